@@ -1,0 +1,182 @@
+// Command proforma is an open implementation of the AWS Billing Conductor
+// service. `proforma serve` runs the API server on an embedded store.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/restjson"
+	"github.com/proforma-dev/proforma/internal/sqlite"
+)
+
+const usage = `Proforma — an open implementation of the AWS Billing Conductor API.
+
+Usage:
+  proforma serve [flags]     run the API server (see 'proforma serve -h')
+  proforma help              show this help
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "proforma:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	switch args[0] {
+	case "serve":
+		m := NewMain(stderr)
+		if err := m.ParseFlags(args[1:]); err != nil {
+			return err
+		}
+		defer m.Close()
+		return m.Run(ctx)
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// Config is the configuration of `proforma serve`.
+type Config struct {
+	Addr    string // listen address
+	DataDir string // embedded store directory, or ":memory:"
+	OrgFile string // organization seed (YAML); "" = the demo organization
+	Auth    string // "permissive" or "strict"
+	Now     string // pin the clock at this time; "" = real time
+}
+
+// Main is the `proforma serve` program: its configuration, store and server.
+type Main struct {
+	Config Config
+	Store  *sqlite.Store
+	Server *http.Server
+	Clock  *conductor.PinnableClock
+
+	log      *slog.Logger
+	stderr   io.Writer
+	listener net.Listener
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain(stderr io.Writer) *Main {
+	return &Main{
+		Config: Config{Addr: "127.0.0.1:4599", DataDir: "./proforma-data", Auth: "permissive"},
+		Clock:  &conductor.PinnableClock{},
+		log:    slog.New(slog.NewTextHandler(stderr, nil)),
+		stderr: stderr,
+	}
+}
+
+// ParseFlags reads the serve flags.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("proforma serve", flag.ContinueOnError)
+	fs.SetOutput(m.stderr)
+	fs.StringVar(&m.Config.Addr, "addr", m.Config.Addr, "listen address (host:port; port 0 picks a free port)")
+	fs.StringVar(&m.Config.DataDir, "data", m.Config.DataDir, "data directory of the embedded store, or :memory: for a throwaway store")
+	fs.StringVar(&m.Config.OrgFile, "org", m.Config.OrgFile, "organization file (YAML); default: the demo organization")
+	fs.StringVar(&m.Config.Auth, "auth", m.Config.Auth, "permissive (access key = account) or strict (verify SigV4)")
+	fs.StringVar(&m.Config.Now, "now", m.Config.Now, "pin the clock at this time (RFC 3339 or YYYY-MM-DD)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if m.Config.Auth != "permissive" && m.Config.Auth != "strict" {
+		return fmt.Errorf("--auth must be permissive or strict, not %q", m.Config.Auth)
+	}
+	if m.Config.Now != "" {
+		t, err := parseTime(m.Config.Now)
+		if err != nil {
+			return fmt.Errorf("--now: %w", err)
+		}
+		m.Clock.Pin(t)
+	}
+	return nil
+}
+
+// Run opens the store, seeds the organization and serves until ctx ends.
+func (m *Main) Run(ctx context.Context) error {
+	org := conductor.DemoOrganization()
+	if m.Config.OrgFile != "" {
+		var err error
+		if org, err = loadOrganization(m.Config.OrgFile); err != nil {
+			return err
+		}
+	}
+	store, err := sqlite.Open(m.Config.DataDir)
+	if err != nil {
+		return fmt.Errorf("open store %s: %w", m.Config.DataDir, err)
+	}
+	m.Store = store
+	svc := conductor.NewService(store, m.Clock, nil)
+	if err := svc.SeedOrganization(ctx, org); err != nil {
+		return fmt.Errorf("seed organization: %w", err)
+	}
+	m.Server = &http.Server{Handler: m.handler(svc, org), ReadHeaderTimeout: 10 * time.Second}
+	if m.listener, err = net.Listen("tcp", m.Config.Addr); err != nil {
+		return err
+	}
+	m.log.Info("proforma listening", "url", "http://"+m.listener.Addr().String(), "data", m.Config.DataDir,
+		"auth", m.Config.Auth, "billingPeriod", svc.CurrentPeriod())
+	return m.serve(ctx)
+}
+
+func (m *Main) handler(svc *conductor.Service, org conductor.Organization) http.Handler {
+	identity := restjson.Identity{Strict: m.Config.Auth == "strict", DefaultPayer: org.DefaultPayer(), Now: m.Clock.Now}
+	admin := &restjson.Admin{Service: svc, Clock: m.Clock, Organization: org, DefaultPayer: org.DefaultPayer()}
+	mux := http.NewServeMux()
+	mux.Handle(restjson.AdminPrefix, admin.Handler())
+	mux.Handle("/", restjson.New(svc, identity, m.log))
+	return mux
+}
+
+func (m *Main) serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- m.Server.Serve(m.listener) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return m.Server.Shutdown(shutdown)
+}
+
+// Close releases the store.
+func (m *Main) Close() error {
+	if m.Store != nil {
+		return m.Store.Close()
+	}
+	return nil
+}
+
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.DateOnly, s)
+}

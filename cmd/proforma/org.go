@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
+)
+
+// orgFile is the YAML organization seed (documented in README.md).
+type orgFile struct {
+	Payers []struct {
+		ID          string `yaml:"id"`
+		Name        string `yaml:"name"`
+		Email       string `yaml:"email"`
+		Credentials []struct {
+			AccessKeyID     string `yaml:"accessKeyId"`
+			SecretAccessKey string `yaml:"secretAccessKey"`
+		} `yaml:"credentials"`
+		Accounts []struct {
+			ID     string `yaml:"id"`
+			Name   string `yaml:"name"`
+			Email  string `yaml:"email"`
+			Joined string `yaml:"joined"`
+			Left   string `yaml:"left"`
+		} `yaml:"accounts"`
+		Transfers []struct {
+			ARN            string   `yaml:"arn"`
+			Source         string   `yaml:"source"`
+			SourceAccounts []string `yaml:"sourceAccounts"`
+			Start          string   `yaml:"start"`
+		} `yaml:"transfers"`
+	} `yaml:"payers"`
+}
+
+// loadOrganization reads and checks an organization file.
+func loadOrganization(path string) (conductor.Organization, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return conductor.Organization{}, err
+	}
+	var f orgFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return conductor.Organization{}, fmt.Errorf("%s: %w", path, err)
+	}
+	org, err := f.organization()
+	if err != nil {
+		return org, fmt.Errorf("%s: %w", path, err)
+	}
+	return org, nil
+}
+
+func (f orgFile) organization() (conductor.Organization, error) {
+	var org conductor.Organization
+	if len(f.Payers) == 0 {
+		return org, fmt.Errorf("no payers")
+	}
+	seen := map[string]string{}
+	for i, p := range f.Payers {
+		where := fmt.Sprintf("payers[%d]", i)
+		if err := claim(seen, p.ID, where); err != nil {
+			return org, err
+		}
+		seed := conductor.PayerSeed{Payer: conductor.Payer{ID: p.ID, Name: p.Name, Email: p.Email}}
+		for _, c := range p.Credentials {
+			if c.AccessKeyID == "" || c.SecretAccessKey == "" {
+				return org, fmt.Errorf("%s.credentials: accessKeyId and secretAccessKey are required", where)
+			}
+			seed.Payer.Credentials = append(seed.Payer.Credentials, conductor.Credential(c))
+		}
+		for j, a := range p.Accounts {
+			acct, err := account(a.ID, a.Name, a.Email, a.Joined, a.Left)
+			if err == nil {
+				err = claim(seen, a.ID, fmt.Sprintf("%s.accounts[%d]", where, j))
+			}
+			if err != nil {
+				return org, fmt.Errorf("%s.accounts[%d]: %w", where, j, err)
+			}
+			seed.Accounts = append(seed.Accounts, acct)
+		}
+		for j, t := range p.Transfers {
+			tr, err := transfer(t.ARN, t.Source, t.SourceAccounts, t.Start)
+			if err != nil {
+				return org, fmt.Errorf("%s.transfers[%d]: %w", where, j, err)
+			}
+			seed.Transfers = append(seed.Transfers, tr)
+		}
+		org.Payers = append(org.Payers, seed)
+	}
+	return org, nil
+}
+
+// claim records that an account ID appears once in the file.
+func claim(seen map[string]string, id, where string) error {
+	if !conductor.IsAccountID(id) {
+		return fmt.Errorf("%s: id %q is not a 12-digit account ID", where, id)
+	}
+	if first, ok := seen[id]; ok {
+		return fmt.Errorf("%s: account %s already appears at %s", where, id, first)
+	}
+	seen[id] = where
+	return nil
+}
+
+func account(id, name, email, joined, left string) (conductor.Account, error) {
+	a := conductor.Account{ID: id, Name: name, Email: email}
+	var err error
+	if a.Joined, err = optionalTime("joined", joined); err != nil {
+		return a, err
+	}
+	a.Left, err = optionalTime("left", left)
+	return a, err
+}
+
+func transfer(arn, source string, members []string, start string) (conductor.Transfer, error) {
+	t := conductor.Transfer{ARN: arn, SourceAccount: source, SourceMembers: members}
+	if arn == "" || !conductor.IsAccountID(source) {
+		return t, fmt.Errorf("arn and a 12-digit source account are required")
+	}
+	for _, m := range members {
+		if !conductor.IsAccountID(m) {
+			return t, fmt.Errorf("source account %q is not a 12-digit account ID", m)
+		}
+	}
+	var err error
+	t.Start, err = optionalTime("start", start)
+	return t, err
+}
+
+func optionalTime(name, s string) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	t, err := parseTime(s)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %q is not a date (YYYY-MM-DD) or RFC 3339 time", name, s)
+	}
+	return &t, nil
+}

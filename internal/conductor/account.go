@@ -1,0 +1,269 @@
+package conductor
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Organization is the consolidated billing families Proforma knows: each
+// payer (management account) with its member accounts and inbound transfers.
+type Organization struct {
+	Payers []PayerSeed
+}
+
+// PayerSeed is one management account with everything that belongs to it.
+type PayerSeed struct {
+	Payer     Payer
+	Accounts  []Account
+	Transfers []Transfer
+}
+
+// Payer is a management account allowed to call the API.
+type Payer struct {
+	ID          string
+	Name        string
+	Email       string
+	Credentials []Credential
+}
+
+// Credential is an access key for strict SigV4 verification.
+type Credential struct {
+	AccessKeyID     string
+	SecretAccessKey string
+}
+
+// Account is a member of a payer's consolidated billing family. Joined and
+// Left bound its membership; nil means since always / still a member.
+type Account struct {
+	ID     string
+	Name   string
+	Email  string
+	Joined *time.Time
+	Left   *time.Time
+}
+
+// MemberDuring reports whether the account belonged to the family at some
+// time during the period.
+func (a Account) MemberDuring(p Period) bool {
+	if a.Joined != nil && !a.Joined.Before(p.Next().Start()) {
+		return false
+	}
+	return a.Left == nil || !a.Left.Before(p.Start())
+}
+
+// Transfer is an inbound billing transfer: the bill source (the management
+// account of another organization) transfers its bill to this payer.
+type Transfer struct {
+	ARN           string
+	SourceAccount string
+	SourceMembers []string // linked accounts of the bill source organization
+	Start         *time.Time
+}
+
+// DemoOrganization is the organization used when no --org file is given.
+func DemoOrganization() Organization {
+	return Organization{Payers: []PayerSeed{
+		demoPayer("123456789012", "100000000001", 40),
+		demoPayer("210987654321", "200000000001", 10),
+	}}
+}
+
+func demoPayer(id, first string, n int) PayerSeed {
+	seed := PayerSeed{Payer: Payer{
+		ID: id, Name: "Payer " + id, Email: "payer-" + id + "@example.com",
+		Credentials: []Credential{{AccessKeyID: id, SecretAccessKey: "proforma-demo-secret"}},
+	}}
+	var start int64
+	fmt.Sscan(first, &start)
+	for i := range int64(n) {
+		acct := fmt.Sprintf("%012d", start+i)
+		seed.Accounts = append(seed.Accounts, Account{
+			ID: acct, Name: "Linked " + acct, Email: "linked-" + acct + "@example.com",
+		})
+	}
+	return seed
+}
+
+// DefaultPayer is the payer used for callers whose access key is not an account ID.
+func (o Organization) DefaultPayer() string {
+	if len(o.Payers) == 0 {
+		return ""
+	}
+	return o.Payers[0].Payer.ID
+}
+
+// SeedOrganization stores the organization: payers, accounts and transfers
+// are created or replaced; records not named in it are left as they are.
+// The payer's own account is a member of its family.
+func (s *Service) SeedOrganization(ctx context.Context, org Organization) error {
+	return s.update(ctx, func(tx Tx) error {
+		for _, p := range org.Payers {
+			if err := seedPayer(tx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func seedPayer(tx Tx, p PayerSeed) error {
+	if !IsAccountID(p.Payer.ID) {
+		return fmt.Errorf("payer %q: not a 12-digit account ID", p.Payer.ID)
+	}
+	if err := putJSON(tx, "", kindPayer, p.Payer.ID, Timeless, p.Payer); err != nil {
+		return err
+	}
+	self := Account{ID: p.Payer.ID, Name: p.Payer.Name, Email: p.Payer.Email}
+	for _, a := range append([]Account{self}, p.Accounts...) {
+		if err := checkSingleFamily(tx, p.Payer.ID, a.ID); err != nil {
+			return err
+		}
+		if err := putJSON(tx, p.Payer.ID, kindAccount, a.ID, Timeless, a); err != nil {
+			return err
+		}
+	}
+	for _, t := range p.Transfers {
+		if err := putJSON(tx, p.Payer.ID, kindTransfer, t.ARN, Timeless, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkSingleFamily refuses an account that belongs to another payer's family.
+func checkSingleFamily(tx Tx, payer, account string) error {
+	payers, err := tx.List("", kindPayer, Timeless)
+	if err != nil {
+		return err
+	}
+	for _, other := range payers {
+		if other.ID == payer {
+			continue
+		}
+		if other.ID == account {
+			return fmt.Errorf("account %s is itself a payer and cannot join %s", account, payer)
+		}
+		if _, ok, err := tx.Get(other.ID, kindAccount, account, Timeless); err != nil || ok {
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("account %s already belongs to the organization of %s", account, other.ID)
+		}
+	}
+	return nil
+}
+
+// Credentials returns every access key with its secret and account.
+func (s *Service) Credentials(ctx context.Context) (map[string]Credential, map[string]string, error) {
+	secrets, owners := map[string]Credential{}, map[string]string{}
+	err := s.view(ctx, func(tx Tx) error {
+		payers, err := listJSON[Payer](tx, "", kindPayer, Timeless)
+		for _, p := range payers {
+			for _, c := range p.Credentials {
+				secrets[c.AccessKeyID], owners[c.AccessKeyID] = c, p.ID
+			}
+		}
+		return err
+	})
+	return secrets, owners, err
+}
+
+// OrganizationAccounts lists the accounts of the caller's family, ordered by ID.
+func (s *Service) OrganizationAccounts(ctx context.Context, payer string) ([]Account, error) {
+	var accounts []Account
+	err := s.view(ctx, func(tx Tx) error {
+		var err error
+		accounts, err = listJSON[Account](tx, payer, kindAccount, Timeless)
+		return err
+	})
+	return accounts, err
+}
+
+// JoinAccount adds an account to a payer's family (the admin endpoint's
+// "account joins the organization"). If the payer has a billing group with
+// AutoAssociate in the current period, the account is associated with it.
+func (s *Service) JoinAccount(ctx context.Context, payer string, a Account) error {
+	if !IsAccountID(a.ID) {
+		return InvalidField("AccountId", "Account ID must be 12 digits.")
+	}
+	period, now := s.CurrentPeriod(), s.now()
+	return s.update(ctx, func(tx Tx) error {
+		if _, ok, err := tx.Get("", kindPayer, payer, Timeless); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			return NotFound(TypeAccount, payer)
+		}
+		if err := checkSingleFamily(tx, payer, a.ID); err != nil {
+			return Invalid("ILLEGAL_ACCOUNTS", "%s", err)
+		}
+		if a.Joined == nil {
+			a.Joined = &now
+		}
+		if err := putJSON(tx, payer, kindAccount, a.ID, Timeless, a); err != nil {
+			return err
+		}
+		return autoAssociate(tx, payer, a.ID, period, now)
+	})
+}
+
+// LeaveAccount records that an account left the payer's family now. A
+// billing group whose primary account left becomes PRIMARY_ACCOUNT_MISSING.
+func (s *Service) LeaveAccount(ctx context.Context, payer, id string) error {
+	period, now := s.CurrentPeriod(), s.now()
+	return s.update(ctx, func(tx Tx) error {
+		var a Account
+		if ok, err := getJSON(tx, payer, kindAccount, id, Timeless, &a); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			return NotFound(TypeAccount, id)
+		}
+		if id == payer {
+			return Invalid("ILLEGAL_ACCOUNTS", "The management account %s cannot leave its own organization.", id)
+		}
+		a.Left = &now
+		if err := putJSON(tx, payer, kindAccount, id, Timeless, a); err != nil {
+			return err
+		}
+		return markPrimaryMissing(tx, payer, id, period, now)
+	})
+}
+
+// familyAt returns the accounts of the payer's family during the period, by ID.
+func familyAt(tx Tx, payer string, p Period) (map[string]Account, error) {
+	all, err := listJSON[Account](tx, payer, kindAccount, Timeless)
+	family := make(map[string]Account, len(all))
+	for _, a := range all {
+		if a.MemberDuring(p) {
+			family[a.ID] = a
+		}
+	}
+	return family, err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Reset erases all state and seeds the organization again (admin endpoint).
+func (s *Service) Reset(ctx context.Context, org Organization) error {
+	return s.update(ctx, func(tx Tx) error {
+		if err := tx.DeleteAll(); err != nil {
+			return err
+		}
+		for _, p := range org.Payers {
+			if err := seedPayer(tx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

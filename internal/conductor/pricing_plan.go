@@ -1,0 +1,340 @@
+package conductor
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"time"
+)
+
+// PricingPlan is a customer-managed pricing plan: a named set of pricing rules.
+type PricingPlan struct {
+	ID               string
+	Name             string
+	Description      string
+	RuleIDs          []string
+	CreationTime     time.Time
+	LastModifiedTime time.Time
+}
+
+// PricingPlanView is a pricing plan as reads return it.
+type PricingPlanView struct {
+	PricingPlan
+	ARN  string
+	Size int64 // number of associated pricing rules
+}
+
+// The AWS-managed pricing plans (BEHAVIOR.md PP-1). They exist for every
+// payer without being created, are read-only, and Passthrough is only valid
+// for billing-transfer billing groups.
+const (
+	BasicPricingPlan = "BasicPricingPlan"
+	PassthroughPlan  = "Passthrough"
+)
+
+// managedPlanTime is the creation time reported for the AWS-managed plans:
+// the service's API version date.
+var managedPlanTime = time.Date(2021, 7, 30, 0, 0, 0, 0, time.UTC)
+
+var managedPlans = map[string]PricingPlanView{
+	BasicPricingPlan: managedPlan(BasicPricingPlan,
+		"AWS-managed plan: public on-demand rates, excluding non-public discounts, credits, taxes and support."),
+	PassthroughPlan: managedPlan(PassthroughPlan,
+		"AWS-managed plan: passes through the billable amounts; only for billing transfer billing groups."),
+}
+
+func managedPlan(id, description string) PricingPlanView {
+	return PricingPlanView{
+		PricingPlan: PricingPlan{ID: id, Name: id, Description: description,
+			CreationTime: managedPlanTime, LastModifiedTime: managedPlanTime},
+		ARN: ARN(AWSAccount, TypePricingPlan, id),
+	}
+}
+
+// namePattern is the full-match form of the model's name patterns: the
+// model's pattern is searched, not anchored, so "my plan" passes it.
+var namePattern = regexp.MustCompile(`^[a-zA-Z0-9_+=.\-@]+$`)
+
+func validateName(field, name string) error {
+	if !namePattern.MatchString(name) {
+		return InvalidField(field, "Names may contain only letters, digits and _+=.-@ (no spaces).")
+	}
+	return nil
+}
+
+// planRef resolves a pricing plan ARN or ID given by the caller. managed is
+// true for the AWS-managed plans.
+func planRef(payer, field, s string) (id string, managed bool, err error) {
+	ref, ok := ParseRef(s, TypePricingPlan)
+	if !ok {
+		return "", false, Invalid("MISMATCHED_PRICINGPLAN_ARN", "%s is not a pricing plan ARN.", s).withField(field)
+	}
+	_, isManaged := managedPlans[ref.ID]
+	switch {
+	case isManaged && (ref.Partition == "" || (ref.Partition == Partition && ref.Account == AWSAccount)):
+		return ref.ID, true, nil
+	case ref.Account == AWSAccount || !ref.OwnedBy(payer):
+		return "", false, Invalid("MISMATCHED_PRICINGPLAN_ARN",
+			"Pricing plan %s does not belong to account %s.", s, payer).withField(field)
+	}
+	return ref.ID, false, nil
+}
+
+// loadPlan returns the plan in force at period; ok is false when it does not exist.
+func loadPlan(tx Tx, payer, id string, managed bool, at Period) (PricingPlanView, bool, error) {
+	if managed {
+		return managedPlans[id], true, nil
+	}
+	var p PricingPlan
+	ok, err := getJSON(tx, payer, kindPricingPlan, id, at, &p)
+	if err != nil || !ok {
+		return PricingPlanView{}, false, err
+	}
+	return planView(payer, p), true, nil
+}
+
+func planView(payer string, p PricingPlan) PricingPlanView {
+	return PricingPlanView{PricingPlan: p, ARN: ARN(payer, TypePricingPlan, p.ID), Size: int64(len(p.RuleIDs))}
+}
+
+// CreatePricingPlanInput is the input of CreatePricingPlan.
+type CreatePricingPlanInput struct {
+	Idempotency
+	Name            string
+	Description     string
+	PricingRuleARNs []string
+	Tags            map[string]string
+}
+
+// CreatePricingPlan creates a plan, optionally with up to 30 rules, and returns its ARN.
+func (s *Service) CreatePricingPlan(ctx context.Context, c Caller, in CreatePricingPlanInput) (string, error) {
+	if err := validateName("Name", in.Name); err != nil {
+		return "", err
+	}
+	if err := validateTags("Tags", in.Tags); err != nil {
+		return "", err
+	}
+	period, now := s.CurrentPeriod(), s.now()
+	var arn string
+	err := s.update(ctx, func(tx Tx) error {
+		id, done, err := replay(tx, c.Account, "CreatePricingPlan", in.Idempotency, now, TypePricingPlan)
+		if err != nil || done {
+			arn = ARN(c.Account, TypePricingPlan, id)
+			return err
+		}
+		plans, err := listJSON[PricingPlan](tx, c.Account, kindPricingPlan, period)
+		if err != nil {
+			return err
+		}
+		if err := checkPlanName(plans, in.Name, ""); err != nil {
+			return err
+		}
+		if len(plans) >= QuotaPricingPlans.Limit {
+			return LimitExceeded(QuotaPricingPlans, TypePricingPlan, "")
+		}
+		rules, err := resolveRules(tx, c.Account, "PricingRuleArns", in.PricingRuleARNs, period)
+		if err != nil {
+			return err
+		}
+		p := PricingPlan{ID: s.ids.Alphanumeric(10), Name: in.Name, Description: in.Description,
+			RuleIDs: rules, CreationTime: now, LastModifiedTime: now}
+		arn = ARN(c.Account, TypePricingPlan, p.ID)
+		if err := putJSON(tx, c.Account, kindPricingPlan, p.ID, period, p); err != nil {
+			return err
+		}
+		if err := putTags(tx, c.Account, arn, in.Tags); err != nil {
+			return err
+		}
+		return remember(tx, c.Account, "CreatePricingPlan", in.Idempotency, p.ID, now)
+	})
+	return arn, err
+}
+
+func checkPlanName(plans []PricingPlan, name, except string) error {
+	for _, p := range plans {
+		if p.Name == name && p.ID != except {
+			return Conflict("RESOURCE_NAME_CONFLICT", TypePricingPlan, p.ID,
+				"A pricing plan named %s already exists.", name)
+		}
+	}
+	return nil
+}
+
+// resolveRules checks pricing rule references: owned by the payer, no
+// duplicates, and existing in the period (ResourceNotFoundException).
+func resolveRules(tx Tx, payer, field string, refs []string, at Period) ([]string, error) {
+	ids := make([]string, 0, len(refs))
+	for i, s := range refs {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		ref, ok := ParseRef(s, TypePricingRule)
+		if !ok || !ref.OwnedBy(payer) {
+			return nil, Invalid("MISMATCHED_PRICINGRULE_ARN", "%s is not a pricing rule of account %s.", s, payer).withField(f)
+		}
+		if slices.Contains(ids, ref.ID) {
+			return nil, Invalid("DUPLICATE_PRICINGRULE_ARNS", "Pricing rule %s is listed more than once.", s).withField(f)
+		}
+		if _, ok, err := tx.Get(payer, kindPricingRule, ref.ID, at); err != nil || !ok {
+			if err != nil {
+				return nil, err
+			}
+			return nil, NotFound(TypePricingRule, s)
+		}
+		ids = append(ids, ref.ID)
+	}
+	return ids, nil
+}
+
+// ListPricingPlansInput is the input of ListPricingPlans.
+type ListPricingPlansInput struct {
+	BillingPeriod string
+	ARNs          []string
+	Page
+}
+
+// ListPricingPlans lists the plans of a period. The AWS-managed plans are
+// listed only when the Arns filter names them (Proforma's choice: they are
+// not the caller's resources, BEHAVIOR.md PP-1 leaves it open).
+func (s *Service) ListPricingPlans(ctx context.Context, c Caller, in ListPricingPlansInput) ([]PricingPlanView, Period, string, error) {
+	period, err := s.readPeriod(in.BillingPeriod)
+	if err != nil {
+		return nil, "", "", err
+	}
+	var views []PricingPlanView
+	err = s.view(ctx, func(tx Tx) error {
+		plans, err := listJSON[PricingPlan](tx, c.Account, kindPricingPlan, period)
+		for _, p := range plans {
+			views = append(views, planView(c.Account, p))
+		}
+		return err
+	})
+	if err != nil {
+		return nil, "", "", err
+	}
+	if in.ARNs != nil {
+		views = filterPlans(c.Account, views, in.ARNs)
+	}
+	listing := listingID("ListPricingPlans", period, in.ARNs)
+	page, next, err := paginate(views, func(v PricingPlanView) string { return sortKey(v.CreationTime, v.ID) }, listing, in.Page, 100)
+	return page, period, next, err
+}
+
+func filterPlans(payer string, views []PricingPlanView, refs []string) []PricingPlanView {
+	want := map[string]bool{}
+	var out []PricingPlanView
+	for _, r := range refs {
+		id, managed, err := planRef(payer, "", r)
+		if err != nil {
+			continue
+		}
+		if managed && !want[id] {
+			out = append(out, managedPlans[id])
+		}
+		want[id] = true
+	}
+	for _, v := range views {
+		if want[v.ID] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// UpdatePricingPlanInput is the input of UpdatePricingPlan; nil members are unchanged.
+type UpdatePricingPlanInput struct {
+	ARN         string
+	Name        *string
+	Description *string
+}
+
+// UpdatePricingPlan renames or redescribes a plan in the current period.
+func (s *Service) UpdatePricingPlan(ctx context.Context, c Caller, in UpdatePricingPlanInput) (PricingPlanView, error) {
+	if in.Name != nil {
+		if err := validateName("Name", *in.Name); err != nil {
+			return PricingPlanView{}, err
+		}
+	}
+	period, now := s.CurrentPeriod(), s.now()
+	var view PricingPlanView
+	err := s.update(ctx, func(tx Tx) error {
+		p, err := loadOwnPlan(tx, c.Account, in.ARN, period, "update", NotFound(TypePricingPlan, in.ARN))
+		if err != nil {
+			return err
+		}
+		if in.Name != nil {
+			plans, err := listJSON[PricingPlan](tx, c.Account, kindPricingPlan, period)
+			if err != nil {
+				return err
+			}
+			if err := checkPlanName(plans, *in.Name, p.ID); err != nil {
+				return err
+			}
+			p.Name = *in.Name
+		}
+		if in.Description != nil {
+			p.Description = *in.Description
+		}
+		p.LastModifiedTime = now
+		view = planView(c.Account, p)
+		return putJSON(tx, c.Account, kindPricingPlan, p.ID, period, p)
+	})
+	return view, err
+}
+
+// loadOwnPlan resolves a customer-managed plan for a change; AWS-managed
+// plans are read-only, and a missing plan is reported as notFound.
+func loadOwnPlan(tx Tx, payer, arn string, at Period, verb string, notFound error) (PricingPlan, error) {
+	id, managed, err := planRef(payer, "Arn", arn)
+	if err != nil {
+		return PricingPlan{}, err
+	}
+	if managed {
+		return PricingPlan{}, Invalid("OTHER", "%s is an AWS-managed pricing plan and cannot be %sd.", id, verb).withField("Arn")
+	}
+	var p PricingPlan
+	ok, err := getJSON(tx, payer, kindPricingPlan, id, at, &p)
+	if err != nil {
+		return p, err
+	}
+	if !ok {
+		return p, notFound
+	}
+	return p, nil
+}
+
+// DeletePricingPlan deletes a plan from the current period on. A plan used
+// by a billing group cannot be deleted. DeletePricingPlan has no modeled
+// ResourceNotFoundException: an unknown plan is MISSING_PRICINGPLAN.
+func (s *Service) DeletePricingPlan(ctx context.Context, c Caller, arn string) (string, error) {
+	period := s.CurrentPeriod()
+	var out string
+	err := s.update(ctx, func(tx Tx) error {
+		p, err := loadOwnPlan(tx, c.Account, arn, period, "delete",
+			Invalid("MISSING_PRICINGPLAN", "Pricing plan %s does not exist.", arn).withField("Arn"))
+		if err != nil {
+			return err
+		}
+		out = ARN(c.Account, TypePricingPlan, p.ID)
+		groups, err := listJSON[BillingGroup](tx, c.Account, kindBillingGroup, period)
+		if err != nil {
+			return err
+		}
+		for _, g := range groups {
+			if g.PricingPlanARN == out {
+				return Conflict("PRICING_PLAN_ATTACHED_TO_BILLING_GROUP_DELETE_CONFLICT", TypeBillingGroup,
+					ARN(c.Account, TypeBillingGroup, g.ID),
+					"Pricing plan %s is used by billing group %s.", p.ID, g.Name)
+			}
+		}
+		return tx.Delete(c.Account, kindPricingPlan, p.ID, period)
+	})
+	return out, err
+}
+
+// withField names the offending member of a validation error.
+func (e *Error) withField(name string) *Error {
+	if name != "" {
+		e.Fields = append(e.Fields, FieldError{Name: name, Message: e.Message})
+	}
+	return e
+}

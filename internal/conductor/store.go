@@ -1,0 +1,99 @@
+package conductor
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+)
+
+// Store persists versioned records. It holds no business rules: every rule
+// lives in Service, so all Store implementations behave alike.
+//
+// A record is identified by (namespace, kind, id) and has versions that each
+// start at a billing period. The version in force at period P is the one with
+// the latest start ≤ P; a tombstone version means the record does not exist
+// from that period on. Records that are not period-scoped use Timeless.
+type Store interface {
+	// Update runs fn in a serializable read-write transaction and commits it
+	// durably (the commit survives a crash once Update returns nil).
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction over a consistent snapshot.
+	View(ctx context.Context, fn func(Tx) error) error
+	Close() error
+}
+
+// Tx is the record interface of one transaction.
+type Tx interface {
+	// Get returns the data of the version in force at period; ok is false when
+	// there is none or it is a tombstone.
+	Get(ns, kind, id string, at Period) (data []byte, ok bool, err error)
+	// List returns the live versions in force at period of every record of
+	// the kind, ordered by id.
+	List(ns, kind string, at Period) ([]Record, error)
+	// Put writes the version of the record that starts at period, replacing a
+	// version that starts at the same period.
+	Put(ns, kind, id string, from Period, data []byte) error
+	// Delete writes a tombstone starting at period.
+	Delete(ns, kind, id string, from Period) error
+	// DeleteAll removes every record of every namespace.
+	DeleteAll() error
+}
+
+// Record is one live record version returned by List.
+type Record struct {
+	ID   string
+	Data []byte
+}
+
+// ErrWriteConflict is returned by a Store when a concurrent transaction made
+// the commit impossible; the Service retries it and finally reports
+// ConflictException WRITE_CONFLICT_RETRY.
+var ErrWriteConflict = errors.New("write conflict")
+
+// Record kinds. Namespaces are payer account IDs, or "" for global records.
+const (
+	kindPayer        = "payer"        // ns "": a management account and its credentials
+	kindAccount      = "account"      // ns payer: a member of the payer's organization
+	kindTransfer     = "transfer"     // ns payer: an inbound billing transfer
+	kindBillingGroup = "billinggroup" // ns payer, per period
+	kindMembership   = "membership"   // ns payer, per period: account → billing group ID
+	kindPricingPlan  = "pricingplan"  // ns payer, per period
+	kindPricingRule  = "pricingrule"  // ns payer, per period
+	kindTags         = "tags"         // ns payer: resource ARN → tags
+	kindClientToken  = "clienttoken"  // ns payer: operation/token → first result
+)
+
+// getJSON loads one record into v.
+func getJSON(tx Tx, ns, kind, id string, at Period, v any) (bool, error) {
+	data, ok, err := tx.Get(ns, kind, id, at)
+	if err != nil || !ok {
+		return false, err
+	}
+	return true, json.Unmarshal(data, v)
+}
+
+// putJSON stores v as the version of the record starting at period.
+func putJSON(tx Tx, ns, kind, id string, from Period, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return tx.Put(ns, kind, id, from, data)
+}
+
+// listJSON decodes every live record of a kind at period.
+func listJSON[T any](tx Tx, ns, kind string, at Period) ([]T, error) {
+	recs, err := tx.List(ns, kind, at)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(recs))
+	for _, r := range recs {
+		var v T
+		if err := json.Unmarshal(r.Data, &v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

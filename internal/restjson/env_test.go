@@ -1,0 +1,235 @@
+package restjson_test
+
+import (
+	"context"
+	"encoding/json"
+	"go/token"
+	"errors"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	bc "github.com/aws/aws-sdk-go-v2/service/billingconductor"
+	"github.com/aws/aws-sdk-go-v2/service/billingconductor/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/restjson"
+	"github.com/proforma-dev/proforma/internal/sqlite"
+)
+
+// The demo organization's accounts used throughout the wire tests.
+const (
+	payerA      = "123456789012"
+	payerB      = "210987654321"
+	linked1     = "100000000001"
+	linked2     = "100000000002"
+	linked3     = "100000000003"
+	linked4     = "100000000004"
+	linkedOfB   = "200000000001"
+	outsideOrg  = "999999999999"
+	basicPlan   = "arn:aws:billingconductor::aws:pricingplan/BasicPricingPlan"
+	passthrough = "arn:aws:billingconductor::aws:pricingplan/Passthrough"
+)
+
+var (
+	startTime       = time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
+	billingGroupARN = regexp.MustCompile(`^arn:aws:billingconductor::123456789012:billinggroup/[0-9]{12}$`)
+	pricingPlanARN  = regexp.MustCompile(`^arn:aws:billingconductor::123456789012:pricingplan/[a-zA-Z0-9]{10}$`)
+)
+
+// env is a Proforma server on httptest, backed by an in-memory SQLite store,
+// seeded with the demo organization, its clock pinned at startTime.
+type env struct {
+	t     *testing.T
+	clock *conductor.PinnableClock
+	url   string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	store, err := sqlite.Open(sqlite.Memory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	clock := &conductor.PinnableClock{}
+	clock.Pin(startTime)
+	svc := conductor.NewService(store, clock, nil)
+	org := conductor.DemoOrganization()
+	if err := svc.SeedOrganization(context.Background(), org); err != nil {
+		t.Fatal(err)
+	}
+	h := restjson.New(svc, restjson.Identity{DefaultPayer: org.DefaultPayer()}, nil)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &env{t: t, clock: clock, url: srv.URL}
+}
+
+// client returns an SDK client whose access key ID is accessKey (permissive
+// mode: a 12-digit key is the caller's account).
+func (e *env) client(accessKey string) *bc.Client {
+	return bc.New(bc.Options{
+		BaseEndpoint:     aws.String(e.url),
+		Region:           "us-east-1",
+		Credentials:      credentials.NewStaticCredentialsProvider(accessKey, "secret", ""),
+		RetryMaxAttempts: 1,
+	})
+}
+
+var ctx = context.Background()
+
+// createGroup creates a STANDARD billing group on the basic plan.
+func createGroup(t *testing.T, c *bc.Client, name, primary string, accounts ...string) string {
+	t.Helper()
+	out, err := c.CreateBillingGroup(ctx, &bc.CreateBillingGroupInput{
+		Name:                  aws.String(name),
+		PrimaryAccountId:      aws.String(primary),
+		AccountGrouping:       &types.AccountGrouping{LinkedAccountIds: append([]string{primary}, accounts...)},
+		ComputationPreference: &types.ComputationPreference{PricingPlanArn: aws.String(basicPlan)},
+	})
+	if err != nil {
+		t.Fatalf("CreateBillingGroup %s: %v", name, err)
+	}
+	return aws.ToString(out.Arn)
+}
+
+func createPlan(t *testing.T, c *bc.Client, name string) string {
+	t.Helper()
+	out, err := c.CreatePricingPlan(ctx, &bc.CreatePricingPlanInput{Name: aws.String(name)})
+	if err != nil {
+		t.Fatalf("CreatePricingPlan %s: %v", name, err)
+	}
+	return aws.ToString(out.Arn)
+}
+
+func listGroups(t *testing.T, c *bc.Client, in *bc.ListBillingGroupsInput) []types.BillingGroupListElement {
+	t.Helper()
+	var all []types.BillingGroupListElement
+	p := bc.NewListBillingGroupsPaginator(c, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("ListBillingGroups: %v", err)
+		}
+		all = append(all, page.BillingGroups...)
+	}
+	return all
+}
+
+func listAssociations(t *testing.T, c *bc.Client, in *bc.ListAccountAssociationsInput) []types.AccountAssociationsListElement {
+	t.Helper()
+	var all []types.AccountAssociationsListElement
+	p := bc.NewListAccountAssociationsPaginator(c, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("ListAccountAssociations: %v", err)
+		}
+		all = append(all, page.LinkedAccounts...)
+	}
+	return all
+}
+
+// groupAccounts returns the accounts of a billing group, sorted.
+func groupAccounts(t *testing.T, c *bc.Client, arn string, period string) []string {
+	t.Helper()
+	in := &bc.ListAccountAssociationsInput{Filters: &types.ListAccountAssociationsFilter{Association: aws.String(arn)}}
+	if period != "" {
+		in.BillingPeriod = aws.String(period)
+	}
+	var ids []string
+	for _, a := range listAssociations(t, c, in) {
+		ids = append(ids, aws.ToString(a.AccountId))
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// snapshot captures everything a payer can read in the current period, to
+// prove that a rejected request changed nothing.
+func snapshot(t *testing.T, c *bc.Client) string {
+	t.Helper()
+	plans, err := c.ListPricingPlans(ctx, &bc.ListPricingPlansInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.MarshalIndent(map[string]any{
+		"groups":       listGroups(t, c, &bc.ListBillingGroupsInput{}),
+		"associations": listAssociations(t, c, &bc.ListAccountAssociationsInput{}),
+		"plans":        plans.PricingPlans,
+	}, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// unchanged fails when the payer's state differs from before.
+func unchanged(t *testing.T, c *bc.Client, before string) {
+	t.Helper()
+	if diff := cmp.Diff(before, snapshot(t, c)); diff != "" {
+		t.Errorf("state changed by a rejected request (-before +after):\n%s", diff)
+	}
+}
+
+// wantValidation asserts a ValidationException with the reason and exactly these Fields names.
+func wantValidation(t *testing.T, err error, reason string, fields ...string) {
+	t.Helper()
+	var e *types.ValidationException
+	if !errors.As(err, &e) {
+		t.Fatalf("error = %v, want ValidationException %s", err, reason)
+	}
+	if string(e.Reason) != reason {
+		t.Errorf("Reason = %q, want %q (message %q)", e.Reason, reason, aws.ToString(e.Message))
+	}
+	var got []string
+	for _, f := range e.Fields {
+		got = append(got, aws.ToString(f.Name))
+		if aws.ToString(f.Message) == "" {
+			t.Errorf("field %s has no message", aws.ToString(f.Name))
+		}
+	}
+	if diff := cmp.Diff(fields, got); diff != "" {
+		t.Errorf("Fields (-want +got):\n%s", diff)
+	}
+	if aws.ToString(e.Message) == "" {
+		t.Error("ValidationException without Message")
+	}
+}
+
+func wantConflict(t *testing.T, err error, reason, resourceType, resourceID string) {
+	t.Helper()
+	var e *types.ConflictException
+	if !errors.As(err, &e) {
+		t.Fatalf("error = %v, want ConflictException %s", err, reason)
+	}
+	if string(e.Reason) != reason || aws.ToString(e.ResourceType) != resourceType || aws.ToString(e.ResourceId) != resourceID {
+		t.Errorf("ConflictException{Reason %q, ResourceType %q, ResourceId %q}, want {%q, %q, %q}",
+			e.Reason, aws.ToString(e.ResourceType), aws.ToString(e.ResourceId), reason, resourceType, resourceID)
+	}
+}
+
+func wantNotFound(t *testing.T, err error, resourceType, resourceID string) {
+	t.Helper()
+	var e *types.ResourceNotFoundException
+	if !errors.As(err, &e) {
+		t.Fatalf("error = %v, want ResourceNotFoundException", err)
+	}
+	if aws.ToString(e.ResourceType) != resourceType || aws.ToString(e.ResourceId) != resourceID {
+		t.Errorf("ResourceNotFoundException{ResourceType %q, ResourceId %q}, want {%q, %q}",
+			aws.ToString(e.ResourceType), aws.ToString(e.ResourceId), resourceType, resourceID)
+	}
+}
+
+// sdkCmp compares SDK structs, skipping their unexported bookkeeping fields.
+var sdkCmp = cmp.FilterPath(func(p cmp.Path) bool {
+	sf, ok := p.Last().(cmp.StructField)
+	return ok && !token.IsExported(sf.Name())
+}, cmp.Ignore())
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }

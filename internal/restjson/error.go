@@ -1,0 +1,90 @@
+package restjson
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/model"
+	"github.com/proforma-dev/proforma/internal/sigv4"
+)
+
+// protocolError is an error of the AWS front end rather than of the service
+// model (oversized or unreadable requests).
+type protocolError struct {
+	code, message string
+	status        int
+}
+
+func (e *protocolError) Error() string { return e.code + ": " + e.message }
+
+// errorBody carries the modeled members of every exception under their model
+// names; members an exception does not have stay empty and are omitted.
+type errorBody struct {
+	Message      string                 `json:"Message"`
+	Reason       string                 `json:"Reason,omitempty"`
+	Fields       []errorField           `json:"Fields,omitempty"`
+	ResourceID   string                 `json:"ResourceId,omitempty"`
+	ResourceType string                 `json:"ResourceType,omitempty"`
+	LimitCode    string                 `json:"LimitCode,omitempty"`
+	ServiceCode  string                 `json:"ServiceCode,omitempty"`
+}
+
+type errorField struct {
+	Name    string `json:"Name"`
+	Message string `json:"Message"`
+}
+
+// writeError is the one place an error becomes an HTTP response: the
+// modeled status, X-Amzn-ErrorType (which SDKs read before the body) and a
+// JSON body with the exception's members. Errors that are not domain errors
+// become InternalServerException; their detail is logged, not sent.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, requestID string, err error) {
+	code, status, body := h.describe(r, requestID, err)
+	w.Header().Set("X-Amzn-ErrorType", code)
+	writeJSON(w, status, body)
+}
+
+func (h *Handler) describe(r *http.Request, requestID string, err error) (string, int, errorBody) {
+	var perr *protocolError
+	if errors.As(err, &perr) {
+		return perr.code, perr.status, errorBody{Message: perr.message}
+	}
+	var aerr *sigv4.Error
+	if errors.As(err, &aerr) {
+		return aerr.Code, aerr.Status, errorBody{Message: aerr.Message}
+	}
+	e, ok := conductor.AsError(err)
+	if !ok {
+		h.log.Error("internal error", "requestId", requestID, "method", r.Method, "path", r.URL.Path, "err", err)
+		return conductor.CodeInternal, http.StatusInternalServerError,
+			errorBody{Message: "An internal error occurred. Request ID: " + requestID}
+	}
+	return e.Code, statusOf(e.Code), bodyOf(e)
+}
+
+func statusOf(code string) int {
+	if code == conductor.CodeNotImplemented {
+		return http.StatusNotImplemented
+	}
+	if s, ok := model.ErrorStatus[code]; ok {
+		return s
+	}
+	return http.StatusBadRequest
+}
+
+func bodyOf(e *conductor.Error) errorBody {
+	b := errorBody{Message: e.Message, Reason: e.Reason, ResourceID: e.ResourceID, ResourceType: e.ResourceType,
+		LimitCode: e.LimitCode, ServiceCode: e.ServiceCode}
+	for _, f := range e.Fields {
+		b.Fields = append(b.Fields, errorField{Name: f.Name, Message: f.Message})
+	}
+	return b
+}
+
+// modeled reports whether an operation may return the exception; used by
+// tests to hold the domain to BEHAVIOR.md ER-4.
+func modeled(op model.Operation, code string) bool {
+	return slices.Contains(op.Errors, code)
+}

@@ -1,0 +1,60 @@
+package restjson
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/sigv4"
+)
+
+// Identity decides who calls. In permissive mode (Strict false) a 12-digit
+// access key ID is the caller's account and any other key, or an unsigned
+// request, is DefaultPayer; a malformed Authorization header is still
+// refused. In strict mode the SigV4 signature is verified against the
+// credentials of the organization, and the key's owner is the caller.
+type Identity struct {
+	Strict       bool
+	DefaultPayer string
+	Now          func() time.Time // clock of the signature window; nil = time.Now
+}
+
+func (id Identity) caller(r *http.Request, body []byte, svc *conductor.Service) (conductor.Caller, error) {
+	account, err := id.account(r, body, svc)
+	if err != nil {
+		return conductor.Caller{}, err
+	}
+	return svc.Authorize(r.Context(), account)
+}
+
+func (id Identity) account(r *http.Request, body []byte, svc *conductor.Service) (string, error) {
+	if !id.Strict {
+		key, err := sigv4.AccessKeyID(r)
+		if err != nil {
+			return "", err
+		}
+		if conductor.IsAccountID(key) {
+			return key, nil
+		}
+		return id.DefaultPayer, nil
+	}
+	creds, owners, err := svc.Credentials(r.Context())
+	if err != nil {
+		return "", err
+	}
+	v := sigv4.Verifier{Credentials: credentialStore(creds), Service: "billingconductor", Now: id.Now}
+	key, err := v.Verify(r, body)
+	if err != nil {
+		return "", err
+	}
+	return owners[key], nil
+}
+
+// credentialStore adapts the organization's credentials to sigv4.Credentials.
+type credentialStore map[string]conductor.Credential
+
+func (c credentialStore) SecretKey(accessKeyID string) (string, bool) {
+	cred, ok := c[accessKeyID]
+	return cred.SecretAccessKey, ok
+}
+
