@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"go/token"
+	"io"
+	"net/http"
 	"errors"
 	"net/http/httptest"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,8 +67,11 @@ func newEnv(t *testing.T) *env {
 	if err := svc.SeedOrganization(context.Background(), org); err != nil {
 		t.Fatal(err)
 	}
-	h := restjson.New(svc, restjson.Identity{DefaultPayer: org.DefaultPayer()}, nil)
-	srv := httptest.NewServer(h)
+	admin := &restjson.Admin{Service: svc, Clock: clock, Organization: org, DefaultPayer: org.DefaultPayer()}
+	mux := http.NewServeMux()
+	mux.Handle(restjson.AdminPrefix, admin.Handler())
+	mux.Handle("/", restjson.New(svc, restjson.Identity{DefaultPayer: org.DefaultPayer()}, nil))
+	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &env{t: t, clock: clock, url: srv.URL}
 }
@@ -82,6 +88,25 @@ func (e *env) client(accessKey string) *bc.Client {
 }
 
 var ctx = context.Background()
+
+// admin calls an admin endpoint and fails the test unless it answers 200.
+func (e *env) admin(t *testing.T, method, path, body string) []byte {
+	t.Helper()
+	req, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+	}
+	return b
+}
 
 // createGroup creates a STANDARD billing group on the basic plan.
 func createGroup(t *testing.T, c *bc.Client, name, primary string, accounts ...string) string {
