@@ -49,7 +49,7 @@ func TestValidatePaths(t *testing.T) {
 		"Name": "bg",
 		"AccountGrouping": {"LinkedAccountIds": ["123456789012", "nope"]},
 		"ComputationPreference": {"PricingPlanArn": "arn:aws:billingconductor::123456789012:pricingplan/BasicPricingPlan"},
-		"Tags": {"": "v", "b": "` + strings.Repeat("x", 257) + `"}
+		"Tags": {"": "v", "b": "`+strings.Repeat("x", 257)+`"}
 	}`)
 	want := []FieldError{
 		{"AccountGrouping.LinkedAccountIds[1]", "Member must satisfy regular expression pattern: [0-9]{12}"},

@@ -38,9 +38,9 @@ func TestCreateBillingGroupEveryMember(t *testing.T) {
 		ComputationPreference: &types.ComputationPreference{PricingPlanArn: aws.String(plan)},
 		Size:                  3,
 		CreationTime:          startTime.Unix(), LastModifiedTime: startTime.Unix(),
-		Status:                types.BillingGroupStatusActive,
-		AccountGrouping:       &types.ListBillingGroupAccountGrouping{AutoAssociate: aws.Bool(true)},
-		BillingGroupType:      types.BillingGroupTypeStandard,
+		Status:           types.BillingGroupStatusActive,
+		AccountGrouping:  &types.ListBillingGroupAccountGrouping{AutoAssociate: aws.Bool(true)},
+		BillingGroupType: types.BillingGroupTypeStandard,
 	}}
 	if diff := cmp.Diff(want, groups, sdkCmp); diff != "" {
 		t.Errorf("ListBillingGroups (-want +got):\n%s", diff)

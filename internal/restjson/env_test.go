@@ -3,10 +3,10 @@ package restjson_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"go/token"
 	"io"
 	"net/http"
-	"errors"
 	"net/http/httptest"
 	"regexp"
 	"slices"

@@ -22,13 +22,13 @@ func (e *protocolError) Error() string { return e.code + ": " + e.message }
 // errorBody carries the modeled members of every exception under their model
 // names; members an exception does not have stay empty and are omitted.
 type errorBody struct {
-	Message      string                 `json:"Message"`
-	Reason       string                 `json:"Reason,omitempty"`
-	Fields       []errorField           `json:"Fields,omitempty"`
-	ResourceID   string                 `json:"ResourceId,omitempty"`
-	ResourceType string                 `json:"ResourceType,omitempty"`
-	LimitCode    string                 `json:"LimitCode,omitempty"`
-	ServiceCode  string                 `json:"ServiceCode,omitempty"`
+	Message      string       `json:"Message"`
+	Reason       string       `json:"Reason,omitempty"`
+	Fields       []errorField `json:"Fields,omitempty"`
+	ResourceID   string       `json:"ResourceId,omitempty"`
+	ResourceType string       `json:"ResourceType,omitempty"`
+	LimitCode    string       `json:"LimitCode,omitempty"`
+	ServiceCode  string       `json:"ServiceCode,omitempty"`
 }
 
 type errorField struct {

@@ -57,4 +57,3 @@ func (c credentialStore) SecretKey(accessKeyID string) (string, bool) {
 	cred, ok := c[accessKeyID]
 	return cred.SecretAccessKey, ok
 }
-

@@ -56,20 +56,17 @@ func Generate(modelJSON []byte) ([]byte, error) {
 
 // generator holds the parsed spec and the shape sets derived from it.
 type generator struct {
-	sp        *Spec
-	all       map[string]bool // shapes reachable from any operation
-	inputs    map[string]bool // shapes reachable from an operation input
-	topInputs map[string]string
-	needs     map[string]bool // memo for needsValidator
+	sp     *Spec
+	all    map[string]bool // shapes reachable from any operation
+	inputs map[string]bool // shapes reachable from an operation input
+	needs  map[string]bool // memo for needsValidator
 }
 
 func newGenerator(sp *Spec) *generator {
 	var all, in []string
-	topInputs := map[string]string{}
 	for _, name := range sortedKeys(sp.Operations) {
 		op := sp.Operations[name]
 		in = append(in, op.Input.Shape)
-		topInputs[op.Input.Shape] = name
 		all = append(all, op.Input.Shape)
 		if op.Output != nil {
 			all = append(all, op.Output.Shape)
@@ -79,11 +76,10 @@ func newGenerator(sp *Spec) *generator {
 		}
 	}
 	return &generator{
-		sp:        sp,
-		all:       sp.reachable(all),
-		inputs:    sp.reachable(in),
-		topInputs: topInputs,
-		needs:     map[string]bool{},
+		sp:     sp,
+		all:    sp.reachable(all),
+		inputs: sp.reachable(in),
+		needs:  map[string]bool{},
 	}
 }
 
@@ -232,9 +228,9 @@ func (g *generator) goType(name string, elem bool) (string, error) {
 }
 
 // compilePattern checks that a model pattern is valid Go RE2 syntax.
-func compilePattern(shape, pattern string) error {
+func compilePattern(pattern string) error {
 	if _, err := regexp.Compile(pattern); err != nil {
-		return fmt.Errorf("shape %s: pattern %q does not compile with Go regexp: %w", shape, pattern, err)
+		return fmt.Errorf("pattern %q does not compile with Go regexp: %w", pattern, err)
 	}
 	return nil
 }

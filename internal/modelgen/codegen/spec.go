@@ -91,9 +91,9 @@ func (ms *Members) UnmarshalJSON(data []byte) error {
 // IsRequired reports whether the structure s requires member name.
 func (s *Shape) IsRequired(name string) bool { return slices.Contains(s.Required, name) }
 
-// ParseSpec decodes a botocore model and checks that it is self-consistent:
-// every referenced shape exists, has a supported type, and every required
-// member is declared.
+// ParseSpec decodes a botocore model and checks that it is self-consistent
+// and supported: every referenced shape exists and has a supported type,
+// every required member is declared, and every pattern compiles as Go RE2.
 func ParseSpec(data []byte) (*Spec, error) {
 	var sp Spec
 	if err := json.Unmarshal(data, &sp); err != nil {
@@ -133,6 +133,11 @@ func (sp *Spec) checkShape(name string, s *Shape) error {
 	for _, req := range s.Required {
 		if !slices.ContainsFunc(s.Members, func(m Member) bool { return m.Name == req }) {
 			return fmt.Errorf("required member %q is not declared", req)
+		}
+	}
+	if s.Pattern != "" {
+		if err := compilePattern(s.Pattern); err != nil {
+			return err
 		}
 	}
 	switch {

@@ -86,9 +86,6 @@ func (v *validatorView) addStringChecks(name string, s *Shape) error {
 	}
 	v.RuneCount = len(v.Checks) > 0
 	if s.Pattern != "" {
-		if err := compilePattern(name, s.Pattern); err != nil {
-			return err
-		}
 		v.Pattern = &patternView{Var: "pattern" + name, Pattern: s.Pattern}
 		v.Checks = append(v.Checks, checkView{
 			Cond:    fmt.Sprintf("!%s.MatchString(v)", v.Pattern.Var),
