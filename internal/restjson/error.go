@@ -83,8 +83,16 @@ func bodyOf(e *conductor.Error) errorBody {
 	return b
 }
 
-// modeled reports whether an operation may return the exception; used by
-// tests to hold the domain to BEHAVIOR.md ER-4.
-func modeled(op model.Operation, code string) bool {
-	return slices.Contains(op.Errors, code)
+// warnUnmodeled logs a domain error that the operation's model does not
+// list (BEHAVIOR.md ER-4: SDKs would parse it only as a generic error). The
+// wire tests fail on this warning.
+func (h *Handler) warnUnmodeled(op model.Operation, requestID string, err error) {
+	e, ok := conductor.AsError(err)
+	if !ok || op.Name == "" || e.Code == conductor.CodeNotImplemented || slices.Contains(op.Errors, e.Code) {
+		return
+	}
+	h.log.Warn(UnmodeledErrorMessage, "operation", op.Name, "code", e.Code, "requestId", requestID)
 }
+
+// UnmodeledErrorMessage is the log message of warnUnmodeled.
+const UnmodeledErrorMessage = "error not modeled for the operation"

@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
@@ -59,45 +60,46 @@ type operation func(ctx context.Context, svc *conductor.Service, req request, in
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", requestID)
-	out, status, err := h.serve(r)
+	op, out, status, err := h.serve(r)
 	if err != nil {
+		h.warnUnmodeled(op, requestID, err)
 		h.writeError(w, r, requestID, err)
 		return
 	}
 	writeJSON(w, status, out)
 }
 
-func (h *Handler) serve(r *http.Request) (any, int, error) {
+func (h *Handler) serve(r *http.Request) (model.Operation, any, int, error) {
 	op, labels, err := h.match(r)
 	if err != nil {
-		return nil, 0, err
+		return op, nil, 0, err
 	}
 	body, err := readBody(r)
 	if err != nil {
-		return nil, 0, err
+		return op, nil, 0, err
 	}
 	caller, err := h.identity.caller(r, body, h.svc)
 	if err != nil {
-		return nil, 0, err
+		return op, nil, 0, err
 	}
 	in, err := decode(op, r, labels, body)
 	if err != nil {
-		return nil, 0, err
+		return op, nil, 0, err
 	}
 	impl, ok := h.ops[op.Name]
 	if !ok {
-		return nil, 0, conductor.NotImplemented(op.Name)
+		return op, nil, 0, conductor.NotImplemented(op.Name)
 	}
 	out, err := impl(r.Context(), h.svc, request{caller: caller, fingerprint: fingerprint(in)}, in)
 	if err != nil {
-		return nil, 0, err
+		return op, nil, 0, err
 	}
 	if op.SuccessCode == http.StatusNoContent && out == nil {
-		return nil, http.StatusNoContent, nil
+		return op, nil, http.StatusNoContent, nil
 	}
 	// ListTagsForResource is modeled with 204 but has a body; a 204 cannot
 	// carry one, and SDKs accept any 2xx, so it is answered with 200 (TG-5).
-	return out, http.StatusOK, nil
+	return op, out, http.StatusOK, nil
 }
 
 // readBody reads the whole body, refusing more than MaxBodyBytes.
@@ -172,7 +174,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"Message":"response encoding failed"}`)
 	}
+	// A Content-Length (rather than chunked encoding), as AWS sends it.
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	w.Write(b)
 }
