@@ -145,7 +145,7 @@ func (m *Main) Run(ctx context.Context) error {
 }
 
 func (m *Main) handler(svc *conductor.Service, org conductor.Organization) http.Handler {
-	identity := restjson.Identity{Strict: m.Config.Auth == "strict", DefaultPayer: org.DefaultPayer(), Now: m.Clock.Now}
+	identity := restjson.Identity{Strict: m.Config.Auth == "strict", DefaultPayer: org.DefaultPayer()}
 	admin := &restjson.Admin{Service: svc, Clock: m.Clock, Organization: org, DefaultPayer: org.DefaultPayer()}
 	mux := http.NewServeMux()
 	mux.Handle(restjson.AdminPrefix, admin.Handler())

@@ -272,7 +272,9 @@ func (s *Service) ListAccountAssociations(ctx context.Context, c Caller, in List
 	if err != nil {
 		return nil, "", err
 	}
-	listing := listingID("ListAccountAssociations", period, in)
+	filter := in
+	filter.BillingPeriod, filter.NextToken = "", ""
+	listing := listingID("ListAccountAssociations", period, filter)
 	key := func(a AccountAssociation) string { return a.ID }
 	page, next, err := paginate(list, key, listing, Page{NextToken: in.NextToken}, AccountAssociationsPageSize)
 	return page, next, err

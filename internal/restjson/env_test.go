@@ -58,6 +58,13 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, conductor.DemoOrganization(), restjson.Identity{})
+}
+
+// newEnvWith serves the organization with the given identity rules; the
+// identity's DefaultPayer is filled in.
+func newEnvWith(t *testing.T, org conductor.Organization, identity restjson.Identity) *env {
+	t.Helper()
 	store, err := sqlite.Open(sqlite.Memory)
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +73,6 @@ func newEnv(t *testing.T) *env {
 	clock := &conductor.PinnableClock{}
 	clock.Pin(startTime)
 	svc := conductor.NewService(store, clock, nil)
-	org := conductor.DemoOrganization()
 	if err := svc.SeedOrganization(context.Background(), org); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +86,8 @@ func newEnv(t *testing.T) *env {
 			t.Errorf("the server returned errors its model does not list:\n%s", logs.String())
 		}
 	})
-	mux.Handle("/", restjson.New(svc, restjson.Identity{DefaultPayer: org.DefaultPayer()}, log))
+	identity.DefaultPayer = org.DefaultPayer()
+	mux.Handle("/", restjson.New(svc, identity, log))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &env{t: t, clock: clock, url: srv.URL}

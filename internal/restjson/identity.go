@@ -16,7 +16,10 @@ import (
 type Identity struct {
 	Strict       bool
 	DefaultPayer string
-	Now          func() time.Time // clock of the signature window; nil = time.Now
+	// Now is the clock of the signature window; nil is the real time. It is
+	// not the billing clock: clients sign with the real time even when the
+	// billing clock is pinned to another month.
+	Now func() time.Time
 }
 
 func (id Identity) caller(r *http.Request, body []byte, svc *conductor.Service) (conductor.Caller, error) {
