@@ -1,0 +1,187 @@
+// Package storetest is the contract every conductor.Store implementation
+// must meet; each implementation's tests call Run.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
+)
+
+// Run checks a store; open returns a new, empty store.
+func Run(t *testing.T, open func(t *testing.T) conductor.Store) {
+	tests := map[string]func(*testing.T, conductor.Store){
+		"versions by period":            testVersions,
+		"list picks latest":             testList,
+		"tombstones":                    testTombstones,
+		"namespaces are separate":       testNamespaces,
+		"failed update changes nothing": testRollback,
+		"concurrent updates serialize":  testConcurrentUpdates,
+		"delete all":                    testDeleteAll,
+	}
+	for name, test := range tests {
+		t.Run(name, func(t *testing.T) { test(t, open(t)) })
+	}
+}
+
+var ctx = context.Background()
+
+func put(t *testing.T, s conductor.Store, ns, kind, id string, p conductor.Period, data string) {
+	t.Helper()
+	if err := s.Update(ctx, func(tx conductor.Tx) error { return tx.Put(ns, kind, id, p, []byte(data)) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func get(t *testing.T, s conductor.Store, ns, kind, id string, p conductor.Period) string {
+	t.Helper()
+	var out string
+	err := s.View(ctx, func(tx conductor.Tx) error {
+		data, ok, err := tx.Get(ns, kind, id, p)
+		if ok {
+			out = string(data)
+		} else {
+			out = "<none>"
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func list(t *testing.T, s conductor.Store, ns, kind string, p conductor.Period) string {
+	t.Helper()
+	var out string
+	err := s.View(ctx, func(tx conductor.Tx) error {
+		recs, err := tx.List(ns, kind, p)
+		for _, r := range recs {
+			out += fmt.Sprintf("%s=%s;", r.ID, r.Data)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func testVersions(t *testing.T, s conductor.Store) {
+	put(t, s, "p", "k", "a", "2026-03", "march")
+	put(t, s, "p", "k", "a", "2026-05", "may")
+	put(t, s, "p", "k", "a", "2026-05", "may-2") // same period replaces
+	for p, want := range map[conductor.Period]string{
+		"2026-02": "<none>", "2026-03": "march", "2026-04": "march", "2026-05": "may-2", "2027-01": "may-2",
+	} {
+		if got := get(t, s, "p", "k", "a", p); got != want {
+			t.Errorf("Get at %s = %q, want %q", p, got, want)
+		}
+	}
+}
+
+func testList(t *testing.T, s conductor.Store) {
+	put(t, s, "p", "k", "b", "2026-01", "b1")
+	put(t, s, "p", "k", "a", "2026-02", "a2")
+	put(t, s, "p", "k", "b", "2026-03", "b3")
+	put(t, s, "p", "other", "c", "2026-01", "c1")
+	for p, want := range map[conductor.Period]string{
+		"2025-12": "", "2026-01": "b=b1;", "2026-02": "a=a2;b=b1;", "2026-03": "a=a2;b=b3;",
+	} {
+		if got := list(t, s, "p", "k", p); got != want {
+			t.Errorf("List at %s = %q, want %q", p, got, want)
+		}
+	}
+}
+
+func testTombstones(t *testing.T, s conductor.Store) {
+	put(t, s, "p", "k", "a", "2026-01", "alive")
+	if err := s.Update(ctx, func(tx conductor.Tx) error { return tx.Delete("p", "k", "a", "2026-03") }); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(t, s, "p", "k", "a", "2026-02"); got != "alive" {
+		t.Errorf("before the tombstone: %q", got)
+	}
+	if got := get(t, s, "p", "k", "a", "2026-03"); got != "<none>" {
+		t.Errorf("at the tombstone: %q", got)
+	}
+	if got := list(t, s, "p", "k", "2026-04"); got != "" {
+		t.Errorf("List after the tombstone: %q", got)
+	}
+	put(t, s, "p", "k", "a", "2026-05", "again")
+	if got := list(t, s, "p", "k", "2026-05"); got != "a=again;" {
+		t.Errorf("List after a new version: %q", got)
+	}
+}
+
+func testNamespaces(t *testing.T, s conductor.Store) {
+	put(t, s, "p1", "k", "a", conductor.Timeless, "one")
+	put(t, s, "p2", "k", "a", conductor.Timeless, "two")
+	if got := get(t, s, "p1", "k", "a", "2026-01"); got != "one" {
+		t.Errorf("p1: %q", got)
+	}
+	if got := list(t, s, "p2", "k", "2026-01"); got != "a=two;" {
+		t.Errorf("p2: %q", got)
+	}
+}
+
+func testRollback(t *testing.T, s conductor.Store) {
+	boom := errors.New("boom")
+	err := s.Update(ctx, func(tx conductor.Tx) error {
+		if err := tx.Put("p", "k", "a", "2026-01", []byte("half")); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Update returned %v, want the function's error", err)
+	}
+	if got := get(t, s, "p", "k", "a", "2026-01"); got != "<none>" {
+		t.Errorf("a failed update left %q", got)
+	}
+}
+
+// testConcurrentUpdates increments one counter from many goroutines; the
+// result proves read-modify-write transactions do not interleave.
+func testConcurrentUpdates(t *testing.T, s conductor.Store) {
+	const workers, rounds = 8, 25
+	put(t, s, "p", "k", "n", conductor.Timeless, "0")
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for range rounds {
+				err := s.Update(ctx, func(tx conductor.Tx) error {
+					data, _, err := tx.Get("p", "k", "n", conductor.Timeless)
+					if err != nil {
+						return err
+					}
+					var n int
+					fmt.Sscan(string(data), &n)
+					return tx.Put("p", "k", "n", conductor.Timeless, []byte(fmt.Sprint(n+1)))
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if got, want := get(t, s, "p", "k", "n", conductor.Timeless), fmt.Sprint(workers*rounds); got != want {
+		t.Errorf("counter = %s, want %s", got, want)
+	}
+}
+
+func testDeleteAll(t *testing.T, s conductor.Store) {
+	put(t, s, "p", "k", "a", "2026-01", "x")
+	put(t, s, "", "payer", "b", conductor.Timeless, "y")
+	if err := s.Update(ctx, func(tx conductor.Tx) error { return tx.DeleteAll() }); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(t, s, "p", "k", "2026-01") + list(t, s, "", "payer", "2026-01"); got != "" {
+		t.Errorf("after DeleteAll: %q", got)
+	}
+}
