@@ -106,10 +106,12 @@ func (e *env) client(accessKey string) *bc.Client {
 }
 
 // bufferedTransport reads each response body completely before the SDK sees
-// it. aws-sdk-go-v2 v1.47.7 (billingconductor v1.30.7) on Go 1.26 now and then
-// fails while decoding a response body of a few KB with "use of closed
-// network connection"; it happens against a trivial net/http handler too
-// (about once in 1,000 calls), and never with the body buffered.
+// it. smithy-go v1.28.8 closes the request body as soon as client.Do returns;
+// net/http's final io.Copy of that body then fails and the transport closes
+// the connection while a response of more than ~4 KB is still being read
+// ("use of closed network connection", about 1% of calls on loopback, also
+// against a trivial handler; see readOnlyBodies in cmd/proforma for the
+// detail).
 type bufferedTransport struct{}
 
 func (bufferedTransport) RoundTrip(r *http.Request) (*http.Response, error) {

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeOrg(t *testing.T, yaml string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "org.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLoadOrganization(t *testing.T) {
+	org, err := loadOrganization(writeOrg(t, `
+payers:
+  - id: "123456789012"
+    name: Acme
+    credentials:
+      - accessKeyId: AKIAACME
+        secretAccessKey: s3cret
+    accounts:
+      - id: "100000000001"
+        name: dev
+        joined: 2026-01-15
+        left: 2026-06-30T12:00:00Z
+    transfers:
+      - arn: arn:aws:organizations::123456789012:transfer/o-abcdefghij/billing/inbound/rt-abcd1234
+        source: "111122223333"
+        sourceAccounts: ["111122223334"]
+        start: 2026-01-01
+  - id: "210987654321"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(org.Payers) != 2 || org.DefaultPayer() != "123456789012" {
+		t.Fatalf("payers = %+v", org.Payers)
+	}
+	p := org.Payers[0]
+	if p.Payer.Credentials[0].SecretAccessKey != "s3cret" || p.Accounts[0].Joined.Day() != 15 ||
+		p.Accounts[0].Left.Hour() != 12 || p.Transfers[0].SourceAccount != "111122223333" || p.Transfers[0].Start == nil {
+		t.Errorf("payer = %+v", p)
+	}
+}
+
+func TestLoadOrganizationErrors(t *testing.T) {
+	tests := map[string]struct{ yaml, want string }{
+		"no payers":       {`payers: []`, "no payers"},
+		"short id":        {`payers: [{id: "123"}]`, "not a 12-digit account ID"},
+		"duplicate":       {"payers:\n  - id: \"123456789012\"\n    accounts: [{id: \"123456789012\"}]\n", "already appears"},
+		"unknown field":   {"payers:\n  - id: \"123456789012\"\n    acounts: []\n", "acounts"},
+		"bad date":        {"payers:\n  - id: \"123456789012\"\n    accounts: [{id: \"100000000001\", joined: soon}]\n", "joined"},
+		"half credential": {"payers:\n  - id: \"123456789012\"\n    credentials: [{accessKeyId: A}]\n", "secretAccessKey"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := loadOrganization(writeOrg(t, tt.yaml))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v, want one mentioning %q", err, tt.want)
+			}
+		})
+	}
+}
