@@ -98,16 +98,7 @@ func checkAssociable(tx Tx, payer, field string, accounts []string, period Perio
 // AssociateAccounts adds up to 30 accounts to a STANDARD billing group in the
 // current period and returns the group's ARN.
 func (s *Service) AssociateAccounts(ctx context.Context, c Caller, arn string, accounts []string) (string, error) {
-	if err := checkAccountList("AccountIds", accounts); err != nil {
-		return "", err
-	}
-	period, now := s.CurrentPeriod(), s.now()
-	var out string
-	err := s.update(ctx, func(tx Tx) error {
-		g, err := loadStandardGroup(tx, c.Account, arn, period)
-		if err != nil {
-			return err
-		}
+	return s.changeMembers(ctx, c, arn, accounts, func(tx Tx, g BillingGroup, period Period) error {
 		if err := checkAssociable(tx, c.Account, "AccountIds", accounts, period); err != nil {
 			return err
 		}
@@ -118,17 +109,30 @@ func (s *Service) AssociateAccounts(ctx context.Context, c Caller, arn string, a
 		if len(members)+len(accounts) > QuotaAccountsPerGroup.Limit {
 			return LimitExceeded(QuotaAccountsPerGroup, TypeBillingGroup, ARN(c.Account, TypeBillingGroup, g.ID))
 		}
-		out = ARN(c.Account, TypeBillingGroup, g.ID)
-		return touchGroup(tx, c.Account, g, period, now, func() error {
-			return putMemberships(tx, c.Account, g.ID, accounts, period)
-		})
+		return putMemberships(tx, c.Account, g.ID, accounts, period)
 	})
-	return out, err
 }
 
 // DisassociateAccounts removes accounts from a STANDARD billing group in the
 // current period; the primary account cannot be removed.
 func (s *Service) DisassociateAccounts(ctx context.Context, c Caller, arn string, accounts []string) (string, error) {
+	return s.changeMembers(ctx, c, arn, accounts, func(tx Tx, g BillingGroup, period Period) error {
+		if err := checkDisassociable(tx, c.Account, g, accounts, period); err != nil {
+			return err
+		}
+		for _, a := range accounts {
+			if err := tx.Delete(c.Account, kindMembership, a, period); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// changeMembers checks the account list, loads the STANDARD group, applies
+// change in the current period and records the group's LastModifiedTime.
+func (s *Service) changeMembers(ctx context.Context, c Caller, arn string, accounts []string,
+	change func(tx Tx, g BillingGroup, period Period) error) (string, error) {
 	if err := checkAccountList("AccountIds", accounts); err != nil {
 		return "", err
 	}
@@ -139,18 +143,8 @@ func (s *Service) DisassociateAccounts(ctx context.Context, c Caller, arn string
 		if err != nil {
 			return err
 		}
-		if err := checkDisassociable(tx, c.Account, g, accounts, period); err != nil {
-			return err
-		}
 		out = ARN(c.Account, TypeBillingGroup, g.ID)
-		return touchGroup(tx, c.Account, g, period, now, func() error {
-			for _, a := range accounts {
-				if err := tx.Delete(c.Account, kindMembership, a, period); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		return touchGroup(tx, c.Account, g, period, now, func() error { return change(tx, g, period) })
 	})
 	return out, err
 }
