@@ -33,7 +33,7 @@ func replay(tx Tx, payer, operation string, idem Idempotency, now time.Time, res
 		return "", false, err
 	}
 	if rec.Fingerprint != idem.Fingerprint {
-		return "", false, Conflict("", resourceType, rec.ResultID,
+		return "", false, Conflict("", resourceType, ARN(payer, resourceType, rec.ResultID),
 			"The client token %s was already used for a %s request with different parameters.", idem.Token, operation)
 	}
 	return rec.ResultID, true, nil

@@ -127,7 +127,7 @@ func (s *Service) CreatePricingPlan(ctx context.Context, c Caller, in CreatePric
 		if err != nil {
 			return err
 		}
-		if err := checkPlanName(plans, in.Name, ""); err != nil {
+		if err := checkPlanName(c.Account, plans, in.Name, ""); err != nil {
 			return err
 		}
 		if len(plans) >= QuotaPricingPlans.Limit {
@@ -151,10 +151,10 @@ func (s *Service) CreatePricingPlan(ctx context.Context, c Caller, in CreatePric
 	return arn, err
 }
 
-func checkPlanName(plans []PricingPlan, name, except string) error {
+func checkPlanName(payer string, plans []PricingPlan, name, except string) error {
 	for _, p := range plans {
 		if p.Name == name && p.ID != except {
-			return Conflict("RESOURCE_NAME_CONFLICT", TypePricingPlan, p.ID,
+			return Conflict("RESOURCE_NAME_CONFLICT", TypePricingPlan, ARN(payer, TypePricingPlan, p.ID),
 				"A pricing plan named %s already exists.", name)
 		}
 	}
@@ -266,7 +266,7 @@ func (s *Service) UpdatePricingPlan(ctx context.Context, c Caller, in UpdatePric
 			if err != nil {
 				return err
 			}
-			if err := checkPlanName(plans, *in.Name, p.ID); err != nil {
+			if err := checkPlanName(c.Account, plans, *in.Name, p.ID); err != nil {
 				return err
 			}
 			p.Name = *in.Name
