@@ -2,9 +2,7 @@ package conductor
 
 import (
 	"context"
-	"fmt"
 	"regexp"
-	"slices"
 	"time"
 )
 
@@ -133,12 +131,11 @@ func (s *Service) CreatePricingPlan(ctx context.Context, c Caller, in CreatePric
 		if len(plans) >= QuotaPricingPlans.Limit {
 			return LimitExceeded(QuotaPricingPlans, TypePricingPlan, "")
 		}
-		rules, err := resolveRules(tx, c.Account, "PricingRuleArns", in.PricingRuleARNs, period)
-		if err != nil {
+		p := PricingPlan{ID: s.ids.Alphanumeric(10), Name: in.Name, Description: in.Description,
+			CreationTime: now, LastModifiedTime: now}
+		if err := addInitialRules(tx, c.Account, &p, in.PricingRuleARNs, period); err != nil {
 			return err
 		}
-		p := PricingPlan{ID: s.ids.Alphanumeric(10), Name: in.Name, Description: in.Description,
-			RuleIDs: rules, CreationTime: now, LastModifiedTime: now}
 		arn = ARN(c.Account, TypePricingPlan, p.ID)
 		if err := putJSON(tx, c.Account, kindPricingPlan, p.ID, period, p); err != nil {
 			return err
@@ -151,6 +148,25 @@ func (s *Service) CreatePricingPlan(ctx context.Context, c Caller, in CreatePric
 	return arn, err
 }
 
+// addInitialRules attaches the rules given at creation. CreatePricingPlan is
+// the one Create* with a modeled ResourceNotFoundException: unknown rules.
+func addInitialRules(tx Tx, payer string, p *PricingPlan, refs []string, period Period) error {
+	rules, err := loadRules(tx, payer, refs, period, func(ref, _ string) error { return NotFound(TypePricingRule, ref) })
+	if err != nil {
+		return err
+	}
+	if err := checkCollisions(tx, payer, *p, nil, rules, period); err != nil {
+		return err
+	}
+	if err := checkPlansPerRule(tx, payer, rules, period); err != nil {
+		return err
+	}
+	for _, r := range rules {
+		p.RuleIDs = append(p.RuleIDs, r.ID)
+	}
+	return nil
+}
+
 func checkPlanName(payer string, plans []PricingPlan, name, except string) error {
 	for _, p := range plans {
 		if p.Name == name && p.ID != except {
@@ -159,30 +175,6 @@ func checkPlanName(payer string, plans []PricingPlan, name, except string) error
 		}
 	}
 	return nil
-}
-
-// resolveRules checks pricing rule references: owned by the payer, no
-// duplicates, and existing in the period (ResourceNotFoundException).
-func resolveRules(tx Tx, payer, field string, refs []string, at Period) ([]string, error) {
-	ids := make([]string, 0, len(refs))
-	for i, s := range refs {
-		f := fmt.Sprintf("%s[%d]", field, i)
-		ref, ok := ParseRef(s, TypePricingRule)
-		if !ok || !ref.OwnedBy(payer) {
-			return nil, Invalid("MISMATCHED_PRICINGRULE_ARN", "%s is not a pricing rule of account %s.", s, payer).withField(f)
-		}
-		if slices.Contains(ids, ref.ID) {
-			return nil, Invalid("DUPLICATE_PRICINGRULE_ARNS", "Pricing rule %s is listed more than once.", s).withField(f)
-		}
-		if _, ok, err := tx.Get(payer, kindPricingRule, ref.ID, at); err != nil || !ok {
-			if err != nil {
-				return nil, err
-			}
-			return nil, NotFound(TypePricingRule, s)
-		}
-		ids = append(ids, ref.ID)
-	}
-	return ids, nil
 }
 
 // ListPricingPlansInput is the input of ListPricingPlans.

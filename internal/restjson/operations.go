@@ -12,17 +12,25 @@ import (
 // model missing here answers NotImplementedException naming it.
 func operations() map[string]operation {
 	return map[string]operation{
-		"CreateBillingGroup":      handle(createBillingGroup),
-		"AssociateAccounts":       handle(associateAccounts),
-		"DisassociateAccounts":    handle(disassociateAccounts),
-		"ListBillingGroups":       handle(listBillingGroups),
-		"UpdateBillingGroup":      handle(updateBillingGroup),
-		"DeleteBillingGroup":      handle(deleteBillingGroup),
-		"ListAccountAssociations": handle(listAccountAssociations),
-		"CreatePricingPlan":       handle(createPricingPlan),
-		"ListPricingPlans":        handle(listPricingPlans),
-		"UpdatePricingPlan":       handle(updatePricingPlan),
-		"DeletePricingPlan":       handle(deletePricingPlan),
+		"CreateBillingGroup":                        handle(createBillingGroup),
+		"AssociateAccounts":                         handle(associateAccounts),
+		"DisassociateAccounts":                      handle(disassociateAccounts),
+		"ListBillingGroups":                         handle(listBillingGroups),
+		"UpdateBillingGroup":                        handle(updateBillingGroup),
+		"DeleteBillingGroup":                        handle(deleteBillingGroup),
+		"ListAccountAssociations":                   handle(listAccountAssociations),
+		"CreatePricingPlan":                         handle(createPricingPlan),
+		"ListPricingPlans":                          handle(listPricingPlans),
+		"UpdatePricingPlan":                         handle(updatePricingPlan),
+		"DeletePricingPlan":                         handle(deletePricingPlan),
+		"CreatePricingRule":                         handle(createPricingRule),
+		"UpdatePricingRule":                         handle(updatePricingRule),
+		"DeletePricingRule":                         handle(deletePricingRule),
+		"ListPricingRules":                          handle(listPricingRules),
+		"AssociatePricingRules":                     handle(associatePricingRules),
+		"DisassociatePricingRules":                  handle(disassociatePricingRules),
+		"ListPricingRulesAssociatedToPricingPlan":   handle(listPricingRulesAssociatedToPricingPlan),
+		"ListPricingPlansAssociatedWithPricingRule": handle(listPricingPlansAssociatedWithPricingRule),
 	}
 }
 

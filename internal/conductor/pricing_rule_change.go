@@ -1,0 +1,209 @@
+package conductor
+
+import (
+	"context"
+	"slices"
+)
+
+// ruleRef parses a pricing rule ARN or ID of the caller.
+func ruleRef(payer, field, s string) (string, error) {
+	ref, ok := ParseRef(s, TypePricingRule)
+	if !ok || !ref.OwnedBy(payer) {
+		return "", Invalid("MISMATCHED_PRICINGRULE_ARN", "%s is not a pricing rule of account %s.", s, payer).withField(field)
+	}
+	return ref.ID, nil
+}
+
+// loadRule returns the rule in force at period, or missing when it does not exist then.
+func loadRule(tx Tx, payer, field, arn string, at Period, missing error) (PricingRule, error) {
+	var r PricingRule
+	id, err := ruleRef(payer, field, arn)
+	if err != nil {
+		return r, err
+	}
+	ok, err := getJSON(tx, payer, kindPricingRule, id, at, &r)
+	if err == nil && !ok {
+		err = missing
+	}
+	return r, err
+}
+
+// UpdatePricingRuleInput is the input of UpdatePricingRule; nil members are
+// unchanged. Scope and its target members cannot change (PR-7).
+type UpdatePricingRuleInput struct {
+	ARN                string
+	Name               *string
+	Description        *string
+	Type               *string
+	ModifierPercentage *float64
+	Tiering            *Tiering
+}
+
+// UpdatePricingRule changes a rule in the current period; every plan holding
+// it changes with it (PR-10).
+func (s *Service) UpdatePricingRule(ctx context.Context, c Caller, in UpdatePricingRuleInput) (PricingRuleView, error) {
+	if in.Name != nil {
+		if err := validateName("Name", *in.Name); err != nil {
+			return PricingRuleView{}, err
+		}
+	}
+	period, now := s.CurrentPeriod(), s.now()
+	var view PricingRuleView
+	err := s.update(ctx, func(tx Tx) error {
+		r, err := loadRule(tx, c.Account, "Arn", in.ARN, period, NotFound(TypePricingRule, in.ARN))
+		if err != nil {
+			return err
+		}
+		if err := applyRuleUpdate(&r, in); err != nil {
+			return err
+		}
+		rules, err := listJSON[PricingRule](tx, c.Account, kindPricingRule, period)
+		if err != nil {
+			return err
+		}
+		if err := checkRuleName(c.Account, rules, r.Name, r.ID); err != nil {
+			return err
+		}
+		plans, err := plansWithRule(tx, c.Account, r.ID, period)
+		if err != nil {
+			return err
+		}
+		if err := checkPlansAfterRuleChange(tx, c.Account, r, plans, period); err != nil {
+			return err
+		}
+		r.LastModifiedTime = now
+		view = PricingRuleView{PricingRule: r, ARN: ARN(c.Account, TypePricingRule, r.ID), AssociatedPricingPlanCount: int64(len(plans))}
+		return putJSON(tx, c.Account, kindPricingRule, r.ID, period, r)
+	})
+	return view, err
+}
+
+// applyRuleUpdate merges the update into r and validates the result: a
+// switch to TIERING drops the modifier, a switch away drops the tiering.
+func applyRuleUpdate(r *PricingRule, in UpdatePricingRuleInput) error {
+	if in.Name != nil {
+		r.Name = *in.Name
+	}
+	if in.Description != nil {
+		r.Description = *in.Description
+	}
+	if in.Type != nil && *in.Type != r.Type {
+		r.Type = *in.Type
+		r.ModifierPercentage, r.Tiering = nil, nil
+	}
+	if in.ModifierPercentage != nil {
+		r.ModifierPercentage = ptrTo(roundPercentage(*in.ModifierPercentage))
+	}
+	if in.Tiering != nil {
+		r.Tiering = mergeTiering(r.Tiering, *in.Tiering)
+	}
+	return validateRule(*r)
+}
+
+func mergeTiering(old *Tiering, update Tiering) *Tiering {
+	t := Tiering{}
+	if old != nil {
+		t = *old
+	}
+	if update.FreeTierActivated != nil {
+		t.FreeTierActivated = update.FreeTierActivated
+	}
+	if update.CustomTiers != nil {
+		t.CustomTiers = update.CustomTiers
+	}
+	return &t
+}
+
+// checkPlansAfterRuleChange keeps every plan holding the rule free of collisions.
+func checkPlansAfterRuleChange(tx Tx, payer string, r PricingRule, plans []PricingPlan, period Period) error {
+	for _, p := range plans {
+		others := slices.DeleteFunc(slices.Clone(p.RuleIDs), func(id string) bool { return id == r.ID })
+		if err := checkCollisions(tx, payer, p, others, []PricingRule{r}, period); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeletePricingRule deletes a rule from the current period on. A rule in a
+// plan cannot be deleted (PR-9). The operation has no modeled
+// ResourceNotFoundException: an unknown rule is PRICINGRULES_NOT_EXIST.
+func (s *Service) DeletePricingRule(ctx context.Context, c Caller, arn string) (string, error) {
+	period := s.CurrentPeriod()
+	var out string
+	err := s.update(ctx, func(tx Tx) error {
+		r, err := loadRule(tx, c.Account, "Arn", arn, period,
+			Invalid("PRICINGRULES_NOT_EXIST", "Pricing rule %s does not exist.", arn).withField("Arn"))
+		if err != nil {
+			return err
+		}
+		plans, err := plansWithRule(tx, c.Account, r.ID, period)
+		if err != nil {
+			return err
+		}
+		if len(plans) > 0 {
+			return Conflict("PRICING_RULE_ATTACHED_TO_PRICING_PLAN_DELETE_CONFLICT", TypePricingPlan,
+				ARN(c.Account, TypePricingPlan, plans[0].ID), "Pricing rule %s is in pricing plan %s.", r.Name, plans[0].Name)
+		}
+		out = ARN(c.Account, TypePricingRule, r.ID)
+		return tx.Delete(c.Account, kindPricingRule, r.ID, period)
+	})
+	return out, err
+}
+
+// ListPricingRulesInput is the input of ListPricingRules.
+type ListPricingRulesInput struct {
+	BillingPeriod string
+	ARNs          []string
+	Page
+}
+
+// ListPricingRules lists the rules of a period with the number of plans holding each.
+func (s *Service) ListPricingRules(ctx context.Context, c Caller, in ListPricingRulesInput) ([]PricingRuleView, Period, string, error) {
+	period, err := s.readPeriod(in.BillingPeriod)
+	if err != nil {
+		return nil, "", "", err
+	}
+	var views []PricingRuleView
+	err = s.view(ctx, func(tx Tx) error {
+		views, err = ruleViews(tx, c.Account, period)
+		return err
+	})
+	if err != nil {
+		return nil, "", "", err
+	}
+	if in.ARNs != nil {
+		want := map[string]bool{}
+		for _, a := range in.ARNs {
+			if id, err := ruleRef(c.Account, "", a); err == nil {
+				want[id] = true
+			}
+		}
+		views = slices.DeleteFunc(views, func(v PricingRuleView) bool { return !want[v.ID] })
+	}
+	listing := listingID("ListPricingRules", period, in.ARNs)
+	page, next, err := paginate(views, func(v PricingRuleView) string { return sortKey(v.CreationTime, v.ID) }, listing, in.Page, 100)
+	return page, period, next, err
+}
+
+func ruleViews(tx Tx, payer string, period Period) ([]PricingRuleView, error) {
+	rules, err := listJSON[PricingRule](tx, payer, kindPricingRule, period)
+	if err != nil {
+		return nil, err
+	}
+	plans, err := listJSON[PricingPlan](tx, payer, kindPricingPlan, period)
+	if err != nil {
+		return nil, err
+	}
+	count := map[string]int64{}
+	for _, p := range plans {
+		for _, id := range p.RuleIDs {
+			count[id]++
+		}
+	}
+	views := make([]PricingRuleView, len(rules))
+	for i, r := range rules {
+		views[i] = PricingRuleView{PricingRule: r, ARN: ARN(payer, TypePricingRule, r.ID), AssociatedPricingPlanCount: count[r.ID]}
+	}
+	return views, nil
+}
