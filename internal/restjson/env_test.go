@@ -224,10 +224,24 @@ func snapshot(t *testing.T, c *bc.Client) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rules, err := c.ListPricingRules(ctx, &bc.ListPricingRulesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	planRules := map[string][]string{}
+	for _, p := range plans.PricingPlans {
+		out, err := c.ListPricingRulesAssociatedToPricingPlan(ctx, &bc.ListPricingRulesAssociatedToPricingPlanInput{PricingPlanArn: p.Arn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		planRules[aws.ToString(p.Arn)] = out.PricingRuleArns
+	}
 	b, err := json.MarshalIndent(map[string]any{
 		"groups":       listGroups(t, c, &bc.ListBillingGroupsInput{}),
 		"associations": listAssociations(t, c, &bc.ListAccountAssociationsInput{}),
 		"plans":        plans.PricingPlans,
+		"rules":        rules.PricingRules,
+		"planRules":    planRules,
 	}, "", " ")
 	if err != nil {
 		t.Fatal(err)

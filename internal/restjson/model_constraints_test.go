@@ -147,3 +147,23 @@ func TestProtocolErrors(t *testing.T) {
 		}
 	})
 }
+
+// sendJSON issues a raw request that must succeed and decodes its body into out.
+func (e *env) sendJSON(t *testing.T, op model.Operation, body any, out any) {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(e.url+op.Path, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: status %d", op.Name, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		t.Fatal(err)
+	}
+}
