@@ -209,3 +209,22 @@ func TestPricingRuleValidation(t *testing.T) {
 		unchanged(t, c, before)
 	})
 }
+
+func TestCreatePricingRuleClientToken(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(payerA)
+	in := markup("once", "GLOBAL", 5)
+	in.ClientToken = aws.String("rule-token")
+	first := createRule(t, c, in)
+	if again := createRule(t, c, in); again != first {
+		t.Errorf("retry created %s, first %s", again, first)
+	}
+	before := snapshot(t, c)
+	in.ModifierPercentage = aws.Float64(6)
+	_, err := c.CreatePricingRule(ctx, in)
+	wantConflict(t, err, "", "pricingrule", first)
+	unchanged(t, c, before)
+	if n := len(listRules(t, c, &bc.ListPricingRulesInput{})); n != 1 {
+		t.Errorf("%d rules, want 1", n)
+	}
+}
