@@ -35,8 +35,20 @@ type Tx interface {
 	Put(ns, kind, id string, from Period, data []byte) error
 	// Delete writes a tombstone starting at period.
 	Delete(ns, kind, id string, from Period) error
+	// Versions returns every version of a record, tombstones included, in
+	// period order.
+	Versions(ns, kind, id string) ([]Version, error)
+	// Truncate removes the versions of a record that start at or after period.
+	Truncate(ns, kind, id string, from Period) error
 	// DeleteAll removes every record of every namespace.
 	DeleteAll() error
+}
+
+// Version is one version of a record.
+type Version struct {
+	Period  Period
+	Deleted bool
+	Data    []byte
 }
 
 // Record is one live record version returned by List.
@@ -52,15 +64,17 @@ var ErrWriteConflict = errors.New("write conflict")
 
 // Record kinds. Namespaces are payer account IDs, or "" for global records.
 const (
-	kindPayer        = "payer"        // ns "": a management account and its credentials
-	kindAccount      = "account"      // ns payer: a member of the payer's organization
-	kindTransfer     = "transfer"     // ns payer: an inbound billing transfer
-	kindBillingGroup = "billinggroup" // ns payer, per period
-	kindMembership   = "membership"   // ns payer, per period: account → billing group ID
-	kindPricingPlan  = "pricingplan"  // ns payer, per period
-	kindPricingRule  = "pricingrule"  // ns payer, per period
-	kindTags         = "tags"         // ns payer: resource ARN → tags
-	kindClientToken  = "clienttoken"  // ns payer: operation/token → first result
+	kindPayer          = "payer"          // ns "": a management account and its credentials
+	kindAccount        = "account"        // ns payer: a member of the payer's organization
+	kindTransfer       = "transfer"       // ns payer: an inbound billing transfer
+	kindBillingGroup   = "billinggroup"   // ns payer, per period
+	kindMembership     = "membership"     // ns payer, per period: account → billing group ID
+	kindPricingPlan    = "pricingplan"    // ns payer, per period
+	kindPricingRule    = "pricingrule"    // ns payer, per period
+	kindCustomLineItem = "customlineitem" // ns payer, per period
+	kindCLILink        = "clilink"        // ns payer, per period: percentage item ID/resource ARN
+	kindTags           = "tags"           // ns payer: resource ARN → tags
+	kindClientToken    = "clienttoken"    // ns payer: operation/token → first result
 )
 
 // getJSON loads one record into v.

@@ -225,3 +225,29 @@ func (t *tx) DeleteAll() error {
 	_, err := t.tx.ExecContext(t.ctx, `DELETE FROM records`)
 	return err
 }
+
+func (t *tx) Versions(ns, kind, id string) ([]conductor.Version, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT period, deleted, data FROM records
+		WHERE ns = ? AND kind = ? AND id = ? ORDER BY period`, ns, kind, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []conductor.Version
+	for rows.Next() {
+		var v conductor.Version
+		var period string
+		if err := rows.Scan(&period, &v.Deleted, &v.Data); err != nil {
+			return nil, err
+		}
+		v.Period = conductor.Period(period)
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) Truncate(ns, kind, id string, from conductor.Period) error {
+	_, err := t.tx.ExecContext(t.ctx, `DELETE FROM records WHERE ns = ? AND kind = ? AND id = ? AND period >= ?`,
+		ns, kind, id, string(from))
+	return err
+}

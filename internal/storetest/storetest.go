@@ -22,6 +22,7 @@ func Run(t *testing.T, open func(t *testing.T) conductor.Store) {
 		"failed update changes nothing": testRollback,
 		"concurrent updates serialize":  testConcurrentUpdates,
 		"delete all":                    testDeleteAll,
+		"versions and truncate":         testVersionsAndTruncate,
 	}
 	for name, test := range tests {
 		t.Run(name, func(t *testing.T) { test(t, open(t)) })
@@ -183,5 +184,37 @@ func testDeleteAll(t *testing.T, s conductor.Store) {
 	}
 	if got := list(t, s, "p", "k", "2026-01") + list(t, s, "", "payer", "2026-01"); got != "" {
 		t.Errorf("after DeleteAll: %q", got)
+	}
+}
+
+func testVersionsAndTruncate(t *testing.T, s conductor.Store) {
+	put(t, s, "p", "k", "a", "2026-05", "may")
+	put(t, s, "p", "k", "a", "2026-03", "march")
+	err := s.Update(ctx, func(tx conductor.Tx) error { return tx.Delete("p", "k", "a", "2026-07") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := func() string {
+		var out string
+		err := s.View(ctx, func(tx conductor.Tx) error {
+			vs, err := tx.Versions("p", "k", "a")
+			for _, v := range vs {
+				out += fmt.Sprintf("%s:%v:%s;", v.Period, v.Deleted, v.Data)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got, want := versions(), "2026-03:false:march;2026-05:false:may;2026-07:true:;"; got != want {
+		t.Errorf("Versions = %q, want %q", got, want)
+	}
+	if err := s.Update(ctx, func(tx conductor.Tx) error { return tx.Truncate("p", "k", "a", "2026-05") }); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := versions(), "2026-03:false:march;"; got != want {
+		t.Errorf("after Truncate: %q, want %q", got, want)
 	}
 }

@@ -1,0 +1,336 @@
+package conductor
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+)
+
+// UpdateCustomLineItemInput is the input of UpdateCustomLineItem; nil members
+// are unchanged.
+type UpdateCustomLineItemInput struct {
+	ARN         string
+	Name        *string
+	Description *string
+	Charge      *ChargeDetails // Flat, Percentage and LineItemFilters only
+	Range       *PeriodRange
+}
+
+// UpdateCustomLineItem changes an item from the range's start (the current
+// or previous period; default current) on: the version in force then and
+// every later version. The billing group, account, charge kind and type are
+// fixed (CLI-4).
+func (s *Service) UpdateCustomLineItem(ctx context.Context, c Caller, in UpdateCustomLineItemInput) (CustomLineItemView, error) {
+	if in.Name != nil {
+		if err := validateName("Name", *in.Name); err != nil {
+			return CustomLineItemView{}, err
+		}
+	}
+	start, end, err := s.itemPeriods(in.Range, false)
+	if err != nil {
+		return CustomLineItemView{}, err
+	}
+	now := s.now()
+	var view CustomLineItemView
+	err = s.update(ctx, func(tx Tx) error {
+		item, err := loadItem(tx, c.Account, "Arn", in.ARN, start, NotFound(TypeCustomLineItem, in.ARN))
+		if err != nil {
+			return err
+		}
+		if err := checkUpdateEnd(tx, c.Account, item.ID, start, end); err != nil {
+			return err
+		}
+		if err := applyItemUpdate(&item, in, now); err != nil {
+			return err
+		}
+		if err := updateLaterVersions(tx, c.Account, item.ID, start, in, now); err != nil {
+			return err
+		}
+		if err := putJSON(tx, c.Account, kindCustomLineItem, item.ID, start, item); err != nil {
+			return err
+		}
+		view, err = itemView(tx, c.Account, item, start)
+		return err
+	})
+	return view, err
+}
+
+// checkUpdateEnd accepts an ExclusiveEndBillingPeriod only when it repeats
+// the item's own end: an update applies from its start on, and an item is
+// ended with DeleteCustomLineItem.
+func checkUpdateEnd(tx Tx, payer, id string, start, end Period) error {
+	if end == "" {
+		return nil
+	}
+	current, err := endAfter(tx, payer, kindCustomLineItem, id, start)
+	if err == nil && current != end {
+		err = Invalid("ILLEGAL_CUSTOMLINEITEM_UPDATE", "An update applies from its start period on; end the item with DeleteCustomLineItem.").
+			withField("BillingPeriodRange.ExclusiveEndBillingPeriod")
+	}
+	return err
+}
+
+func applyItemUpdate(item *CustomLineItem, in UpdateCustomLineItemInput, now time.Time) error {
+	if in.Name != nil {
+		item.Name = *in.Name
+	}
+	if in.Description != nil {
+		item.Description = *in.Description
+	}
+	item.LastModifiedTime = now
+	ch := in.Charge
+	if ch == nil {
+		return nil
+	}
+	switch {
+	case ch.Flat != nil && ch.Percentage != nil:
+		return Invalid("ILLEGAL_CHARGE_DETAILS", "ChargeDetails takes at most one of Flat and Percentage.").withField("ChargeDetails")
+	case ch.Flat != nil && item.Flat == nil:
+		return Invalid("ILLEGAL_UPDATE_CHARGE_DETAILS", "A percentage custom line item cannot become flat.").withField("ChargeDetails.Flat")
+	case ch.Percentage != nil && item.Percentage == nil:
+		return Invalid("ILLEGAL_UPDATE_CHARGE_DETAILS", "A flat custom line item cannot become a percentage.").withField("ChargeDetails.Percentage")
+	case ch.LineItemFilters != nil && item.Flat != nil:
+		return Invalid("ILLEGAL_LINE_ITEM_FILTER", "Line item filters apply to percentage custom line items only.").withField("ChargeDetails.LineItemFilters")
+	}
+	if err := validateFilters(ch.LineItemFilters); err != nil {
+		return err
+	}
+	if ch.Flat != nil {
+		item.Flat = ch.Flat
+	}
+	if ch.Percentage != nil {
+		item.Percentage = ch.Percentage
+	}
+	if ch.LineItemFilters != nil {
+		item.LineItemFilters = ch.LineItemFilters
+	}
+	return nil
+}
+
+// updateLaterVersions applies the update to the versions after start.
+func updateLaterVersions(tx Tx, payer, id string, start Period, in UpdateCustomLineItemInput, now time.Time) error {
+	versions, err := tx.Versions(payer, kindCustomLineItem, id)
+	if err != nil {
+		return err
+	}
+	for _, v := range versions {
+		if v.Period <= start || v.Deleted {
+			continue
+		}
+		var later CustomLineItem
+		if err := json.Unmarshal(v.Data, &later); err != nil {
+			return err
+		}
+		if err := applyItemUpdate(&later, in, now); err != nil {
+			return err
+		}
+		if err := putJSON(tx, payer, kindCustomLineItem, id, v.Period, later); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteCustomLineItem removes an item from the range's start (current or
+// previous period; default current) on, or for that one month when the
+// range ends the month after. A flat item still used by a percentage item
+// cannot be deleted. The operation has no modeled
+// ResourceNotFoundException: an unknown item is MISSING_CUSTOMLINEITEM.
+func (s *Service) DeleteCustomLineItem(ctx context.Context, c Caller, arn string, r *PeriodRange) (string, error) {
+	start, end, err := s.itemPeriods(r, false)
+	if err != nil {
+		return "", err
+	}
+	var out string
+	err = s.update(ctx, func(tx Tx) error {
+		item, err := loadItem(tx, c.Account, "Arn", arn, start,
+			Invalid("MISSING_CUSTOMLINEITEM", "Custom line item %s does not exist in %s.", arn, start).withField("Arn"))
+		if err != nil {
+			return err
+		}
+		out = ARN(c.Account, TypeCustomLineItem, item.ID)
+		if err := checkNoParents(tx, c.Account, out, start); err != nil {
+			return err
+		}
+		return removeItem(tx, c.Account, item.ID, start, end)
+	})
+	return out, err
+}
+
+func checkNoParents(tx Tx, payer, itemARN string, period Period) error {
+	all, err := links(tx, payer, period)
+	for _, l := range all {
+		if l.Resource == itemARN {
+			return Invalid("CUSTOM_LINE_ITEM_ASSOCIATION_EXISTS", "Percentage custom line item %s uses %s; disassociate it first.",
+				ARN(payer, TypeCustomLineItem, l.Target), itemARN).withField("Arn")
+		}
+	}
+	return err
+}
+
+// removeItem ends the item at start, or takes out the month [start, end)
+// when end is set and the item goes on after it.
+func removeItem(tx Tx, payer, id string, start, end Period) error {
+	if end == "" {
+		if err := tx.Truncate(payer, kindCustomLineItem, id, start); err != nil {
+			return err
+		}
+		return tx.Delete(payer, kindCustomLineItem, id, start)
+	}
+	after, live, err := tx.Get(payer, kindCustomLineItem, id, end)
+	if err != nil {
+		return err
+	}
+	if err := tx.Delete(payer, kindCustomLineItem, id, start); err != nil {
+		return err
+	}
+	if !live {
+		return nil
+	}
+	return tx.Put(payer, kindCustomLineItem, id, end, after)
+}
+
+func itemView(tx Tx, payer string, item CustomLineItem, period Period) (CustomLineItemView, error) {
+	sizes, err := associationSizes(tx, payer, period)
+	return newItemView(payer, item, sizes), err
+}
+
+func newItemView(payer string, item CustomLineItem, sizes map[string]int64) CustomLineItemView {
+	return CustomLineItemView{
+		CustomLineItem: item, ARN: ARN(payer, TypeCustomLineItem, item.ID),
+		BillingGroupARN: ARN(payer, TypeBillingGroup, item.BillingGroupID), AssociationSize: sizes[item.ID],
+	}
+}
+
+// CustomLineItemFilter is ListCustomLineItemsFilter; members combine with AND.
+type CustomLineItemFilter struct {
+	AccountIDs    []string
+	ARNs          []string
+	BillingGroups []string
+	Names         []string
+}
+
+// ListCustomLineItemsInput is the input of ListCustomLineItems.
+type ListCustomLineItemsInput struct {
+	BillingPeriod string
+	Filter        CustomLineItemFilter
+	Page
+}
+
+// ListCustomLineItems lists the items in force in a period.
+func (s *Service) ListCustomLineItems(ctx context.Context, c Caller, in ListCustomLineItemsInput) ([]CustomLineItemView, string, error) {
+	period, err := s.readPeriod(in.BillingPeriod)
+	if err != nil {
+		return nil, "", err
+	}
+	var views []CustomLineItemView
+	err = s.view(ctx, func(tx Tx) error {
+		items, err := listJSON[CustomLineItem](tx, c.Account, kindCustomLineItem, period)
+		if err != nil {
+			return err
+		}
+		sizes, err := associationSizes(tx, c.Account, period)
+		for _, item := range items {
+			views = append(views, newItemView(c.Account, item, sizes))
+		}
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	keep := in.Filter.matcher(c.Account)
+	views = slices.DeleteFunc(views, func(v CustomLineItemView) bool { return !keep(v) })
+	listing := listingID("ListCustomLineItems", period, in.Filter)
+	return paginate(views, func(v CustomLineItemView) string { return sortKey(v.CreationTime, v.ID) }, listing, in.Page, 100)
+}
+
+func (f CustomLineItemFilter) matcher(payer string) func(CustomLineItemView) bool {
+	ids, groups := map[string]bool{}, map[string]bool{}
+	for _, a := range f.ARNs {
+		if ref, ok := ParseRef(a, TypeCustomLineItem); ok && ref.OwnedBy(payer) {
+			ids[ref.ID] = true
+		}
+	}
+	for _, a := range f.BillingGroups {
+		if id, err := billingGroupRef(payer, "", a); err == nil {
+			groups[id] = true
+		}
+	}
+	return func(v CustomLineItemView) bool {
+		return (f.AccountIDs == nil || slices.Contains(f.AccountIDs, v.AccountID)) &&
+			(f.ARNs == nil || ids[v.ID]) &&
+			(f.BillingGroups == nil || groups[v.BillingGroupID]) &&
+			(f.Names == nil || slices.Contains(f.Names, v.Name))
+	}
+}
+
+// ListCustomLineItemVersionsInput is the input of ListCustomLineItemVersions.
+type ListCustomLineItemVersionsInput struct {
+	ARN         string
+	StartPeriod string // versions in force at or after it
+	EndPeriod   string // versions starting at or before it
+	Page
+}
+
+// ListCustomLineItemVersions lists every version of an item with the
+// periods it covers. The operation has no modeled ResourceNotFoundException:
+// an unknown item is MISSING_CUSTOMLINEITEM.
+func (s *Service) ListCustomLineItemVersions(ctx context.Context, c Caller, in ListCustomLineItemVersionsInput) ([]CustomLineItemView, string, error) {
+	ref, ok := ParseRef(in.ARN, TypeCustomLineItem)
+	if !ok || !ref.OwnedBy(c.Account) {
+		return nil, "", Invalid("MISMATCHED_CUSTOMLINEITEM_ARN", "%s is not a custom line item of account %s.", in.ARN, c.Account).withField("Arn")
+	}
+	var views []CustomLineItemView
+	err := s.view(ctx, func(tx Tx) error {
+		versions, err := tx.Versions(c.Account, kindCustomLineItem, ref.ID)
+		if err != nil {
+			return err
+		}
+		views, err = versionViews(tx, c.Account, versions)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if len(views) == 0 {
+		return nil, "", Invalid("MISSING_CUSTOMLINEITEM", "Custom line item %s does not exist.", in.ARN).withField("Arn")
+	}
+	views = slices.DeleteFunc(views, func(v CustomLineItemView) bool {
+		return (in.StartPeriod != "" && v.EndBillingPeriod != "" && string(v.EndBillingPeriod) <= normalPeriod(in.StartPeriod)) ||
+			(in.EndPeriod != "" && string(v.StartBillingPeriod) > normalPeriod(in.EndPeriod))
+	})
+	listing := listingID("ListCustomLineItemVersions", "", in.ARN+"|"+in.StartPeriod+"|"+in.EndPeriod)
+	return paginate(views, func(v CustomLineItemView) string { return string(v.StartBillingPeriod) }, listing, in.Page, 100)
+}
+
+func normalPeriod(s string) string {
+	if p, ok := ParsePeriod(s); ok {
+		return string(p)
+	}
+	return s
+}
+
+// versionViews turns record versions into item versions with their ranges.
+func versionViews(tx Tx, payer string, versions []Version) ([]CustomLineItemView, error) {
+	var views []CustomLineItemView
+	for i, v := range versions {
+		if v.Deleted {
+			continue
+		}
+		var item CustomLineItem
+		if err := json.Unmarshal(v.Data, &item); err != nil {
+			return nil, err
+		}
+		view, err := itemView(tx, payer, item, v.Period)
+		if err != nil {
+			return nil, err
+		}
+		view.StartBillingPeriod = v.Period
+		if i+1 < len(versions) {
+			view.EndBillingPeriod = versions[i+1].Period
+		}
+		views = append(views, view)
+	}
+	return views, nil
+}
