@@ -68,6 +68,7 @@ func TestPlanRuleAssociations(t *testing.T) {
 		t.Fatal(err)
 	}
 	planA := aws.ToString(out.Arn)
+	e.clock.Pin(startTime.Add(time.Second))
 	planB := createPlan(t, c, "plan-b")
 	e.clock.Pin(startTime.Add(time.Minute))
 	res, err := c.AssociatePricingRules(ctx, &bc.AssociatePricingRulesInput{Arn: &planB, PricingRuleArns: []string{s3, global[len(global)-10:]}})
@@ -84,7 +85,8 @@ func TestPlanRuleAssociations(t *testing.T) {
 		t.Errorf("plans of the global rule = %v", got)
 	}
 	plans, _ := c.ListPricingPlans(ctx, &bc.ListPricingPlansInput{})
-	if plans.PricingPlans[0].Size != 2 || plans.PricingPlans[1].Size != 2 || plans.PricingPlans[1].LastModifiedTime != startTime.Unix()+60 {
+	if plans.PricingPlans[0].Size != 2 || plans.PricingPlans[1].Size != 2 || plans.PricingPlans[1].LastModifiedTime != startTime.Unix()+60 ||
+		aws.ToString(plans.PricingPlans[1].Arn) != planB {
 		t.Errorf("plan sizes/times = %+v", plans.PricingPlans)
 	}
 	counts := map[string]int64{}
