@@ -198,6 +198,11 @@ func (s *Service) BatchAssociateResourcesToCustomLineItem(ctx context.Context, c
 		if err != nil {
 			return err
 		}
+		if end == "" { // a link ends with its item
+			if end, err = endAfter(tx, c.Account, kindCustomLineItem, item.ID, start); err != nil {
+				return err
+			}
+		}
 		results, err = associate(tx, c.Account, item, refs, start, end)
 		return err
 	})

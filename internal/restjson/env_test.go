@@ -228,6 +228,18 @@ func snapshot(t *testing.T, c *bc.Client) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	items, err := c.ListCustomLineItems(ctx, &bc.ListCustomLineItemsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	itemResources := map[string][]types.ListResourcesAssociatedToCustomLineItemResponseElement{}
+	for _, it := range items.CustomLineItems {
+		out, err := c.ListResourcesAssociatedToCustomLineItem(ctx, &bc.ListResourcesAssociatedToCustomLineItemInput{Arn: it.Arn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		itemResources[aws.ToString(it.Arn)] = out.AssociatedResources
+	}
 	planRules := map[string][]string{}
 	for _, p := range plans.PricingPlans {
 		out, err := c.ListPricingRulesAssociatedToPricingPlan(ctx, &bc.ListPricingRulesAssociatedToPricingPlanInput{PricingPlanArn: p.Arn})
@@ -242,6 +254,8 @@ func snapshot(t *testing.T, c *bc.Client) string {
 		"plans":        plans.PricingPlans,
 		"rules":        rules.PricingRules,
 		"planRules":    planRules,
+		"items":        items.CustomLineItems,
+		"itemLinks":    itemResources,
 	}, "", " ")
 	if err != nil {
 		t.Fatal(err)
