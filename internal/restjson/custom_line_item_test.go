@@ -157,7 +157,7 @@ func TestCustomLineItemVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantUpd := &bc.UpdateCustomLineItemOutput{Arn: &arn, BillingGroupArn: &group, Name: aws.String("fee-v3"), Description: aws.String("third"),
-		ChargeDetails: &types.ListCustomLineItemChargeDetails{Type: "FEE", Flat: &types.ListCustomLineItemFlatChargeDetails{ChargeValue: aws.Float64(300)}},
+		ChargeDetails:    &types.ListCustomLineItemChargeDetails{Type: "FEE", Flat: &types.ListCustomLineItemFlatChargeDetails{ChargeValue: aws.Float64(300)}},
 		LastModifiedTime: nov.Unix(), AssociationSize: 0}
 	if diff := cmp.Diff(wantUpd, upd, sdkCmp); diff != "" {
 		t.Errorf("UpdateCustomLineItem (-want +got):\n%s", diff)
