@@ -39,6 +39,9 @@ func operations() map[string]operation {
 		"BatchAssociateResourcesToCustomLineItem":      handle(batchAssociateResourcesToCustomLineItem),
 		"BatchDisassociateResourcesFromCustomLineItem": handle(batchDisassociateResourcesFromCustomLineItem),
 		"ListResourcesAssociatedToCustomLineItem":      handle(listResourcesAssociatedToCustomLineItem),
+		"TagResource":                                  handle(tagResource),
+		"UntagResource":                                handle(untagResource),
+		"ListTagsForResource":                          handle(listTagsForResource),
 	}
 }
 
