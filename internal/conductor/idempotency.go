@@ -33,7 +33,11 @@ func replay(tx Tx, payer, operation string, idem Idempotency, now time.Time, res
 		return "", false, err
 	}
 	if rec.Fingerprint != idem.Fingerprint {
-		return "", false, Conflict("", resourceType, ARN(payer, resourceType, rec.ResultID),
+		id := rec.ResultID
+		if resourceType != TypeTransfer {
+			id = ARN(payer, resourceType, id)
+		}
+		return "", false, Conflict("", resourceType, id,
 			"The client token %s was already used for a %s request with different parameters.", idem.Token, operation)
 	}
 	return rec.ResultID, true, nil

@@ -318,6 +318,13 @@ func (s *Service) DeletePricingPlan(ctx context.Context, c Caller, arn string) (
 					"Pricing plan %s is used by billing group %s.", p.ID, g.Name)
 			}
 		}
+		if pref, ok, err := preferenceUsing(tx, c.Account, out); err != nil || ok {
+			if err != nil {
+				return err
+			}
+			return Conflict("PRICING_PLAN_REFERENCED_BY_PREFERENCE_DELETE_CONFLICT", TypeTransfer, pref.TransferARN,
+				"Pricing plan %s is the plan of the billing transfer preference of %s.", p.ID, pref.TransferARN)
+		}
 		return tx.Delete(c.Account, kindPricingPlan, p.ID, period)
 	})
 	return out, err

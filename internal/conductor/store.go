@@ -64,17 +64,18 @@ var ErrWriteConflict = errors.New("write conflict")
 
 // Record kinds. Namespaces are payer account IDs, or "" for global records.
 const (
-	kindPayer          = "payer"          // ns "": a management account and its credentials
-	kindAccount        = "account"        // ns payer: a member of the payer's organization
-	kindTransfer       = "transfer"       // ns payer: an inbound billing transfer
-	kindBillingGroup   = "billinggroup"   // ns payer, per period
-	kindMembership     = "membership"     // ns payer, per period: account → billing group ID
-	kindPricingPlan    = "pricingplan"    // ns payer, per period
-	kindPricingRule    = "pricingrule"    // ns payer, per period
-	kindCustomLineItem = "customlineitem" // ns payer, per period
-	kindCLILink        = "clilink"        // ns payer, per period: percentage item ID/resource ARN
-	kindTags           = "tags"           // ns payer: resource ARN → tags
-	kindClientToken    = "clienttoken"    // ns payer: operation/token → first result
+	kindPayer              = "payer"          // ns "": a management account and its credentials
+	kindAccount            = "account"        // ns payer: a member of the payer's organization
+	kindTransfer           = "transfer"       // ns payer: an inbound billing transfer
+	kindTransferPreference = "transferpref"   // ns payer: transfer ARN → auto-creation preference
+	kindBillingGroup       = "billinggroup"   // ns payer, per period
+	kindMembership         = "membership"     // ns payer, per period: account → billing group ID
+	kindPricingPlan        = "pricingplan"    // ns payer, per period
+	kindPricingRule        = "pricingrule"    // ns payer, per period
+	kindCustomLineItem     = "customlineitem" // ns payer, per period
+	kindCLILink            = "clilink"        // ns payer, per period: percentage item ID/resource ARN
+	kindTags               = "tags"           // ns payer: resource ARN → tags
+	kindClientToken        = "clienttoken"    // ns payer: operation/token → first result
 )
 
 // getJSON loads one record into v.

@@ -1,6 +1,9 @@
 package conductor
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // applyTransfer turns g into the TRANSFER_BILLING group of an inbound billing
 // transfer of the payer (BG-7, BG-10, BG-13): its primary account is the bill
@@ -31,4 +34,99 @@ func applyTransfer(tx Tx, payer string, g *BillingGroup, arn string, groups []Bi
 		g.Status, g.StatusReason = StatusPending, "The billing transfer starts on "+t.Start.Format(time.DateOnly)+"."
 	}
 	return append([]string{t.SourceAccount}, t.SourceMembers...), nil
+}
+
+// TypeTransfer is the resource type of billing transfers in errors.
+const TypeTransfer = "transfer"
+
+// TransferPreference is the auto-creation preference of an inbound billing
+// transfer (BT-2 to BT-6): with Enabled, billing groups for indirect
+// transfers accepted later are created with PricingPlanARN.
+type TransferPreference struct {
+	TransferARN      string
+	Enabled          bool
+	PricingPlanARN   string
+	LastModifiedTime time.Time // zero when never set
+}
+
+func loadTransfer(tx Tx, payer, arn string) error {
+	_, ok, err := tx.Get(payer, kindTransfer, arn, Timeless)
+	if err == nil && !ok {
+		err = NotFound(TypeTransfer, arn)
+	}
+	return err
+}
+
+// GetBillingTransferPreference returns the preference of a transfer of the
+// caller; one never set reads Enabled=false without LastModifiedTime.
+func (s *Service) GetBillingTransferPreference(ctx context.Context, c Caller, arn string) (TransferPreference, error) {
+	pref := TransferPreference{TransferARN: arn}
+	err := s.view(ctx, func(tx Tx) error {
+		if err := loadTransfer(tx, c.Account, arn); err != nil {
+			return err
+		}
+		_, err := getJSON(tx, c.Account, kindTransferPreference, arn, Timeless, &pref)
+		return err
+	})
+	return pref, err
+}
+
+// UpdateBillingTransferPreferenceInput is the input of UpdateBillingTransferPreference.
+type UpdateBillingTransferPreferenceInput struct {
+	Idempotency
+	TransferARN    string
+	Enabled        bool
+	PricingPlanARN string
+}
+
+// UpdateBillingTransferPreference sets a transfer's preference: Enabled
+// requires a pricing plan, disabled forbids one (BT-3).
+func (s *Service) UpdateBillingTransferPreference(ctx context.Context, c Caller, in UpdateBillingTransferPreferenceInput) (TransferPreference, error) {
+	const field = "AutoBillingTransferBillingGroupCreation.PricingPlanArn"
+	if in.Enabled == (in.PricingPlanARN == "") {
+		return TransferPreference{}, Invalid("OTHER", "Enabled=true requires PricingPlanArn and Enabled=false forbids it.").withField(field)
+	}
+	period, now := s.CurrentPeriod(), s.now()
+	pref := TransferPreference{TransferARN: in.TransferARN, Enabled: in.Enabled, LastModifiedTime: now}
+	err := s.update(ctx, func(tx Tx) error {
+		if err := loadTransfer(tx, c.Account, in.TransferARN); err != nil {
+			return err
+		}
+		if _, done, err := replay(tx, c.Account, "UpdateBillingTransferPreference", in.Idempotency, now, TypeTransfer); err != nil || done {
+			if done {
+				_, err = getJSON(tx, c.Account, kindTransferPreference, in.TransferARN, Timeless, &pref)
+			}
+			return err
+		}
+		if in.Enabled {
+			id, managed, err := planRef(c.Account, field, in.PricingPlanARN)
+			if err != nil {
+				return err
+			}
+			plan, ok, err := loadPlan(tx, c.Account, id, managed, period)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return NotFound(TypePricingPlan, in.PricingPlanARN)
+			}
+			pref.PricingPlanARN = plan.ARN
+		}
+		if err := putJSON(tx, c.Account, kindTransferPreference, in.TransferARN, Timeless, pref); err != nil {
+			return err
+		}
+		return remember(tx, c.Account, "UpdateBillingTransferPreference", in.Idempotency, in.TransferARN, now)
+	})
+	return pref, err
+}
+
+// preferenceUsing returns an enabled preference that names the plan (PP-6).
+func preferenceUsing(tx Tx, payer, planARN string) (TransferPreference, bool, error) {
+	prefs, err := listJSON[TransferPreference](tx, payer, kindTransferPreference, Timeless)
+	for _, p := range prefs {
+		if p.Enabled && p.PricingPlanARN == planARN {
+			return p, true, err
+		}
+	}
+	return TransferPreference{}, false, err
 }

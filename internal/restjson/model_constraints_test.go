@@ -155,7 +155,11 @@ func (e *env) sendJSON(t *testing.T, op model.Operation, body any, out any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(e.url+op.Path, "application/json", bytes.NewReader(b))
+	req, err := http.NewRequest(op.Method, e.url+op.Path, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
