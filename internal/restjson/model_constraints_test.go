@@ -116,7 +116,6 @@ func TestProtocolErrors(t *testing.T) {
 		{"wrong type", "POST", create.Path, `{"Name": 42}`, 400, "ValidationException", "CANNOT_PARSE"},
 		{"array body", "POST", create.Path, `[]`, 400, "ValidationException", "CANNOT_PARSE"},
 		{"too large", "POST", create.Path, `{"Name":"` + strings.Repeat("a", 2<<20) + `"}`, 413, "RequestEntityTooLargeException", ""},
-		{"not implemented", "POST", "/list-billing-group-cost-reports", "{}", 501, "NotImplementedException", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -42,6 +42,8 @@ func operations() map[string]operation {
 		"TagResource":                                  handle(tagResource),
 		"UntagResource":                                handle(untagResource),
 		"ListTagsForResource":                          handle(listTagsForResource),
+		"GetBillingGroupCostReport":                    handle(getBillingGroupCostReport),
+		"ListBillingGroupCostReports":                  handle(listBillingGroupCostReports),
 		"GetBillingTransferPreference":                 handle(getBillingTransferPreference),
 		"UpdateBillingTransferPreference":              handle(updateBillingTransferPreference),
 	}

@@ -1,0 +1,254 @@
+package conductor
+
+import (
+	"context"
+	"fmt"
+	"slices"
+)
+
+// Proforma has no usage import yet: a group's priced usage is zero, so its
+// AWSCost is 0 and its pro forma cost is its custom line items
+// (PROFORMA.md rules 12–15). The computation below is the one the usage
+// engine extends: costs per product and period, then sums.
+
+// CostReport is the cost of one billing group, for one or more periods, in
+// USD; Attributes name the GroupBy values it is broken down by.
+type CostReport struct {
+	BillingGroupARN string
+	AWSCost         Money
+	ProformaCost    Money
+	Attributes      []Attribute
+}
+
+// Margin is ProformaCost − AWSCost.
+func (r CostReport) Margin() Money { return r.ProformaCost.Sub(r.AWSCost) }
+
+// MarginPercentage is Margin / ProformaCost × 100, 0 for no pro forma cost.
+func (r CostReport) MarginPercentage() Money { return r.Margin().Ratio(r.ProformaCost) }
+
+// Attribute is a GroupBy key and its value, e.g. BILLING_PERIOD "Nov 2026".
+type Attribute struct{ Key, Value string }
+
+// productCost is the cost of one product of a group in one period.
+type productCost struct {
+	Period       Period
+	Product      string
+	AWSCost      Money
+	ProformaCost Money
+}
+
+// groupCosts prices a billing group in a period: its custom line items in
+// force then, flat ones first, percentage ones over their resources.
+func groupCosts(tx Tx, payer, groupID string, period Period) ([]productCost, error) {
+	items, err := listJSON[CustomLineItem](tx, payer, kindCustomLineItem, period)
+	if err != nil {
+		return nil, err
+	}
+	all, err := links(tx, payer, period)
+	if err != nil {
+		return nil, err
+	}
+	flat := map[string]Money{} // flat item ARN → signed charge
+	var costs []productCost
+	for _, it := range items {
+		if it.BillingGroupID == groupID && it.Flat != nil {
+			charge := signed(it, MoneyFromFloat(*it.Flat))
+			flat[ARN(payer, TypeCustomLineItem, it.ID)] = charge
+			costs = append(costs, productCost{Period: period, Product: it.PresentationService, ProformaCost: charge})
+		}
+	}
+	usage := Money{} // the group's priced usage: none without imported usage
+	for _, it := range items {
+		if it.BillingGroupID != groupID || it.Percentage == nil {
+			continue
+		}
+		base := Money{}
+		for _, l := range all {
+			switch {
+			case l.Target != it.ID:
+			case l.Resource == ARN(payer, TypeBillingGroup, groupID):
+				base = base.Add(usage)
+			default:
+				base = base.Add(flat[l.Resource])
+			}
+		}
+		charge := signed(it, base.Percent(MoneyFromFloat(*it.Percentage)))
+		costs = append(costs, productCost{Period: period, Product: it.PresentationService, ProformaCost: charge})
+	}
+	return costs, nil
+}
+
+func signed(it CustomLineItem, m Money) Money {
+	if it.Type == ChargeCredit {
+		return m.Neg()
+	}
+	return m
+}
+
+// GetBillingGroupCostReportInput is the input of GetBillingGroupCostReport.
+type GetBillingGroupCostReportInput struct {
+	ARN     string
+	Range   *PeriodRange // nil: the current period
+	GroupBy []string     // PRODUCT_NAME, BILLING_PERIOD
+	Page
+}
+
+// MaxCostReportPeriods is the longest range GetBillingGroupCostReport covers.
+const MaxCostReportPeriods = 12
+
+// GetBillingGroupCostReport reports one group over up to 12 periods,
+// optionally broken down by product and/or period.
+func (s *Service) GetBillingGroupCostReport(ctx context.Context, c Caller, in GetBillingGroupCostReportInput) ([]CostReport, string, error) {
+	periods, err := s.reportPeriods(in.Range)
+	if err != nil {
+		return nil, "", err
+	}
+	var costs []productCost
+	var groupARN string
+	err = s.view(ctx, func(tx Tx) error {
+		id, err := billingGroupRef(c.Account, "Arn", in.ARN)
+		if err != nil {
+			return err
+		}
+		groupARN = ARN(c.Account, TypeBillingGroup, id)
+		found := false
+		for _, p := range periods {
+			if _, ok, err := tx.Get(c.Account, kindBillingGroup, id, p); err != nil || !ok {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			found = true
+			pc, err := groupCosts(tx, c.Account, id, p)
+			if err != nil {
+				return err
+			}
+			costs = append(costs, pc...)
+		}
+		if !found {
+			return NotFound(TypeBillingGroup, in.ARN)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	reports := groupBy(groupARN, costs, in.GroupBy)
+	listing := listingID("GetBillingGroupCostReport", periods[0], []any{groupARN, periods, in.GroupBy})
+	type indexed struct {
+		i int
+		r CostReport
+	}
+	items := make([]indexed, len(reports))
+	for i, r := range reports {
+		items[i] = indexed{i, r}
+	}
+	page, next, err := paginate(items, func(x indexed) string { return fmt.Sprintf("%08d", x.i) }, listing, in.Page, 300)
+	out := make([]CostReport, len(page))
+	for i, x := range page {
+		out[i] = x.r
+	}
+	return out, next, err
+}
+
+// reportPeriods resolves a cost report range: both ends given, end after
+// start, at most 12 periods, not in the future (CR-2).
+func (s *Service) reportPeriods(r *PeriodRange) ([]Period, error) {
+	current := s.CurrentPeriod()
+	if r == nil {
+		return []Period{current}, nil
+	}
+	start, okStart := ParsePeriod(r.Start)
+	end, okEnd := ParsePeriod(r.End)
+	switch {
+	case !okStart || !okEnd || end <= start:
+		return nil, Invalid("ILLEGAL_BILLING_PERIOD_RANGE", "The range must end after it starts.").withField("BillingPeriodRange")
+	case start > current:
+		return nil, Invalid("ILLEGAL_BILLING_PERIOD", "The range starts after the current period %s.", current).
+			withField("BillingPeriodRange.InclusiveStartBillingPeriod")
+	}
+	var periods []Period
+	for p := start; p < end && p <= current; p = p.Next() {
+		periods = append(periods, p)
+	}
+	if len(periods) > MaxCostReportPeriods || start.addMonths(MaxCostReportPeriods) < end {
+		return nil, Invalid("ILLEGAL_BILLING_PERIOD_RANGE", "A cost report covers at most %d billing periods.", MaxCostReportPeriods).
+			withField("BillingPeriodRange")
+	}
+	return periods, nil
+}
+
+func (p Period) addMonths(n int) Period { return PeriodOf(p.Start().AddDate(0, n, 0)) }
+
+// displayPeriod renders a period as the API's attribute value, e.g. "Nov 2026".
+func displayPeriod(p Period) string { return p.Start().Format("Jan 2006") }
+
+// groupBy sums costs into one report per distinct GroupBy value set.
+func groupBy(groupARN string, costs []productCost, keys []string) []CostReport {
+	byPeriod, byProduct := slices.Contains(keys, "BILLING_PERIOD"), slices.Contains(keys, "PRODUCT_NAME")
+	var reports []CostReport
+	index := map[string]int{}
+	for _, c := range costs {
+		var attrs []Attribute
+		if byProduct {
+			attrs = append(attrs, Attribute{"PRODUCT_NAME", c.Product})
+		}
+		if byPeriod {
+			attrs = append(attrs, Attribute{"BILLING_PERIOD", displayPeriod(c.Period)})
+		}
+		key := fmt.Sprint(attrs)
+		i, ok := index[key]
+		if !ok {
+			i, index[key] = len(reports), len(reports)
+			reports = append(reports, CostReport{BillingGroupARN: groupARN, Attributes: attrs})
+		}
+		reports[i].AWSCost = reports[i].AWSCost.Add(c.AWSCost)
+		reports[i].ProformaCost = reports[i].ProformaCost.Add(c.ProformaCost)
+	}
+	if len(reports) == 0 && !byPeriod && !byProduct {
+		reports = append(reports, CostReport{BillingGroupARN: groupARN})
+	}
+	return reports
+}
+
+// ListBillingGroupCostReportsInput is the input of ListBillingGroupCostReports.
+type ListBillingGroupCostReportsInput struct {
+	BillingPeriod    string
+	BillingGroupARNs []string
+	Page
+}
+
+// ListBillingGroupCostReports reports every billing group of a period.
+func (s *Service) ListBillingGroupCostReports(ctx context.Context, c Caller, in ListBillingGroupCostReportsInput) ([]CostReport, string, error) {
+	period, err := s.readPeriod(in.BillingPeriod)
+	if err != nil {
+		return nil, "", err
+	}
+	var reports []CostReport
+	var views []BillingGroupView
+	err = s.view(ctx, func(tx Tx) error {
+		if views, err = billingGroupViews(tx, c.Account, period); err != nil {
+			return err
+		}
+		keep := BillingGroupFilter{ARNs: in.BillingGroupARNs}.matcher(c.Account)
+		views = slices.DeleteFunc(views, func(v BillingGroupView) bool { return !keep(v) })
+		for _, v := range views {
+			costs, err := groupCosts(tx, c.Account, v.ID, period)
+			if err != nil {
+				return err
+			}
+			reports = append(reports, groupBy(v.ARN, costs, nil)...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	keys := map[string]string{}
+	for _, v := range views {
+		keys[v.ARN] = sortKey(v.CreationTime, v.ID)
+	}
+	listing := listingID("ListBillingGroupCostReports", period, in.BillingGroupARNs)
+	return paginate(reports, func(r CostReport) string { return keys[r.BillingGroupARN] }, listing, in.Page, 100)
+}

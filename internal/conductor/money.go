@@ -1,0 +1,76 @@
+package conductor
+
+import (
+	"math/big"
+	"strconv"
+	"strings"
+)
+
+// Money is an exact decimal amount in USD. The wire's float64 charge values
+// enter through their shortest decimal form, so 0.1 is exactly one tenth.
+type Money struct{ r big.Rat }
+
+// MoneyFromFloat converts a wire number exactly as written.
+func MoneyFromFloat(f float64) Money {
+	var m Money
+	m.r.SetString(strconv.FormatFloat(f, 'f', -1, 64))
+	return m
+}
+
+// MoneyFromString parses a decimal string; ok is false when it is not one.
+func MoneyFromString(s string) (Money, bool) {
+	var m Money
+	_, ok := m.r.SetString(s)
+	return m, ok
+}
+
+func (m Money) Add(o Money) Money { var r Money; r.r.Add(&m.r, &o.r); return r }
+func (m Money) Sub(o Money) Money { var r Money; r.r.Sub(&m.r, &o.r); return r }
+func (m Money) Neg() Money        { var r Money; r.r.Neg(&m.r); return r }
+func (m Money) IsZero() bool      { return m.r.Sign() == 0 }
+
+// Percent returns m × p / 100.
+func (m Money) Percent(p Money) Money {
+	var r Money
+	r.r.Mul(&m.r, &p.r)
+	r.r.Quo(&r.r, big.NewRat(100, 1))
+	return r
+}
+
+// Ratio returns m / o × 100, or 0 when o is 0 (PROFORMA.md rule 15).
+func (m Money) Ratio(o Money) Money {
+	var r Money
+	if o.r.Sign() == 0 {
+		return r
+	}
+	r.r.Quo(&m.r, &o.r)
+	r.r.Mul(&r.r, big.NewRat(100, 1))
+	return r
+}
+
+// String renders the exact value for the API: at most 10 fractional
+// digits, rounded half to even, trailing zeros trimmed (PROFORMA.md rule 16).
+func (m Money) String() string {
+	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(10), nil)
+	num := new(big.Int).Mul(m.r.Num(), scale)
+	q, rem := new(big.Int).QuoRem(num, m.r.Denom(), new(big.Int))
+	twice := new(big.Int).Mul(new(big.Int).Abs(rem), big.NewInt(2))
+	if c := twice.Cmp(m.r.Denom()); c > 0 || (c == 0 && q.Bit(0) == 1) {
+		if m.r.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	neg := q.Sign() < 0
+	digits := new(big.Int).Abs(q).String()
+	for len(digits) <= 10 {
+		digits = "0" + digits
+	}
+	s := digits[:len(digits)-10] + "." + digits[len(digits)-10:]
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	if neg && s != "0" {
+		s = "-" + s
+	}
+	return s
+}
