@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -36,12 +39,13 @@ var (
 	workerName  = regexp.MustCompile(`^c[0-9]+-w[0-9]+-`)
 )
 
-// family returns the linked accounts of a demo payer (the payer's own
-// account, also a member of its family, is never put in a group here).
+// family returns the linked accounts of a payer of crashOrg (the payer's
+// own account, also a member of its family, is never put in a group here).
+// Twenty kill cycles use many accounts: more than the demo organization has.
 func family(payer string) []string {
-	first, n := int64(100000000001), 40
+	first, n := int64(100000000001), 400
 	if payer == payerB {
-		first, n = 200000000001, 10
+		first, n = 200000000001, 200
 	}
 	out := make([]string, n)
 	for i := range out {
@@ -363,6 +367,7 @@ func responded(err error) (apiError, bool) {
 // crashHarness drives one server process at a time and keeps the model of
 // the acknowledged writes.
 type crashHarness struct {
+	orgFile string
 	t       *testing.T
 	dataDir string
 	p       *proc
@@ -370,9 +375,29 @@ type crashHarness struct {
 	model   world
 }
 
+// crashOrg writes the organization file of the crash test.
+func crashOrg(t *testing.T, dir string) string {
+	var b strings.Builder
+	b.WriteString("payers:\n")
+	for _, payer := range []string{payerA, payerB} {
+		fmt.Fprintf(&b, "  - id: %q\n    accounts:\n", payer)
+		for _, a := range family(payer) {
+			fmt.Fprintf(&b, "      - id: %q\n", a)
+		}
+	}
+	path := filepath.Join(dir, "org.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func (h *crashHarness) start() {
 	h.t.Helper()
-	h.p = startProforma(h.t, h.dataDir, "--now", pinnedNow)
+	if h.orgFile == "" {
+		h.orgFile = crashOrg(h.t, h.t.TempDir())
+	}
+	h.p = startProforma(h.t, h.dataDir, "--now", pinnedNow, "--org", h.orgFile)
 	h.clients = map[string]*bc.Client{payerA: newClient(h.p.URL, payerA), payerB: newClient(h.p.URL, payerB)}
 }
 
@@ -556,7 +581,10 @@ func (h *crashHarness) verify(label string) {
 // checks that every acknowledged write is there, exactly, over several
 // kill/restart cycles.
 func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
-	const cycles = 3
+	const cycles = 20 // SIGKILLs at a random moment of a concurrent write load
+	seed := time.Now().UnixNano()
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
+	t.Logf("kill points from seed %d", seed)
 	start := time.Now()
 	h := &crashHarness{t: t, dataDir: t.TempDir(), model: newWorld()}
 	var pending []*change // writes in flight at the last kill: unacknowledged, may or may not have happened
@@ -641,7 +669,7 @@ func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
 		h.verify(fmt.Sprintf("cycle %d, live, after the contested writes", cycle))
 
 		// Concurrent writers, killed mid-flight.
-		pending = h.writeUntilKilled(cycle, 15+7*cycle)
+		pending = h.writeUntilKilled(cycle, 5+rng.IntN(40))
 		prevAlpha, prevBeta, prevB = alpha, beta, groupB
 	}
 

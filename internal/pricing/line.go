@@ -61,10 +61,11 @@ func productName(l *Line) string {
 	return l.ProductCode
 }
 
-// skuKey identifies a SKU: service code, usage type and operation (rule 8).
-func skuKey(service, usageType, operation string) string {
-	return service + "\x00" + usageType + "\x00" + operation
-}
+// sku identifies a SKU: service code, usage type and operation (rule 8).
+type sku struct{ service, usageType, operation string }
+
+// skuOf returns the SKU of a line.
+func skuOf(l *Line) sku { return sku{serviceCode(l), l.UsageType, l.Operation} }
 
 // accountOfARN returns the account field of an ARN ("arn:aws:savingsplans::
 // 123456789012:savingsplan/…", "arn:aws:ec2:us-east-1:123456789012:

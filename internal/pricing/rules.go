@@ -41,11 +41,11 @@ func baseCost(l *Line) decimal.Decimal {
 type commitment int
 
 const (
-	onDemand     commitment = iota // not a commitment line
-	spCovered                      // SavingsPlanCoveredUsage
-	riCovered                      // DiscountedUsage
-	spNegation                     // SavingsPlanNegation
-	commitmentFee                  // SP and RI fees, and a Fee line carrying an SP or RI ARN (upfront)
+	onDemand      commitment = iota // not a commitment line
+	spCovered                       // SavingsPlanCoveredUsage
+	riCovered                       // DiscountedUsage
+	spNegation                      // SavingsPlanNegation
+	commitmentFee                   // SP and RI fees, and a Fee line carrying an SP or RI ARN (upfront)
 )
 
 // commitmentOf returns the commitment role of a line (rule 6).
