@@ -88,8 +88,9 @@ func (g *groupState) modify(l *Line, base decimal.Decimal) decimal.Decimal {
 
 // priceOnDemand prices a line that is not a commitment line. Tiering applies
 // to Usage lines only: custom tiers of the line's SKU replace the public
-// rate and the modifiers (PR-5); otherwise the free tier setting fixes the
-// base and the modifier applies to it (rule 10).
+// rate, the free tier and the modifiers (PR-5: a 0-rate first tier keeps
+// usage free); otherwise the free tier setting fixes the base and the
+// modifier applies to it (rule 10).
 func (g *groupState) priceOnDemand(l *Line) decimal.Decimal {
 	if l.LineItemType != TypeUsage {
 		return g.modify(l, baseCost(l))
