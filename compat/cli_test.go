@@ -1,24 +1,30 @@
 package compat_test
 
-// The AWS CLI, v1 and v2, one process per step: `aws billingconductor
-// <kebab-case operation> --cli-input-json <params> --output json`. A CLI shows
-// a service error as its exit status and one line on stderr, "An error
-// occurred (Code) when calling the Operation operation: Message"; that (code,
-// message, exit status) is what is checked, not Reason, Fields or the HTTP
-// status, which the CLI does not show.
+// The AWS CLI, v1 and v2: every step is `aws billingconductor <kebab-case
+// operation> --cli-input-json <params> --output json`. When the `aws` program
+// is a Python script (pip's v1, Debian's v2), the commands run through its own
+// entry point in one Python process (cli_driver.py), which saves starting
+// Python for each step; otherwise, or with PROFORMA_COMPAT_CLI_EXEC=1, `aws`
+// is started for each step. A CLI shows a service error as its exit status
+// and one line on stderr, "An error occurred (Code) when calling the
+// Operation operation: Message"; that (code, message, exit status) is what is
+// checked, not Reason, Fields or the HTTP status, which the CLI does not show.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
@@ -26,6 +32,7 @@ import (
 const cliCallTimeout = 60 * time.Second
 
 type cliClient struct {
+	driver   *cliDriver // nil: start bin for each step
 	bin      string
 	major    int
 	version  string   // "aws-cli/2.9.19"
@@ -44,6 +51,7 @@ type cliInstall struct {
 	version   string // "aws-cli/1.45.11"
 	botocore  string // "botocore/1.43.11" (v1 only; v2 bundles its own)
 	versionLn string // the whole --version line, for the log
+	python    string // the interpreter of the aws script; empty if aws is not a Python script
 }
 
 var cliVersionLine = regexp.MustCompile(`^aws-cli/([0-9]+)\.([0-9]+)\.([0-9]+)`)
@@ -75,7 +83,7 @@ func findCLIs() map[int]cliInstall {
 		if fi, err := os.Stat(c); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
 			continue
 		}
-		inst, ok := probeCLI(c)
+		inst, ok := probeCLI(resolveShim(c))
 		if !ok {
 			continue
 		}
@@ -84,6 +92,33 @@ func findCLIs() map[int]cliInstall {
 		}
 	}
 	return found
+}
+
+// resolveShim returns the program a pyenv shim would run: a shim costs a
+// shell and a pyenv start on each of the scenario's CLI calls.
+func resolveShim(bin string) string {
+	b, err := os.ReadFile(bin)
+	if err != nil || len(b) > 4096 || !bytes.HasPrefix(b, []byte("#!")) || !bytes.Contains(b, []byte("pyenv")) {
+		return bin
+	}
+	pyenv, err := exec.LookPath("pyenv")
+	if err != nil {
+		return bin
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, pyenv, "which", filepath.Base(bin))
+	cmd.Dir = os.TempDir()
+	out, err := cmd.Output()
+	if err != nil {
+		return bin
+	}
+	if real := strings.TrimSpace(string(out)); filepath.IsAbs(real) {
+		if _, err := os.Stat(real); err == nil {
+			return real
+		}
+	}
+	return bin
 }
 
 func probeCLI(bin string) (cliInstall, bool) {
@@ -102,7 +137,7 @@ func probeCLI(bin string) (cliInstall, bool) {
 	}
 	major, _ := strconv.Atoi(m[1])
 	minor, _ := strconv.Atoi(m[2])
-	inst := cliInstall{bin: bin, major: major, minor: minor, version: m[0], versionLn: line}
+	inst := cliInstall{bin: bin, major: major, minor: minor, version: m[0], versionLn: line, python: scriptPython(bin)}
 	for _, f := range strings.Fields(line) {
 		if strings.HasPrefix(f, "botocore/") {
 			inst.botocore = f
@@ -118,13 +153,173 @@ func (i cliInstall) describe() string {
 	return i.version
 }
 
-func newCLIClient(inst cliInstall, endpoint, home string) *cliClient {
+// scriptPython returns the interpreter named by the #! line of a Python
+// script, or "".
+func scriptPython(bin string) string {
+	f, err := os.Open(bin)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	line, err := bufio.NewReader(io.LimitReader(f, 512)).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "#!") {
+		return ""
+	}
+	fields := strings.Fields(line[2:])
+	if len(fields) == 0 {
+		return ""
+	}
+	prog := fields[0]
+	if filepath.Base(prog) == "env" && len(fields) > 1 {
+		if prog, err = exec.LookPath(fields[1]); err != nil {
+			return ""
+		}
+	}
+	if !strings.HasPrefix(filepath.Base(prog), "python") {
+		return ""
+	}
+	return prog
+}
+
+func endpointFromEnv(inst cliInstall) bool {
+	return inst.major > 2 || inst.major == 2 && inst.minor >= 13
+}
+
+// newCLIClient prepares the CLI against endpoint; home holds its (absent)
+// configuration files. close must be called.
+func newCLIClient(inst cliInstall, endpoint, home string) (*cliClient, error) {
 	c := &cliClient{bin: inst.bin, major: inst.major, version: inst.version, endpoint: endpoint, env: isolatedEnv(home)}
-	if inst.major > 2 || inst.major == 2 && inst.minor >= 13 {
+	if endpointFromEnv(inst) {
 		c.envEndpoint = true
 		c.env = append(c.env, "AWS_ENDPOINT_URL_BILLINGCONDUCTOR="+endpoint)
 	}
-	return c
+	if inst.python != "" && os.Getenv("PROFORMA_COMPAT_CLI_EXEC") == "" {
+		d, err := startCLIDriver(inst.python, c.env)
+		if err != nil {
+			return nil, err
+		}
+		c.driver = d
+	}
+	return c, nil
+}
+
+func (c *cliClient) close() {
+	if c.driver != nil {
+		c.driver.close()
+	}
+}
+
+// cliDriver is a running cli_driver.py.
+type cliDriver struct {
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    *bufio.Reader
+	stderr *lockedBuffer
+	dead   error
+}
+
+func startCLIDriver(python string, env []string) (*cliDriver, error) {
+	script, err := filepath.Abs("cli_driver.py")
+	if err != nil {
+		return nil, err
+	}
+	d := &cliDriver{cmd: exec.Command(python, script), stderr: &lockedBuffer{}}
+	d.cmd.Env = env
+	d.cmd.Stderr = d.stderr
+	d.cmd.WaitDelay = 5 * time.Second
+	if d.in, err = d.cmd.StdinPipe(); err != nil {
+		return nil, err
+	}
+	stdout, err := d.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	d.out = bufio.NewReaderSize(stdout, 1<<20)
+	if err := d.cmd.Start(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+type cliRun struct {
+	rc             int
+	stdout, stderr string
+}
+
+func (d *cliDriver) run(ctx context.Context, args []string) (cliRun, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.dead != nil {
+		return cliRun{}, d.dead
+	}
+	req, _ := json.Marshal(map[string]any{"args": args})
+	type reply struct {
+		run cliRun
+		err error
+	}
+	done := make(chan reply, 1)
+	go func() {
+		if _, err := d.in.Write(append(req, '\n')); err != nil {
+			done <- reply{err: err}
+			return
+		}
+		line, err := d.out.ReadBytes('\n')
+		if err != nil {
+			done <- reply{err: fmt.Errorf("cli_driver.py: %v; stderr: %s", err, oneLine(d.stderr.String()))}
+			return
+		}
+		var r struct {
+			RC             int
+			Stdout, Stderr string
+		}
+		err = json.Unmarshal(line, &r)
+		done <- reply{run: cliRun{rc: r.RC, stdout: r.Stdout, stderr: r.Stderr}, err: err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			d.dead = r.err
+		}
+		return r.run, r.err
+	case <-ctx.Done():
+		d.dead = fmt.Errorf("cli_driver.py stopped after a command did not finish within %s", cliCallTimeout)
+		d.cmd.Process.Kill()
+		return cliRun{}, d.dead
+	}
+}
+
+func (d *cliDriver) close() {
+	d.in.Close()
+	exited := make(chan struct{})
+	go func() {
+		d.cmd.Wait()
+		close(exited)
+	}()
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		d.cmd.Process.Kill()
+		<-exited
+	}
+}
+
+// exec runs `aws args...` as its own process.
+func (c *cliClient) exec(ctx context.Context, args []string) (cliRun, error) {
+	cmd := exec.CommandContext(ctx, c.bin, args...)
+	cmd.Env = c.env
+	cmd.WaitDelay = 5 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		return cliRun{}, fmt.Errorf("aws did not finish within %s", cliCallTimeout)
+	}
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		return cliRun{}, err
+	}
+	return cliRun{rc: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}, nil
 }
 
 // kebab turns an operation name into its CLI command name.
@@ -155,33 +350,29 @@ func (c *cliClient) call(ctx context.Context, op string, params map[string]any) 
 	}
 	ctx, cancel := context.WithTimeout(ctx, cliCallTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, c.bin, args...)
-	cmd.Env = c.env
-	cmd.WaitDelay = 5 * time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
-	if ctx.Err() != nil {
-		return outcome{}, fmt.Errorf("%s did not finish within %s", kebab(op), cliCallTimeout)
+	var r cliRun
+	if c.driver != nil {
+		r, err = c.driver.run(ctx, args)
+	} else {
+		r, err = c.exec(ctx, args)
 	}
-	if err == nil {
-		out, err := decodeJSON(stdout.Bytes())
+	if err != nil {
+		return outcome{}, err
+	}
+	if r.rc == 0 {
+		out, err := decodeJSON([]byte(r.stdout))
 		if err != nil {
-			return outcome{}, fmt.Errorf("output is not JSON (%v): %q", err, stdout.String())
+			return outcome{}, fmt.Errorf("output is not JSON (%v): %q", err, r.stdout)
 		}
 		return outcome{output: out}, nil
 	}
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) {
-		return outcome{}, err
-	}
-	errText := strings.TrimSpace(stderr.String())
+	errText := strings.TrimSpace(r.stderr)
 	if strings.Contains(errText, "Invalid choice") {
 		return outcome{notInClient: true}, nil
 	}
 	m := cliErrorLine.FindStringSubmatch(errText)
 	if m == nil {
-		return outcome{}, fmt.Errorf("exit status %d without a service error: %s", exit.ExitCode(), oneLine(errText))
+		return outcome{}, fmt.Errorf("exit status %d without a service error: %s", r.rc, oneLine(errText))
 	}
 	ce := &callError{code: m[1], message: m[3]}
 	if m[2] != op {
@@ -189,8 +380,8 @@ func (c *cliClient) call(ctx context.Context, op string, params map[string]any) 
 	}
 	// The CLI's exit status for a service error: 254 (v2), 255 (v1).
 	want := map[int]int{1: 255, 2: 254}[c.major]
-	if want != 0 && exit.ExitCode() != want {
-		ce.problems = append(ce.problems, fmt.Sprintf("exit status %d, want %d", exit.ExitCode(), want))
+	if want != 0 && r.rc != want {
+		ce.problems = append(ce.problems, fmt.Sprintf("exit status %d, want %d", r.rc, want))
 	}
 	return outcome{apiErr: ce}, nil
 }

@@ -15,6 +15,7 @@ package compat_test
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -84,6 +85,9 @@ var clientSpecs = []clientSpec{
 	{id: "js", title: "AWS SDK for JavaScript v3",
 		errors:  "thrown as the modeled exception class: `err.name`, `err.$metadata.httpStatusCode`, `err.Reason`, `err.Fields`, message",
 		prepare: prepareJS},
+	{id: "wire", title: "wire reference (no SDK)",
+		errors:  "`X-Amzn-ErrorType`, HTTP status, `Reason`, `Fields`, `Message` of the response body",
+		prepare: prepareWire},
 }
 
 func TestCompatibility(t *testing.T) {
@@ -126,14 +130,24 @@ func TestCompatibility(t *testing.T) {
 		}
 	}
 
-	// Slowest first (the CLIs start one process per step), at most
-	// maxConcurrent at once, each against its own fresh server.
-	order := []int{2, 3, 0, 1, 4}
+	if *update {
+		for _, col := range cols {
+			if col.skip != "" {
+				t.Fatalf("-update needs every client; %s cannot run: %s", col.spec.title, col.skip)
+			}
+		}
+	}
+
+	// The CLIs first (they take longest), at most maxConcurrent clients at
+	// once, each against its own fresh server.
+	order := slices.Clone(cols)
+	slices.SortStableFunc(order, func(a, b *column) int {
+		return cmp.Compare(cliFirst(a.spec), cliFirst(b.spec))
+	})
 	sem := make(chan struct{}, maxConcurrent)
 	var wg sync.WaitGroup
 	start := time.Now()
-	for _, i := range order {
-		col := cols[i]
+	for _, col := range order {
 		if col.skip != "" {
 			continue
 		}
@@ -185,7 +199,7 @@ func TestCompatibility(t *testing.T) {
 
 	switch {
 	case *update && !allRan:
-		t.Fatalf("-update needs all %d clients; ran only %q (see the skip reasons above)", len(clientSpecs), ran)
+		t.Fatalf("-update needs every client; only %q ran (see the errors above)", ran)
 	case *update:
 		if err := os.WriteFile(docPath, []byte(doc), 0o644); err != nil {
 			t.Fatal(err)
@@ -199,6 +213,13 @@ func TestCompatibility(t *testing.T) {
 			t.Errorf("%s is not current (run go test ./compat -update); this run renders:\n%s", docPath, doc)
 		}
 	}
+}
+
+func cliFirst(s clientSpec) int {
+	if strings.HasPrefix(s.id, "cli-") {
+		return 0
+	}
+	return 1
 }
 
 // runClient starts a fresh server, runs one client's scenario against it and
@@ -235,6 +256,21 @@ func prepareGo(t *testing.T) (runner, string) {
 	}, ""
 }
 
+func prepareWire(t *testing.T) (runner, string) {
+	return runner{
+		version:  "requests built from internal/model/billingconductor.json, SigV4-signed",
+		endpoint: "request URL",
+		run: func(ctx context.Context, t *testing.T, url string, sc *scenario) (report, error) {
+			w, err := newWireClient(url)
+			if err != nil {
+				return report{}, err
+			}
+			res := runScenario(ctx, sc, w, func(f string, a ...any) { t.Logf("wire: "+f, a...) })
+			return report{Client: "wire reference", Version: "model", Results: res}, nil
+		},
+	}, ""
+}
+
 func prepareBoto3(t *testing.T) (runner, string) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
@@ -244,15 +280,12 @@ func prepareBoto3(t *testing.T) (runner, string) {
 	if err != nil {
 		return runner{}, fmt.Sprintf("python3 cannot import boto3 (pip install boto3): %s", bytes.TrimSpace(out))
 	}
-	script, err := filepath.Abs("boto3_runner.py")
-	if err != nil {
-		t.Fatal(err)
-	}
+	script, scenarioFile, home := mustAbs(t, "boto3_runner.py"), mustAbs(t, scenarioPath), t.TempDir()
 	return runner{
 		version:  strings.TrimSpace(string(out)),
 		endpoint: "`endpoint_url`",
 		run: func(ctx context.Context, t *testing.T, url string, sc *scenario) (report, error) {
-			return runExternal(ctx, t, "boto3", exec.CommandContext(ctx, python, script, url, mustAbs(t, scenarioPath)))
+			return runExternal(ctx, t, "boto3", exec.CommandContext(ctx, python, script, url, scenarioFile), home)
 		},
 	}, ""
 }
@@ -266,19 +299,29 @@ func prepareCLI(t *testing.T, major int) (runner, string) {
 		return runner{}, "no AWS CLI v1 found (pip install awscli; or set PROFORMA_COMPAT_AWS_V1)"
 	}
 	t.Logf("AWS CLI v%d: %s (%s)", major, inst.bin, inst.versionLn)
-	endpoint := "`--endpoint-url`"
-	if newCLIClient(inst, "", "").envEndpoint {
+	mode := "one Python process, through the aws script's entry point (cli_driver.py)"
+	if inst.python == "" || os.Getenv("PROFORMA_COMPAT_CLI_EXEC") != "" {
+		mode = "a process per step"
+	}
+	t.Logf("AWS CLI v%d: %s", major, mode)
+	var endpoint string
+	if endpointFromEnv(inst) {
 		endpoint = "`AWS_ENDPOINT_URL_BILLINGCONDUCTOR`"
 	} else if major == 2 {
 		endpoint = "`--endpoint-url` (`AWS_ENDPOINT_URL_BILLINGCONDUCTOR` needs 2.13 or later)"
 	} else {
 		endpoint = "`--endpoint-url` (v1 does not read `AWS_ENDPOINT_URL_BILLINGCONDUCTOR`)"
 	}
+	home := t.TempDir()
 	return runner{
 		version:  inst.describe(),
 		endpoint: endpoint,
 		run: func(ctx context.Context, t *testing.T, url string, sc *scenario) (report, error) {
-			c := newCLIClient(inst, url, t.TempDir())
+			c, err := newCLIClient(inst, url, home)
+			if err != nil {
+				return report{}, err
+			}
+			defer c.close()
 			name := fmt.Sprintf("cli-v%d", major)
 			res := runScenario(ctx, sc, c, func(f string, a ...any) { t.Logf(name+": "+f, a...) })
 			return report{Client: fmt.Sprintf("AWS CLI v%d", major), Version: inst.describe(), Results: res}, nil
@@ -299,20 +342,20 @@ func prepareJS(t *testing.T) (runner, string) {
 	if err := json.Unmarshal(pkg, &meta); err != nil {
 		t.Fatal(err)
 	}
-	script := mustAbs(t, filepath.Join("js", "runner.mjs"))
+	script, scenarioFile, home := mustAbs(t, filepath.Join("js", "runner.mjs")), mustAbs(t, scenarioPath), t.TempDir()
 	return runner{
 		version:  meta.Name + " " + meta.Version,
 		endpoint: "`endpoint`",
 		run: func(ctx context.Context, t *testing.T, url string, sc *scenario) (report, error) {
-			return runExternal(ctx, t, "js", exec.CommandContext(ctx, node, script, url, mustAbs(t, scenarioPath)))
+			return runExternal(ctx, t, "js", exec.CommandContext(ctx, node, script, url, scenarioFile), home)
 		},
 	}, ""
 }
 
-// runExternal runs a runner script, logs its stderr and parses the report it
-// prints on stdout.
-func runExternal(ctx context.Context, t *testing.T, name string, cmd *exec.Cmd) (report, error) {
-	cmd.Env = isolatedEnv(t.TempDir())
+// runExternal runs a runner script (home: a directory for its environment),
+// logs its stderr and parses the report it prints on stdout.
+func runExternal(ctx context.Context, t *testing.T, name string, cmd *exec.Cmd, home string) (report, error) {
+	cmd.Env = isolatedEnv(home)
 	cmd.WaitDelay = 5 * time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -558,17 +601,23 @@ func renderDoc(sc *scenario, ops []string, m matrix) string {
 	p("<!-- Generated by `go test ./compat -update` from compat/scenario.json; do not edit. -->\n\n")
 	p("Every operation of the service model (%d) is driven through real AWS clients, unmodified but for the\n", len(ops))
 	p("endpoint, against the real `proforma` binary: the %d steps of [compat/scenario.json](../compat/scenario.json),\n", len(sc.Steps))
-	p("each operation at least once as a success (with some output members checked) and once as an error\n")
-	p("(the exception, and in the SDKs its HTTP status, `Reason` and `Fields`). Each client gets a fresh\n")
-	p("server: `proforma serve --data :memory: --org compat/org.yaml --now %s`, caller `%s`\n", pinnedNow, callerKey)
-	p("(permissive auth), region `%s`.\n\n", region)
+	p("each operation at least once as a success (with output members checked) and once as an error (the\n")
+	p("exception as the client raises it and, where the client shows them, its HTTP status, `Reason` and\n")
+	p("`Fields`). Each client gets a fresh server: `proforma serve --data :memory: --org compat/org.yaml\n")
+	p("--now %s`, caller `%s` (permissive auth), region `%s`.\n\n", pinnedNow, callerKey, region)
 	p("A cell is **pass** when every step of the operation behaved as expected in that client, **fail** when\n")
 	p("one did not, and **not in client** when the client's service model predates the operation (its steps\n")
-	p("are skipped there: recorded, not failed). Only members present in every client's model are used.\n\n")
-	p("Run it with `go test ./compat` (compares this file when all five clients ran) or\n")
-	p("`go test ./compat -update` (rewrites it). The clients: `npm ci` in `compat/js`; `apt-get install awscli`\n")
-	p("(AWS CLI v2 as `/usr/bin/aws`); boto3 and AWS CLI v1 from pip.\n\n")
-
+	p("are skipped there: recorded, not failed). The scenario uses only members that every client's model\n")
+	p("has. The last column is not a client: it sends the same steps as requests built from the vendored\n")
+	p("model, so it also runs the operations that no client here has yet, and shows the scenario is right.\n\n")
+	p("The CLIs run each step as `aws billingconductor <command> --cli-input-json <params> --output json`. When\n")
+	p("`aws` is a Python script (pip's v1, Debian's v2) the commands go through its own entry point,\n")
+	p("`awscli.clidriver.main()`, one after another in one Python process (`compat/cli_driver.py`), which\n")
+	p("saves a Python start per step; `PROFORMA_COMPAT_CLI_EXEC=1` starts `aws` for every step instead.\n\n")
+	p("Run `go test ./compat` (it compares this file when all five clients ran), or\n")
+	p("`go test ./compat -update` to rewrite this file. The clients: boto3 and the AWS CLI v1 from pip, the\n")
+	p("AWS CLI v2 from Debian (`apt-get install awscli`: `/usr/bin/aws`), the AWS SDK for JavaScript v3 by\n")
+	p("`npm ci` in `compat/js`.\n\n")
 	p("## Clients\n\n")
 	p("| Client | Version | Endpoint given by | Errors checked |\n|---|---|---|---|\n")
 	for _, c := range m.columns {

@@ -73,7 +73,7 @@ func (s *Service) readPeriod(billingPeriod string) (Period, error) {
 	}
 	if p > current {
 		return "", Invalid("ILLEGAL_BILLING_PERIOD",
-			"Billing period %s is in the future; the current billing period is %s.", p, current)
+			"Billing period %s is in the future; the current billing period is %s.", p, current).withField("BillingPeriod")
 	}
 	return p, nil
 }

@@ -125,14 +125,30 @@ func resolveHeader(file string, header []string) (columns, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return c, missingError(file, missing)
+		return c, missingError(file, missing, countStyle(pos, true)+countStyle(pos, false) == 0)
 	}
 	return c, nil
 }
 
-func missingError(file string, missing []string) error {
+// names returns the header names of the columns found.
+func (c *columns) names(header []string) []string {
+	var out []string
+	for _, i := range c.idx {
+		if i >= 0 {
+			out = append(out, header[i])
+		}
+	}
+	if c.product >= 0 {
+		out = append(out, header[c.product])
+	}
+	return out
+}
+
+func missingError(file string, missing []string, none bool) error {
 	err := ErrMissingColumn
-	if len(missing) > 1 {
+	if none {
+		err = fmt.Errorf("%w: the header has no CUR column; is this a Cost and Usage Report?", ErrMissingColumn)
+	} else if len(missing) > 1 {
 		err = fmt.Errorf("%w (also missing: %s)", ErrMissingColumn, strings.Join(missing[1:], ", "))
 	}
 	return &Error{File: file, Line: 1, Column: missing[0], Err: err}

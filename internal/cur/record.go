@@ -70,56 +70,70 @@ type decoder struct {
 // position of one field (they differ only for multi-line CSV records).
 func (d *decoder) decode(raw []string, line int, fieldLine func(col int) int, rec *Record) error {
 	*rec = Record{Line: line, Raw: raw}
-	s := func(f Field) string {
-		if i := d.cols.idx[f]; i >= 0 {
-			return raw[i]
+	if f, err := d.typed(raw, rec); err != nil {
+		e := &Error{File: d.file, Line: line, Column: f.describe(d.cols.snake), Err: err, parquet: d.parquet}
+		if i := d.cols.idx[f]; i >= 0 { // always, for the fields that can fail
+			e.Line, e.Column = fieldLine(i), d.header[i]
 		}
-		return ""
+		return e
 	}
-	fail := func(f Field, err error) error {
-		i := d.cols.idx[f]
-		return &Error{File: d.file, Line: fieldLine(i), Column: d.header[i], Err: err, parquet: d.parquet}
+	d.text(raw, rec)
+	return nil
+}
+
+// field returns the text of f, "" when the column is absent.
+func (d *decoder) field(raw []string, f Field) string {
+	if i := d.cols.idx[f]; i >= 0 {
+		return raw[i]
+	}
+	return ""
+}
+
+// typed parses the typed fields; on error it names the failing Field.
+func (d *decoder) typed(raw []string, rec *Record) (Field, error) {
+	var ok bool
+	if rec.LineItemType, ok = canonicalLineItemType(d.field(raw, FieldLineItemType)); !ok {
+		return FieldLineItemType, fmt.Errorf("%w %s", ErrLineItemType, quote(d.field(raw, FieldLineItemType)))
 	}
 	var err error
-	t, ok := canonicalLineItemType(s(FieldLineItemType))
-	if !ok {
-		return fail(FieldLineItemType, fmt.Errorf("%w %s", ErrLineItemType, quote(s(FieldLineItemType))))
+	if rec.BillingPeriodStart, err = d.period.parse(d.field(raw, FieldBillingPeriodStart), true); err != nil {
+		return FieldBillingPeriodStart, err
 	}
-	rec.LineItemType = t
-	if rec.BillingPeriodStart, err = d.period.parse(s(FieldBillingPeriodStart), true); err != nil {
-		return fail(FieldBillingPeriodStart, err)
+	if rec.UsageStartDate, err = d.start.parse(d.field(raw, FieldUsageStartDate), false); err != nil {
+		return FieldUsageStartDate, err
 	}
-	if rec.UsageStartDate, err = d.start.parse(s(FieldUsageStartDate), false); err != nil {
-		return fail(FieldUsageStartDate, err)
+	if rec.UsageAmount, err = parseAmount(d.field(raw, FieldUsageAmount)); err != nil {
+		return FieldUsageAmount, err
 	}
-	if rec.UsageAmount, err = parseAmount(s(FieldUsageAmount)); err != nil {
-		return fail(FieldUsageAmount, err)
+	if rec.UnblendedCost, err = parseAmount(d.field(raw, FieldUnblendedCost)); err != nil {
+		return FieldUnblendedCost, err
 	}
-	if rec.UnblendedCost, err = parseAmount(s(FieldUnblendedCost)); err != nil {
-		return fail(FieldUnblendedCost, err)
+	if rec.PublicOnDemandCost, err = parseNull(d.field(raw, FieldPublicOnDemandCost)); err != nil {
+		return FieldPublicOnDemandCost, err
 	}
-	if rec.PublicOnDemandCost, err = parseNull(s(FieldPublicOnDemandCost)); err != nil {
-		return fail(FieldPublicOnDemandCost, err)
+	if rec.PublicOnDemandRate, err = parseNull(d.field(raw, FieldPublicOnDemandRate)); err != nil {
+		return FieldPublicOnDemandRate, err
 	}
-	if rec.PublicOnDemandRate, err = parseNull(s(FieldPublicOnDemandRate)); err != nil {
-		return fail(FieldPublicOnDemandRate, err)
-	}
-	rec.PayerAccountID = s(FieldPayerAccountID)
-	rec.UsageAccountID = s(FieldUsageAccountID)
-	rec.BillingEntity = s(FieldBillingEntity)
-	rec.ProductCode = s(FieldProductCode)
-	rec.ServiceCode = s(FieldServiceCode)
-	rec.ProductName = s(FieldProductName)
+	return 0, nil
+}
+
+// text sets the string fields.
+func (d *decoder) text(raw []string, rec *Record) {
+	rec.PayerAccountID = d.field(raw, FieldPayerAccountID)
+	rec.UsageAccountID = d.field(raw, FieldUsageAccountID)
+	rec.BillingEntity = d.field(raw, FieldBillingEntity)
+	rec.ProductCode = d.field(raw, FieldProductCode)
+	rec.ServiceCode = d.field(raw, FieldServiceCode)
+	rec.ProductName = d.field(raw, FieldProductName)
 	if rec.ProductName == "" && d.cols.product >= 0 {
 		rec.ProductName = jsonStringField(raw[d.cols.product], "product_name")
 	}
-	rec.UsageType = s(FieldUsageType)
-	rec.Operation = s(FieldOperation)
-	rec.Currency = s(FieldCurrency)
-	rec.Description = s(FieldDescription)
-	rec.SavingsPlanARN = s(FieldSavingsPlanARN)
-	rec.ReservationARN = s(FieldReservationARN)
-	return nil
+	rec.UsageType = d.field(raw, FieldUsageType)
+	rec.Operation = d.field(raw, FieldOperation)
+	rec.Currency = d.field(raw, FieldCurrency)
+	rec.Description = d.field(raw, FieldDescription)
+	rec.SavingsPlanARN = d.field(raw, FieldSavingsPlanARN)
+	rec.ReservationARN = d.field(raw, FieldReservationARN)
 }
 
 // Limits on numbers, so a hostile file cannot make later arithmetic huge.

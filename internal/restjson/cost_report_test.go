@@ -16,6 +16,7 @@ func TestCostReportsFromCustomLineItems(t *testing.T) {
 	c := e.client(payerA)
 	e.clock.Pin(time.Date(2026, 10, 3, 0, 0, 0, 0, time.UTC))
 	group := createGroup(t, c, "g", linked1)
+	e.clock.Pin(time.Date(2026, 10, 3, 0, 0, 1, 0, time.UTC))
 	empty := createGroup(t, c, "empty", linked2)
 	e.clock.Pin(startTime)
 	flat := createItem(t, c, recurring(flatItem("fee", group, 10), "2026-10"))
@@ -95,5 +96,5 @@ func TestCostReportsFromCustomLineItems(t *testing.T) {
 	_, err = c.GetBillingGroupCostReport(ctx, &bc.GetBillingGroupCostReportInput{Arn: &missing})
 	wantNotFound(t, err, "billinggroup", missing)
 	_, err = c.ListBillingGroupCostReports(ctx, &bc.ListBillingGroupCostReportsInput{BillingPeriod: aws.String("2026-12")})
-	wantValidation(t, err, "ILLEGAL_BILLING_PERIOD")
+	wantValidation(t, err, "ILLEGAL_BILLING_PERIOD", "BillingPeriod")
 }

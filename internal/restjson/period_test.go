@@ -78,9 +78,9 @@ func TestBillingPeriodRules(t *testing.T) {
 	c := e.client(payerA)
 	createGroup(t, c, "g", linked1)
 	_, err := c.ListBillingGroups(ctx, &bc.ListBillingGroupsInput{BillingPeriod: aws.String("2026-12")})
-	wantValidation(t, err, "ILLEGAL_BILLING_PERIOD")
+	wantValidation(t, err, "ILLEGAL_BILLING_PERIOD", "BillingPeriod")
 	_, err = c.ListAccountAssociations(ctx, &bc.ListAccountAssociationsInput{BillingPeriod: aws.String("2027-01")})
-	wantValidation(t, err, "ILLEGAL_BILLING_PERIOD")
+	wantValidation(t, err, "ILLEGAL_BILLING_PERIOD", "BillingPeriod")
 	if got := listGroups(t, c, &bc.ListBillingGroupsInput{BillingPeriod: aws.String("2026-10")}); len(got) != 0 {
 		t.Errorf("a period before the group existed lists %d groups", len(got))
 	}
