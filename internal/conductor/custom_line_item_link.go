@@ -188,6 +188,38 @@ func loadPercentageTarget(tx Tx, payer, arn string, at Period) (CustomLineItem, 
 // BatchAssociateResourcesToCustomLineItem links up to 30 resources to a
 // percentage item, reporting each resource's outcome.
 func (s *Service) BatchAssociateResourcesToCustomLineItem(ctx context.Context, c Caller, target string, refs []string, r *PeriodRange) ([]ResourceResult, error) {
+	return s.batchOnTarget(ctx, c, target, r, func(tx Tx, item CustomLineItem, start, end Period) ([]ResourceResult, error) {
+		if end == "" { // a link ends with its item
+			var err error
+			if end, err = endAfter(tx, c.Account, kindCustomLineItem, item.ID, start); err != nil {
+				return nil, err
+			}
+		}
+		return associate(tx, c.Account, item, refs, start, end)
+	})
+}
+
+// BatchDisassociateResourcesFromCustomLineItem unlinks up to 30 resources
+// from the start of the range on. Unlinking a resource that is not linked
+// succeeds (the operation is idempotent).
+func (s *Service) BatchDisassociateResourcesFromCustomLineItem(ctx context.Context, c Caller, target string, refs []string, r *PeriodRange) ([]ResourceResult, error) {
+	return s.batchOnTarget(ctx, c, target, r, func(tx Tx, item CustomLineItem, start, _ Period) ([]ResourceResult, error) {
+		var results []ResourceResult
+		for _, ref := range refs {
+			res, err := disassociate(tx, c.Account, item, ref, start)
+			if err != nil {
+				return nil, err
+			}
+			results = append(results, res)
+		}
+		return results, nil
+	})
+}
+
+// batchOnTarget resolves the range and the percentage target of a batch
+// call and runs apply in one write transaction.
+func (s *Service) batchOnTarget(ctx context.Context, c Caller, target string, r *PeriodRange,
+	apply func(tx Tx, item CustomLineItem, start, end Period) ([]ResourceResult, error)) ([]ResourceResult, error) {
 	start, end, err := s.itemPeriods(r, false)
 	if err != nil {
 		return nil, err
@@ -198,40 +230,8 @@ func (s *Service) BatchAssociateResourcesToCustomLineItem(ctx context.Context, c
 		if err != nil {
 			return err
 		}
-		if end == "" { // a link ends with its item
-			if end, err = endAfter(tx, c.Account, kindCustomLineItem, item.ID, start); err != nil {
-				return err
-			}
-		}
-		results, err = associate(tx, c.Account, item, refs, start, end)
+		results, err = apply(tx, item, start, end)
 		return err
-	})
-	return results, err
-}
-
-// BatchDisassociateResourcesFromCustomLineItem unlinks up to 30 resources
-// from the start of the range on. Unlinking a resource that is not linked
-// succeeds (the operation is idempotent).
-func (s *Service) BatchDisassociateResourcesFromCustomLineItem(ctx context.Context, c Caller, target string, refs []string, r *PeriodRange) ([]ResourceResult, error) {
-	start, _, err := s.itemPeriods(r, false)
-	if err != nil {
-		return nil, err
-	}
-	var results []ResourceResult
-	err = s.update(ctx, func(tx Tx) error {
-		item, err := loadPercentageTarget(tx, c.Account, target, start)
-		if err != nil {
-			return err
-		}
-		results = nil
-		for _, ref := range refs {
-			res, err := disassociate(tx, c.Account, item, ref, start)
-			if err != nil {
-				return err
-			}
-			results = append(results, res)
-		}
-		return nil
 	})
 	return results, err
 }

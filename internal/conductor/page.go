@@ -48,8 +48,15 @@ func paginate[T any](items []T, key func(T) string, listing string, pg Page, def
 		}
 		after = tok.After
 	}
-	sort.Slice(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
-	start := sort.Search(len(items), func(i int) bool { return key(items[i]) > after })
+	keys := make([]string, len(items)) // computed once: key may format strings
+	for i, it := range items {
+		keys[i] = key(it)
+	}
+	sort.Sort(byKey[T]{items, keys})
+	start := sort.SearchStrings(keys, after)
+	for start < len(keys) && keys[start] == after {
+		start++
+	}
 	size := pg.MaxResults
 	if size <= 0 {
 		size = defaultSize
@@ -59,7 +66,20 @@ func paginate[T any](items []T, key func(T) string, listing string, pg Page, def
 	if end == len(items) {
 		return page, "", nil
 	}
-	return page, encodeToken(pageToken{Listing: listing, After: key(items[end-1])}), nil
+	return page, encodeToken(pageToken{Listing: listing, After: keys[end-1]}), nil
+}
+
+// byKey sorts items by their precomputed keys.
+type byKey[T any] struct {
+	items []T
+	keys  []string
+}
+
+func (b byKey[T]) Len() int           { return len(b.items) }
+func (b byKey[T]) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
+func (b byKey[T]) Swap(i, j int) {
+	b.items[i], b.items[j] = b.items[j], b.items[i]
+	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
 }
 
 func encodeToken(t pageToken) string {
