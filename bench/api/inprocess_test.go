@@ -32,6 +32,7 @@ import (
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/restjson"
 	"github.com/proforma-dev/proforma/internal/sqlite"
+	"github.com/proforma-dev/proforma/internal/usage"
 )
 
 // inProcess is the proforma serve handler over a fresh store.
@@ -59,6 +60,7 @@ func newInProcessOrg(b *testing.B, storage string, org conductor.Organization) *
 	b.Cleanup(func() { store.Close() })
 	clock := &conductor.PinnableClock{}
 	svc := conductor.NewService(store, clock, nil)
+	svc.SetUsageEngine(usage.NewEngine())
 	if err := svc.SeedOrganization(context.Background(), org); err != nil {
 		b.Fatal(err)
 	}

@@ -20,12 +20,16 @@ import (
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/restjson"
 	"github.com/proforma-dev/proforma/internal/sqlite"
+	"github.com/proforma-dev/proforma/internal/usage"
 )
 
-const usage = `Proforma — an open implementation of the AWS Billing Conductor API.
+const helpText = `Proforma — an open implementation of the AWS Billing Conductor API.
 
 Usage:
   proforma serve [flags]     run the API server (see 'proforma serve -h')
+  proforma import PATH...    load a payer's Cost and Usage Report into the store
+  proforma report            print each billing group's pro forma margin
+  proforma export            write a billing group's pro forma CUR
   proforma help              show this help
 `
 
@@ -42,7 +46,7 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, helpText)
 		return nil
 	}
 	switch args[0] {
@@ -53,8 +57,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer m.Close()
 		return m.Run(ctx)
+	case "import":
+		return runImport(ctx, args[1:], stdout, stderr)
+	case "report":
+		return runReport(ctx, args[1:], stdout, stderr)
+	case "export":
+		return runExport(ctx, args[1:], stdout, stderr)
 	}
-	fmt.Fprint(stderr, usage)
+	fmt.Fprint(stderr, helpText)
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
@@ -132,6 +142,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Store = store
 	svc := conductor.NewService(store, m.Clock, nil)
+	svc.SetUsageEngine(usage.NewEngine())
 	if err := svc.SeedOrganization(ctx, org); err != nil {
 		return fmt.Errorf("seed organization: %w", err)
 	}
@@ -146,7 +157,8 @@ func (m *Main) Run(ctx context.Context) error {
 
 func (m *Main) handler(svc *conductor.Service, org conductor.Organization) http.Handler {
 	identity := restjson.Identity{Strict: m.Config.Auth == "strict", DefaultPayer: org.DefaultPayer()}
-	admin := &restjson.Admin{Service: svc, Clock: m.Clock, Organization: org, DefaultPayer: org.DefaultPayer()}
+	admin := &restjson.Admin{Service: svc, Clock: m.Clock, Organization: org, DefaultPayer: org.DefaultPayer(),
+		ImportUsage: uploadImporter(svc, m.Store)}
 	mux := http.NewServeMux()
 	mux.Handle(restjson.AdminPrefix, admin.Handler())
 	mux.Handle("/", restjson.New(svc, identity, m.log))

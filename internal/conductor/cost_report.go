@@ -6,10 +6,9 @@ import (
 	"slices"
 )
 
-// Proforma has no usage import yet: a group's priced usage is zero, so its
-// AWSCost is 0 and its pro forma cost is its custom line items
-// (PROFORMA.md rules 12–15). The computation below is the one the usage
-// engine extends: costs per product and period, then sums.
+// The cost report operations resolve each billing group as of each period
+// and let the UsageEngine price it (PROFORMA.md rules 12–17); this file
+// sums the per-product costs into the requested breakdown.
 
 // CostReport is the cost of one billing group, for one or more periods, in
 // USD; Attributes name the GroupBy values it is broken down by.
@@ -29,60 +28,33 @@ func (r CostReport) MarginPercentage() Money { return r.Margin().Ratio(r.Proform
 // Attribute is a GroupBy key and its value, e.g. BILLING_PERIOD "Nov 2026".
 type Attribute struct{ Key, Value string }
 
-// productCost is the cost of one product of a group in one period.
-type productCost struct {
-	Period       Period
-	Product      string
-	AWSCost      Money
-	ProformaCost Money
+// periodCost is the cost of one product of a group in one period.
+type periodCost struct {
+	Period Period
+	ProductCost
 }
 
-// groupCosts prices a billing group in a period: its custom line items in
-// force then, flat ones first, percentage ones over their resources.
-func groupCosts(tx Tx, payer, groupID string, period Period) ([]productCost, error) {
-	items, err := listJSON[CustomLineItem](tx, payer, kindCustomLineItem, period)
+// groupCosts prices billing groups (by ID) in a period through the usage
+// engine; the result has one cost list per group, in order.
+func (s *Service) groupCosts(ctx context.Context, tx Tx, payer string, period Period, ids []string) ([][]periodCost, error) {
+	if s.usage == nil {
+		return nil, ErrNoUsageEngine
+	}
+	groups, err := groupsAsOf(tx, payer, period, ids)
 	if err != nil {
 		return nil, err
 	}
-	all, err := links(tx, payer, period)
+	priced, err := s.usage.GroupCosts(ctx, tx, payer, period, groups)
 	if err != nil {
 		return nil, err
 	}
-	flat := map[string]Money{} // flat item ARN → signed charge
-	var costs []productCost
-	for _, it := range items {
-		if it.BillingGroupID == groupID && it.Flat != nil {
-			charge := signed(it, MoneyFromFloat(*it.Flat))
-			flat[ARN(payer, TypeCustomLineItem, it.ID)] = charge
-			costs = append(costs, productCost{Period: period, Product: it.PresentationService, ProformaCost: charge})
+	out := make([][]periodCost, len(priced))
+	for i, products := range priced {
+		for _, p := range products {
+			out[i] = append(out[i], periodCost{period, p})
 		}
 	}
-	usage := Money{} // the group's priced usage: none without imported usage
-	for _, it := range items {
-		if it.BillingGroupID != groupID || it.Percentage == nil {
-			continue
-		}
-		base := Money{}
-		for _, l := range all {
-			switch {
-			case l.Target != it.ID:
-			case l.Resource == ARN(payer, TypeBillingGroup, groupID):
-				base = base.Add(usage)
-			default:
-				base = base.Add(flat[l.Resource])
-			}
-		}
-		charge := signed(it, base.Percent(MoneyFromFloat(*it.Percentage)))
-		costs = append(costs, productCost{Period: period, Product: it.PresentationService, ProformaCost: charge})
-	}
-	return costs, nil
-}
-
-func signed(it CustomLineItem, m Money) Money {
-	if it.Type == ChargeCredit {
-		return m.Neg()
-	}
-	return m
+	return out, nil
 }
 
 // GetBillingGroupCostReportInput is the input of GetBillingGroupCostReport.
@@ -103,7 +75,7 @@ func (s *Service) GetBillingGroupCostReport(ctx context.Context, c Caller, in Ge
 	if err != nil {
 		return nil, "", err
 	}
-	var costs []productCost
+	var costs []periodCost
 	var groupARN string
 	err = s.view(ctx, func(tx Tx) error {
 		id, err := billingGroupRef(c.Account, "Arn", in.ARN)
@@ -120,11 +92,11 @@ func (s *Service) GetBillingGroupCostReport(ctx context.Context, c Caller, in Ge
 				continue
 			}
 			found = true
-			pc, err := groupCosts(tx, c.Account, id, p)
+			pc, err := s.groupCosts(ctx, tx, c.Account, p, []string{id})
 			if err != nil {
 				return err
 			}
-			costs = append(costs, pc...)
+			costs = append(costs, pc[0]...)
 		}
 		if !found {
 			return NotFound(TypeBillingGroup, in.ARN)
@@ -185,7 +157,7 @@ func (p Period) addMonths(n int) Period { return PeriodOf(p.Start().AddDate(0, n
 func displayPeriod(p Period) string { return p.Start().Format("Jan 2006") }
 
 // groupBy sums costs into one report per distinct GroupBy value set.
-func groupBy(groupARN string, costs []productCost, keys []string) []CostReport {
+func groupBy(groupARN string, costs []periodCost, keys []string) []CostReport {
 	byPeriod, byProduct := slices.Contains(keys, "BILLING_PERIOD"), slices.Contains(keys, "PRODUCT_NAME")
 	var reports []CostReport
 	index := map[string]int{}
@@ -233,12 +205,16 @@ func (s *Service) ListBillingGroupCostReports(ctx context.Context, c Caller, in 
 		}
 		keep := BillingGroupFilter{ARNs: in.BillingGroupARNs}.matcher(c.Account)
 		views = slices.DeleteFunc(views, func(v BillingGroupView) bool { return !keep(v) })
-		for _, v := range views {
-			costs, err := groupCosts(tx, c.Account, v.ID, period)
-			if err != nil {
-				return err
-			}
-			reports = append(reports, groupBy(v.ARN, costs, nil)...)
+		ids := make([]string, len(views))
+		for i, v := range views {
+			ids[i] = v.ID
+		}
+		costs, err := s.groupCosts(ctx, tx, c.Account, period, ids)
+		if err != nil {
+			return err
+		}
+		for i, v := range views {
+			reports = append(reports, groupBy(v.ARN, costs[i], nil)...)
 		}
 		return nil
 	})

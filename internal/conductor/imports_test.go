@@ -10,7 +10,8 @@ import (
 // standard library only, and adapters never import each other.
 func TestImportsFlowInward(t *testing.T) {
 	const module = "github.com/proforma-dev/proforma/"
-	adapters := []string{"internal/restjson", "internal/sqlite", "internal/sigv4", "internal/model"}
+	adapters := []string{"internal/restjson", "internal/sqlite", "internal/sigv4", "internal/model",
+		"internal/cur", "internal/pricing", "internal/usage"}
 	deps := func(pkg string) []string {
 		out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", module+pkg).Output()
 		if err != nil {
@@ -25,6 +26,7 @@ func TestImportsFlowInward(t *testing.T) {
 	}
 	allowed := map[string][]string{
 		"internal/restjson": {"internal/model", "internal/sigv4"}, // the transport uses the generated wire types and the verifier
+		"internal/usage":    {"internal/cur", "internal/pricing"}, // the engine's application layer joins the codec and the arithmetic
 	}
 	for _, a := range adapters {
 		for _, d := range deps(a) {

@@ -12,6 +12,7 @@ type Service struct {
 	store Store
 	clock Clock
 	ids   IDs
+	usage UsageEngine // prices the cost report operations; see SetUsageEngine
 }
 
 // NewService returns a Service over store. A nil clock is the system clock;

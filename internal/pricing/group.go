@@ -11,9 +11,13 @@ import (
 type Group struct {
 	ARN      string
 	Period   conductor.Period
-	Accounts []string                   // member accounts in Period, a set: order and duplicates do not matter
-	Rules    []conductor.PricingRule    // the pricing plan's rules; none: BasicPricingPlan (rule 11)
-	Items    []conductor.CustomLineItem // custom line items in force in Period
+	Accounts []string                // member accounts in Period, a set: order and duplicates do not matter
+	Rules    []conductor.PricingRule // the pricing plan's rules; none: BasicPricingPlan (rule 11)
+	// Passthrough prices every line at its billable (unblended) amount, Tax
+	// excluded, for the AWS-managed PassthroughPlan of billing transfer
+	// groups ([choice]: a pro forma equal to the actual charges).
+	Passthrough bool
+	Items       []conductor.CustomLineItem // custom line items in force in Period
 	// Associations maps a percentage item's ID to its associated resources:
 	// the group's ARN and/or the ARNs of flat items of the group (rule 13).
 	Associations map[string][]string
@@ -54,6 +58,9 @@ func (g *groupState) owns(l *Line) bool { return g.members[commitmentOwner(l)] }
 // negations and fees are left out. An RI bought in the group nets its
 // covered usage to 0 (the covered base and an equal negation).
 func (g *groupState) price(l *Line) (decimal.Decimal, bool) {
+	if g.Passthrough {
+		return keepIf(l.UnblendedCost, inAWSCost(l))
+	}
 	if excluded(l) {
 		return decimal.Zero, false
 	}

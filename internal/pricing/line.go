@@ -41,7 +41,20 @@ type Line struct {
 	LineItemDescription string
 	SavingsPlanARN      string // savingsPlan/SavingsPlanARN
 	ReservationARN      string // reservation/ReservationARN
+	// FreeTier says whether the line is free-tier usage (rule 10). The zero
+	// value recognizes it from the line itself; a line that sums several
+	// CUR lines carries the mark their recognition gave.
+	FreeTier FreeTierMark
 }
+
+// FreeTierMark tells how a Line's free-tier status is known (rule 10).
+type FreeTierMark uint8
+
+const (
+	DetectFreeTier FreeTierMark = iota // recognize it from the line: IsFreeTier
+	FreeTierUsage                      // the line is free-tier usage
+	NotFreeTier                        // the line is not free-tier usage
+)
 
 // serviceCode is the service a SERVICE or SKU rule and a SERVICE filter
 // match: product/servicecode, else the product code (rule 8 [choice]).

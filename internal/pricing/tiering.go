@@ -56,14 +56,18 @@ func sliceCost(tiers []tier, from, to decimal.Decimal) decimal.Decimal {
 	return tieredCost(tiers, to).Sub(tieredCost(tiers, from))
 }
 
-// isFreeTier recognizes a free-tier usage line (rule 10 [choice]): a Usage
+// IsFreeTier reports whether a line is free-tier usage: its FreeTier mark,
+// else recognized from the line (rule 10 [choice]): a Usage
 // line with zero unblended cost and a positive public rate, or whose
 // description mentions the free tier ("… under the monthly global free
 // tier"). The "AWS Free Tier" credit lines are Credit lines, excluded by
 // rule 5.
-func isFreeTier(l *Line) bool {
-	if l.LineItemType != TypeUsage {
+func IsFreeTier(l *Line) bool {
+	switch {
+	case l.LineItemType != TypeUsage:
 		return false
+	case l.FreeTier != DetectFreeTier:
+		return l.FreeTier == FreeTierUsage
 	}
 	rated := l.PublicOnDemandRate.Valid && l.PublicOnDemandRate.Decimal.IsPositive()
 	if l.UnblendedCost.IsZero() && rated {
@@ -83,7 +87,7 @@ func freeTierActive(t *rule) bool { return t == nil || t.freeTier }
 // when it has no rate). Other lines keep the base of rule 4.
 func freeTierBase(l *Line, active bool) decimal.Decimal {
 	switch {
-	case !isFreeTier(l):
+	case !IsFreeTier(l):
 		return baseCost(l)
 	case active:
 		return l.UnblendedCost

@@ -22,6 +22,8 @@ func TestIsFreeTier(t *testing.T) {
 	zeroRate.PublicOnDemandRate = opt("0")
 	credit := freeLine()
 	credit.LineItemType, credit.LineItemDescription = TypeCredit, "AWS Free Tier"
+	markedFree, markedPaid := usage("AmazonS3", "3"), freeLine()
+	markedFree.FreeTier, markedPaid.FreeTier = FreeTierUsage, NotFreeTier
 	for _, tc := range []struct {
 		name string
 		l    Line
@@ -32,9 +34,11 @@ func TestIsFreeTier(t *testing.T) {
 		{"zero cost with a zero rate", zeroRate, false},
 		{"paid usage", usage("AmazonS3", "3"), false},
 		{"not a Usage line", credit, false},
+		{"marked free tier", markedFree, true},
+		{"marked not free tier", markedPaid, false},
 	} {
-		if got := isFreeTier(&tc.l); got != tc.want {
-			t.Errorf("%s: isFreeTier = %v, want %v", tc.name, got, tc.want)
+		if got := IsFreeTier(&tc.l); got != tc.want {
+			t.Errorf("%s: IsFreeTier = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -1,9 +1,15 @@
 package restjson
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
@@ -22,14 +28,30 @@ const AdminPrefix = "/_proforma/"
 //	POST   /_proforma/accounts {"payer","id","name","email"}  an account joins
 //	DELETE /_proforma/accounts/{id}?payer=ID  an account leaves
 //	POST   /_proforma/reset                   erase all state, re-seed the organization
+//	POST   /_proforma/usage?payer=ID&name=F   body: a CUR file (CSV, CSV.gz, zip, Parquet); import it
 //
-// payer defaults to the default payer.
+// payer defaults to the default payer, except for usage imports, where it
+// defaults to the file's payer column.
 type Admin struct {
 	Service      *conductor.Service
 	Clock        *conductor.PinnableClock
 	Organization conductor.Organization
 	DefaultPayer string
+	// ImportUsage imports the CUR file at path for payer ("" = the file's
+	// payer column) and returns a JSON-able summary; cmd/proforma wires it
+	// to internal/usage. Errors wrapped in BadUpload are the client's (400).
+	ImportUsage func(ctx context.Context, payer, path string) (any, error)
 }
+
+// BadUpload marks an import error caused by the uploaded file.
+type BadUpload struct{ Err error }
+
+func (e BadUpload) Error() string { return e.Err.Error() }
+func (e BadUpload) Unwrap() error { return e.Err }
+
+// MaxUploadBytes bounds a usage upload; larger files are better imported
+// with `proforma import` on the store's host.
+const MaxUploadBytes = 64 << 30
 
 // Handler returns the admin endpoints' handler.
 func (a *Admin) Handler() http.Handler {
@@ -43,6 +65,7 @@ func (a *Admin) Handler() http.Handler {
 	mux.HandleFunc("POST /_proforma/accounts", a.joinAccount)
 	mux.HandleFunc("DELETE /_proforma/accounts/{id}", a.leaveAccount)
 	mux.HandleFunc("POST /_proforma/reset", a.reset)
+	mux.HandleFunc("POST /_proforma/usage", a.importUsage)
 	return mux
 }
 
@@ -142,4 +165,50 @@ func adminDomainError(w http.ResponseWriter, err error) {
 
 func adminError(w http.ResponseWriter, status int, message string) {
 	writeJSON(w, status, map[string]string{"error": message})
+}
+
+// importUsage spools the uploaded file to a temporary directory under its
+// name (so errors name it) and imports it.
+func (a *Admin) importUsage(w http.ResponseWriter, r *http.Request) {
+	if a.ImportUsage == nil {
+		adminError(w, http.StatusNotImplemented, "usage import is not configured")
+		return
+	}
+	dir, err := os.MkdirTemp("", "proforma-upload-*")
+	if err != nil {
+		adminError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	defer os.RemoveAll(dir)
+	name := filepath.Base(r.URL.Query().Get("name"))
+	if name == "." || name == "/" {
+		name = "upload"
+	}
+	path := filepath.Join(dir, name)
+	if err := spool(path, http.MaxBytesReader(w, r.Body, MaxUploadBytes)); err != nil {
+		adminError(w, http.StatusBadRequest, fmt.Sprintf("reading the upload: %v", err))
+		return
+	}
+	summary, err := a.ImportUsage(r.Context(), r.URL.Query().Get("payer"), path)
+	var bad BadUpload
+	switch {
+	case errors.As(err, &bad):
+		adminError(w, http.StatusBadRequest, strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""))
+	case err != nil:
+		adminDomainError(w, err)
+	default:
+		writeJSON(w, http.StatusOK, summary)
+	}
+}
+
+func spool(path string, body io.Reader) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

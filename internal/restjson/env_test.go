@@ -27,6 +27,7 @@ import (
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/restjson"
 	"github.com/proforma-dev/proforma/internal/sqlite"
+	"github.com/proforma-dev/proforma/internal/usage"
 )
 
 // The demo organization's accounts used throughout the wire tests.
@@ -74,6 +75,7 @@ func newEnvWith(t *testing.T, org conductor.Organization, identity restjson.Iden
 	clock := &conductor.PinnableClock{}
 	clock.Pin(startTime)
 	svc := conductor.NewService(store, clock, nil)
+	svc.SetUsageEngine(usage.NewEngine())
 	if err := svc.SeedOrganization(context.Background(), org); err != nil {
 		t.Fatal(err)
 	}

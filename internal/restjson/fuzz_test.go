@@ -15,6 +15,7 @@ import (
 	"github.com/proforma-dev/proforma/internal/model/modelcases"
 	"github.com/proforma-dev/proforma/internal/restjson"
 	"github.com/proforma-dev/proforma/internal/sqlite"
+	"github.com/proforma-dev/proforma/internal/usage"
 )
 
 // stateHash fingerprints everything the default payer can read.
@@ -66,6 +67,7 @@ func FuzzHandler(f *testing.F) {
 	clock := &conductor.PinnableClock{}
 	clock.Pin(time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC))
 	svc := conductor.NewService(store, clock, nil)
+	svc.SetUsageEngine(usage.NewEngine())
 	org := conductor.DemoOrganization()
 	if err := svc.SeedOrganization(context.Background(), org); err != nil {
 		f.Fatal(err)

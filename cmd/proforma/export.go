@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/usage"
+)
+
+// runExport is `proforma export`.
+func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("proforma export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "./proforma-data", "data directory of the store `proforma serve` uses")
+	payer := fs.String("payer", "", "management account (default: the only payer with imported usage)")
+	group := fs.String("billing-group", "", "billing group ARN, ID or name (required)")
+	periodFlag := fs.String("period", "", "billing period YYYY-MM (default: the latest imported)")
+	out := fs.String("out", "-", "output file; - is standard output")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *group == "" {
+		return errors.New("--billing-group is required")
+	}
+	e, err := openEngine(*data)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	p, manifests, err := e.payerWithUsage(ctx, *payer)
+	if err != nil {
+		return err
+	}
+	period, err := period(*periodFlag, manifests)
+	if err != nil {
+		return err
+	}
+	caller := conductor.Caller{Account: p}
+	ref, err := e.groupRef(ctx, caller, *group, period)
+	if err != nil {
+		return err
+	}
+	g, err := e.svc.BillingGroupAsOf(ctx, caller, ref, period)
+	if err != nil {
+		return err
+	}
+	w, closeOut, err := output(*out, stdout)
+	if err != nil {
+		return err
+	}
+	sum, err := usage.Export(ctx, e.store, p, g, period, w)
+	if cerr := closeOut(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "exported %s (%s) for %s: %d lines and %d custom line items, %s\n",
+		g.Name, g.ARN, period, sum.Lines, sum.Items, sum.Format)
+	return nil
+}
+
+// groupRef resolves a billing group given by name to its ARN; ARNs and IDs
+// pass through.
+func (e *engine) groupRef(ctx context.Context, c conductor.Caller, ref string, p conductor.Period) (string, error) {
+	if _, ok := conductor.ParseRef(ref, conductor.TypeBillingGroup); ok {
+		return ref, nil
+	}
+	groups, _, err := e.svc.ListBillingGroups(ctx, c, conductor.ListBillingGroupsInput{BillingPeriod: string(p), Page: conductor.Page{MaxResults: 100}})
+	for _, g := range groups {
+		if g.Name == ref {
+			return g.ARN, nil
+		}
+	}
+	if err == nil {
+		err = fmt.Errorf("no billing group %q in %s", ref, p)
+	}
+	return "", err
+}
+
+func output(path string, stdout io.Writer) (io.Writer, func() error, error) {
+	if path == "-" {
+		return stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f.Close, nil
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
+)
+
+// groupReport is one billing group's line of `proforma report`.
+type groupReport struct {
+	BillingGroupARN string          `json:"billingGroupArn"`
+	Name            string          `json:"name"`
+	Costs                           // the group's total
+	Products        []productReport `json:"products,omitempty"`
+}
+
+type productReport struct {
+	Product string `json:"product"`
+	Costs
+}
+
+// Costs are a report's amounts as the API writes them.
+type Costs struct {
+	AWSCost          string `json:"awsCost"`
+	ProformaCost     string `json:"proformaCost"`
+	Margin           string `json:"margin"`
+	MarginPercentage string `json:"marginPercentage"`
+}
+
+func costsOf(r conductor.CostReport) Costs {
+	return Costs{r.AWSCost.String(), r.ProformaCost.String(), r.Margin().String(), r.MarginPercentage().String()}
+}
+
+// runReport is `proforma report`.
+func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("proforma report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "./proforma-data", "data directory of the store `proforma serve` uses")
+	payer := fs.String("payer", "", "management account (default: the only payer with imported usage)")
+	periodFlag := fs.String("period", "", "billing period YYYY-MM (default: the latest imported)")
+	byService := fs.Bool("by-service", false, "break each billing group down by service (PRODUCT_NAME)")
+	format := fs.String("format", "table", "table, csv or json")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *format != "table" && *format != "csv" && *format != "json" {
+		return fmt.Errorf("--format must be table, csv or json, not %q", *format)
+	}
+	e, err := openEngine(*data)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	p, manifests, err := e.payerWithUsage(ctx, *payer)
+	if err != nil {
+		return err
+	}
+	period, err := period(*periodFlag, manifests)
+	if err != nil {
+		return err
+	}
+	reports, err := e.report(ctx, conductor.Caller{Account: p}, period, *byService)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(reports)
+	case "csv":
+		return writeReportCSV(stdout, reports)
+	}
+	fmt.Fprintf(stdout, "Pro forma margins of payer %s, billing period %s (USD)\n\n", p, period)
+	return writeReportTable(stdout, reports)
+}
+
+// report computes every billing group's report through the API's operations.
+func (e *engine) report(ctx context.Context, c conductor.Caller, p conductor.Period, byService bool) ([]groupReport, error) {
+	names := map[string]string{}
+	for page := (conductor.Page{}); ; {
+		groups, next, err := e.svc.ListBillingGroups(ctx, c, conductor.ListBillingGroupsInput{BillingPeriod: string(p), Page: page})
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range groups {
+			names[g.ARN] = g.Name
+		}
+		if page.NextToken = next; next == "" {
+			break
+		}
+	}
+	var out []groupReport
+	for page := (conductor.Page{}); ; {
+		reports, next, err := e.svc.ListBillingGroupCostReports(ctx, c, conductor.ListBillingGroupCostReportsInput{BillingPeriod: string(p), Page: page})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range reports {
+			g := groupReport{BillingGroupARN: r.BillingGroupARN, Name: names[r.BillingGroupARN], Costs: costsOf(r)}
+			if byService {
+				if g.Products, err = e.products(ctx, c, r.BillingGroupARN, p); err != nil {
+					return nil, err
+				}
+			}
+			out = append(out, g)
+		}
+		if page.NextToken = next; next == "" {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no billing groups in " + string(p) + ": create them (while the clock is in that period) first")
+	}
+	return out, nil
+}
+
+// products is a group's report per PRODUCT_NAME.
+func (e *engine) products(ctx context.Context, c conductor.Caller, arn string, p conductor.Period) ([]productReport, error) {
+	var out []productReport
+	in := conductor.GetBillingGroupCostReportInput{ARN: arn, GroupBy: []string{"PRODUCT_NAME"},
+		Range: &conductor.PeriodRange{Start: string(p), End: string(p.Next())}}
+	for {
+		reports, next, err := e.svc.GetBillingGroupCostReport(ctx, c, in)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range reports {
+			out = append(out, productReport{Product: r.Attributes[0].Value, Costs: costsOf(r)})
+		}
+		if in.NextToken = next; next == "" {
+			return out, nil
+		}
+	}
+}
+
+func writeReportTable(w io.Writer, reports []groupReport) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "Billing group\tService\tAWS cost\tPro forma cost\tMargin\tMargin %\t")
+	for _, g := range reports {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", g.Name, "(all)", g.AWSCost, g.ProformaCost, g.Margin, g.MarginPercentage)
+		for _, p := range g.Products {
+			fmt.Fprintf(tw, "\t%s\t%s\t%s\t%s\t%s\t\n", p.Product, p.AWSCost, p.ProformaCost, p.Margin, p.MarginPercentage)
+		}
+	}
+	return tw.Flush()
+}
+
+func writeReportCSV(w io.Writer, reports []groupReport) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"billing_group_arn", "billing_group", "product", "aws_cost", "proforma_cost", "margin", "margin_percentage"})
+	for _, g := range reports {
+		cw.Write([]string{g.BillingGroupARN, g.Name, "", g.AWSCost, g.ProformaCost, g.Margin, g.MarginPercentage})
+		for _, p := range g.Products {
+			cw.Write([]string{g.BillingGroupARN, g.Name, p.Product, p.AWSCost, p.ProformaCost, p.Margin, p.MarginPercentage})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/restjson"
+	"github.com/proforma-dev/proforma/internal/sqlite"
+	"github.com/proforma-dev/proforma/internal/usage"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// engine is a Service with the pro forma engine over an on-disk store: what
+// `import`, `report` and `export` work on.
+type engine struct {
+	store *sqlite.Store
+	svc   *conductor.Service
+}
+
+// openEngine opens the store of --data; :memory: makes no sense here.
+func openEngine(dataDir string) (*engine, error) {
+	if dataDir == ":memory:" {
+		return nil, errors.New("--data :memory: holds nothing between commands: give the data directory `proforma serve` uses")
+	}
+	store, err := sqlite.Open(dataDir)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", dataDir, err)
+	}
+	svc := conductor.NewService(store, nil, nil)
+	svc.SetUsageEngine(usage.NewEngine())
+	return &engine{store, svc}, nil
+}
+
+func (e *engine) Close() error { return e.store.Close() }
+
+// runImport is `proforma import`.
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("proforma import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: proforma import [--data DIR] [--payer ACCOUNT] [--quiet] PATH...\n\n"+
+			"Loads CUR files or folders (legacy CUR CSV/CSV.gz/zip, Athena Parquet, CUR 2.0 CSV/Parquet) and\n"+
+			"replaces the billing periods they hold. Payer and usage accounts missing from the organization\n"+
+			"are registered.")
+		fs.PrintDefaults()
+	}
+	data := fs.String("data", "./proforma-data", "data directory of the store `proforma serve` uses")
+	payer := fs.String("payer", "", "management account the usage belongs to (default: the files' payer column)")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errors.New("no files to import")
+	}
+	e, err := openEngine(*data)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	im := &usage.Importer{Service: e.svc, Store: e.store, Payer: *payer}
+	bar := progress(stderr, *quiet)
+	if bar != nil {
+		im.Progress = func(read, total int64) { bar.ChangeMax64(total); bar.Set64(min(read, total)) }
+	}
+	sum, err := im.Import(ctx, fs.Args()...)
+	if bar != nil {
+		bar.Finish()
+		fmt.Fprintln(stderr)
+	}
+	if err != nil {
+		return err
+	}
+	printImport(stdout, sum)
+	return nil
+}
+
+// progress returns a progress bar on stderr when it is a terminal.
+func progress(stderr io.Writer, quiet bool) *progressbar.ProgressBar {
+	f, ok := stderr.(*os.File)
+	if quiet || !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return progressbar.NewOptions64(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionShowBytes(true),
+		progressbar.OptionSetDescription("importing"), progressbar.OptionThrottle(100_000_000))
+}
+
+func printImport(w io.Writer, sum *usage.Summary) {
+	for _, f := range sum.Files {
+		fmt.Fprintf(w, "read %s: %s, %d lines\n", f.Path, f.Format, f.Lines)
+	}
+	for _, m := range sum.Periods {
+		fmt.Fprintf(w, "billing period %s of payer %s: %d lines (%d aggregates), replacing any earlier import\n",
+			m.Period, sum.Payer, m.Lines, m.Aggregates)
+	}
+	if len(sum.Registered) > 0 {
+		fmt.Fprintf(w, "registered in the organization of %s: %s\n", sum.Payer, strings.Join(sum.Registered, ", "))
+	}
+}
+
+// importSummary is the admin endpoint's JSON of an import.
+func importSummary(sum *usage.Summary) map[string]any {
+	files, periods := []map[string]any{}, []map[string]any{}
+	for _, f := range sum.Files {
+		files = append(files, map[string]any{"name": baseName(f.Path), "format": f.Format.String(), "lines": f.Lines})
+	}
+	for _, m := range sum.Periods {
+		periods = append(periods, map[string]any{"billingPeriod": m.Period, "lines": m.Lines, "aggregates": m.Aggregates})
+	}
+	return map[string]any{"payer": sum.Payer, "files": files, "periods": periods,
+		"registeredAccounts": append([]string{}, sum.Registered...)}
+}
+
+func baseName(p string) string { return p[strings.LastIndexAny(p, `/\`)+1:] }
+
+// uploadImporter is the admin endpoint's import hook.
+func uploadImporter(svc *conductor.Service, store conductor.Store) func(ctx context.Context, payer, path string) (any, error) {
+	return func(ctx context.Context, payer, path string) (any, error) {
+		im := &usage.Importer{Service: svc, Store: store, Payer: payer}
+		sum, err := im.Import(ctx, path)
+		if err != nil {
+			if usage.IsInputError(err) {
+				return nil, restjson.BadUpload{Err: err}
+			}
+			return nil, err
+		}
+		return importSummary(sum), nil
+	}
+}
+
+// payerWithUsage resolves --payer: given, or the only payer with imported usage.
+func (e *engine) payerWithUsage(ctx context.Context, payer string) (string, []usage.Manifest, error) {
+	payers := []string{payer}
+	if payer == "" {
+		var err error
+		if payers, err = e.svc.PayerIDs(ctx); err != nil {
+			return "", nil, err
+		}
+	}
+	var found []string
+	var manifests []usage.Manifest
+	for _, p := range payers {
+		var ms []usage.Manifest
+		err := e.store.View(ctx, func(tx conductor.Tx) error {
+			var err error
+			ms, err = usage.Manifests(tx, p)
+			return err
+		})
+		if err != nil {
+			return "", nil, err
+		}
+		if len(ms) > 0 {
+			found, manifests = append(found, p), ms
+		}
+	}
+	switch {
+	case payer != "" && len(found) == 0:
+		return "", nil, fmt.Errorf("payer %s has no imported usage: run `proforma import` first", payer)
+	case len(found) == 0:
+		return "", nil, errors.New("no imported usage: run `proforma import` first")
+	case len(found) > 1:
+		return "", nil, fmt.Errorf("several payers have imported usage (%s): choose one with --payer", strings.Join(found, ", "))
+	}
+	return found[0], manifests, nil
+}
+
+// period resolves --period: given, or the latest imported period.
+func period(flagValue string, manifests []usage.Manifest) (conductor.Period, error) {
+	if flagValue == "" {
+		return manifests[len(manifests)-1].Period, nil
+	}
+	p, ok := conductor.ParsePeriod(flagValue)
+	if !ok {
+		return "", fmt.Errorf("--period %q: want YYYY-MM", flagValue)
+	}
+	if !slices.ContainsFunc(manifests, func(m usage.Manifest) bool { return m.Period == p }) {
+		return "", fmt.Errorf("no usage imported for %s", p)
+	}
+	return p, nil
+}

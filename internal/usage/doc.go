@@ -1,0 +1,28 @@
+// Package usage is the pro forma engine's application layer: it imports a
+// payer's Cost and Usage Report into the store, prices billing groups over
+// it for the cost report operations (a conductor.UsageEngine), and exports
+// a group's pro forma CUR. It joins the CUR codec (internal/cur) and the
+// arithmetic (internal/pricing) to the domain's store; neither of those
+// knows the other.
+//
+// # What is stored
+//
+// Per payer and billing period, in the conductor.Store the API uses:
+//
+//   - a manifest (kind "usage", id the period): the import that holds the
+//     period, its files, column sets and line counts;
+//   - the aggregates (kind "usageagg"): the period's lines summed per
+//     pricing-relevant key (see key), which is all the reports need. Their
+//     number depends on the payer's accounts and SKUs, not on the CUR's size;
+//   - the original rows (kind "usagerows"), gzip-compressed CSV in chunks of
+//     a few MiB, which the pro forma CUR export needs.
+//
+// # Atomic re-import
+//
+// An import stages its row chunks under a fresh import ID while it reads,
+// then commits in one transaction: the new manifests and aggregates, the
+// registration of missing accounts, and the removal of the periods'
+// previous data. A failed import removes its staged chunks; one killed
+// mid-way leaves staged chunks that the next import of the payer removes.
+// Until the commit the previous data is what every reader sees.
+package usage

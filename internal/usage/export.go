@@ -1,0 +1,241 @@
+package usage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/cur"
+	"github.com/proforma-dev/proforma/internal/pricing"
+	"github.com/shopspring/decimal"
+)
+
+// ErrNoUsage is returned when a payer has no usage imported for a period.
+var ErrNoUsage = errors.New("no usage imported")
+
+// ExportSummary is the outcome of an export.
+type ExportSummary struct {
+	Format cur.Format // of the output: the input's, Parquet written as CSV
+	Lines  int64      // usage lines written
+	Items  int        // custom line item lines written
+}
+
+// Export writes a billing group's pro forma CUR for a period to w
+// (PROFORMA.md rule 18): the input's columns (the first file's, then any
+// other file's extra ones), only the group's accounts' lines that are part
+// of its pro forma (excluded lines such as Tax and Credit are left out),
+// cost columns replaced by pro forma costs, rates by cost ÷ usage, an
+// empty invoice ID, and one line per custom line item. The output is CSV,
+// gzip-compressed when the input was; [choice] a Parquet input is exported
+// as CSV with the same columns. Lines keep the input's order, which fixes
+// how custom tiers split between lines (see internal/pricing).
+func Export(ctx context.Context, store conductor.Store, payer string, g conductor.GroupAsOf, period conductor.Period, w io.Writer) (ExportSummary, error) {
+	var sum ExportSummary
+	err := store.View(ctx, func(tx conductor.Tx) error {
+		m, ok, err := loadManifest(tx, payer, period)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w for payer %s in %s", ErrNoUsage, payer, period)
+		}
+		x, err := newExporter(m, g, period, w)
+		if err != nil {
+			return err
+		}
+		for _, part := range m.Parts {
+			if err := x.part(ctx, tx, part); err != nil {
+				return err
+			}
+		}
+		sum, err = x.finish()
+		return err
+	})
+	return sum, err
+}
+
+// exporter writes one pro forma CUR.
+type exporter struct {
+	group  conductor.GroupAsOf
+	period conductor.Period
+	calc   *pricing.Calculator
+	out    *cur.Writer
+	header []string
+	col    map[string]int // output column by lower-case name
+	first  []string       // the first written row, for the items' billing columns
+	sum    ExportSummary
+}
+
+func newExporter(m Manifest, g conductor.GroupAsOf, period conductor.Period, w io.Writer) (*exporter, error) {
+	calc, err := pricing.NewCalculator(pricingGroups(period, []conductor.GroupAsOf{g}))
+	if err != nil {
+		return nil, err
+	}
+	x := &exporter{group: g, period: period, calc: calc, col: map[string]int{}}
+	for _, p := range m.Parts {
+		for _, name := range p.Header {
+			if _, ok := x.col[strings.ToLower(name)]; !ok {
+				x.col[strings.ToLower(name)] = len(x.header)
+				x.header = append(x.header, name)
+			}
+		}
+	}
+	x.sum.Format = cur.Format{Gzip: m.Parts[0].Format.Gzip, Snake: m.Parts[0].Format.Snake, CUR2: m.Parts[0].Format.CUR2}
+	x.out, err = cur.NewWriter(w, x.header, cur.Format{Gzip: x.sum.Format.Gzip})
+	return x, err
+}
+
+// part writes the group's lines of the period from one stored file.
+func (x *exporter) part(ctx context.Context, tx conductor.Tx, part Part) error {
+	rd, cleanup, err := openBlob(tx, part)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	defer rd.Close()
+	index := make([]int, len(rd.Header())) // input column → output column
+	for i, name := range rd.Header() {
+		index[i] = x.col[strings.ToLower(name)]
+	}
+	row := make([]string, len(x.header))
+	for n := 0; ; n++ {
+		rec, err := rd.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		p := conductor.PeriodOf(rec.BillingPeriodStart)
+		if p != x.period {
+			continue
+		}
+		priced := x.calc.Add(lineOf(&rec, p))
+		if priced.GroupARN == "" || !priced.Applies {
+			continue
+		}
+		clear(row)
+		for i, v := range rec.Raw {
+			row[index[i]] = v
+		}
+		if err := x.writeLine(row, rec.UsageAmount, priced.Proforma); err != nil {
+			return err
+		}
+	}
+}
+
+// openBlob opens a stored file with the CUR reader. Parquet and zip need
+// random access: they are spooled to a temporary file first.
+func openBlob(tx conductor.Tx, part Part) (*cur.Reader, func(), error) {
+	src := newBlobReader(tx, part.Blob)
+	if !part.Format.Parquet && !part.Format.Zip {
+		rd, err := cur.NewReader(src, part.File)
+		return rd, func() {}, err
+	}
+	f, err := os.CreateTemp("", "proforma-export-*")
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup := func() { f.Close(); os.Remove(f.Name()) }
+	if _, err := io.Copy(f, src); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	rd, err := cur.NewReader(f, part.File)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return rd, cleanup, nil
+}
+
+// Cost, rate and invoice columns of a pro forma CUR, in both naming styles.
+var (
+	costColumns = []string{"lineitem/unblendedcost", "lineitem/blendedcost", "lineitem/netunblendedcost",
+		"line_item_unblended_cost", "line_item_blended_cost", "line_item_net_unblended_cost"}
+	rateColumns = []string{"lineitem/unblendedrate", "lineitem/blendedrate", "lineitem/netunblendedrate",
+		"line_item_unblended_rate", "line_item_blended_rate", "line_item_net_unblended_rate"}
+	invoiceColumns = []string{"bill/invoiceid", "bill_invoice_id"}
+)
+
+// writeLine writes a usage line with its pro forma cost.
+func (x *exporter) writeLine(row []string, usage, proforma decimal.Decimal) error {
+	rate := ""
+	if !usage.IsZero() {
+		rate = pricing.Format(proforma.DivRound(usage, 10))
+	}
+	x.set(row, costColumns, pricing.Format(proforma))
+	x.set(row, rateColumns, rate)
+	x.set(row, invoiceColumns, "")
+	if x.first == nil {
+		x.first = append([]string(nil), row...)
+	}
+	x.sum.Lines++
+	return x.out.Write(row)
+}
+
+// set sets every present column of names.
+func (x *exporter) set(row []string, names []string, v string) {
+	for _, n := range names {
+		if i, ok := x.col[n]; ok {
+			row[i] = v
+		}
+	}
+}
+
+// finish writes the custom line items and flushes.
+func (x *exporter) finish() (ExportSummary, error) {
+	for _, ch := range x.calc.Result()[0].Items {
+		if err := x.out.Write(x.itemRow(ch)); err != nil {
+			return x.sum, err
+		}
+		x.sum.Items++
+	}
+	return x.sum, x.out.Close()
+}
+
+// itemRow is a custom line item as a CUR line (rule 18): Fee or Credit
+// under AWSBillingConductor, Proforma_Fee or Proforma_Credit when
+// presented under another service; its account is the item's, else the
+// group's primary account; its usage spans the period.
+func (x *exporter) itemRow(ch pricing.ItemCharge) []string {
+	row := make([]string, len(x.header))
+	for _, c := range []string{"bill/billingperiodstartdate", "bill/billingperiodenddate", "bill/payeraccountid",
+		"bill_billing_period_start_date", "bill_billing_period_end_date", "bill_payer_account_id"} {
+		if i, ok := x.col[c]; ok && x.first != nil {
+			row[i] = x.first[i]
+		}
+	}
+	kind := "Fee"
+	if ch.Item.Type == conductor.ChargeCredit {
+		kind = "Credit"
+	}
+	if ch.Product != conductor.DefaultPresentationService {
+		kind = "Proforma_" + kind
+	}
+	account := ch.Item.AccountID
+	if account == "" {
+		account = x.group.PrimaryAccount
+	}
+	start := x.period.Start()
+	fields := map[cur.Field]string{
+		cur.FieldBillingPeriodStart: start.Format("2006-01-02T15:04:05Z"),
+		cur.FieldBillingEntity:      "AWS", cur.FieldUsageAccountID: account, cur.FieldLineItemType: kind,
+		cur.FieldProductCode: ch.Product, cur.FieldProductName: ch.Product, cur.FieldUsageAmount: "1",
+		cur.FieldUnblendedCost: pricing.Format(ch.Charge), cur.FieldCurrency: "USD",
+		cur.FieldDescription: ch.Item.Name, cur.FieldUsageStartDate: start.Format("2006-01-02T15:04:05Z"),
+	}
+	for f, v := range fields {
+		x.set(row, []string{strings.ToLower(f.Legacy()), strings.ToLower(f.Snake())}, v)
+	}
+	x.set(row, costColumns, pricing.Format(ch.Charge))
+	x.set(row, []string{"lineitem/usageenddate", "line_item_usage_end_date"}, x.period.Next().Start().Format("2006-01-02T15:04:05Z"))
+	return row
+}

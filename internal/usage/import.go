@@ -1,0 +1,343 @@
+package usage
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/cur"
+)
+
+// staleStaging is how old an uncommitted import must be before another
+// import removes its staged files: older than any import still running.
+const staleStaging = 24 * time.Hour
+
+// Importer loads CUR files into the store of a Service.
+type Importer struct {
+	Service *conductor.Service
+	Store   conductor.Store // the Service's store
+	// Payer is the management account the usage belongs to; "" takes it
+	// from the files' payer column (bill/PayerAccountId), which must then
+	// be present and the same on every line.
+	Payer string
+	// Progress, when set, is called as the files are read with the bytes
+	// read so far and the files' total size.
+	Progress func(read, total int64)
+	// Now is the clock of ImportedAt; nil is time.Now.
+	Now func() time.Time
+}
+
+// Summary is the outcome of an import.
+type Summary struct {
+	Payer      string
+	Files      []FileSummary
+	Periods    []Manifest // one per billing period replaced, in period order
+	Registered []string   // accounts added to the organization; the payer first when it was new
+}
+
+// FileSummary is one imported file.
+type FileSummary struct {
+	Path   string
+	Format cur.Format
+	Lines  int64
+}
+
+// Import reads the CUR files and folders at paths (see cur.Files) and
+// replaces, atomically, every billing period they hold lines of. On error
+// (an *cur.Error names the file, line and column) nothing changes.
+func (im *Importer) Import(ctx context.Context, paths ...string) (*Summary, error) {
+	files, total, err := dataFiles(paths)
+	if err != nil {
+		return nil, err
+	}
+	run := &importRun{Importer: im, agg: newAggregator(), accounts: map[string]bool{},
+		parts: map[conductor.Period][]Part{}, total: total, payer: im.Payer, started: im.now()}
+	run.id = newImportID(run.started)
+	for i, f := range files {
+		if err := run.file(ctx, i, f); err != nil {
+			run.discard()
+			return nil, err
+		}
+	}
+	if len(run.parts) == 0 {
+		run.discard()
+		return nil, fmt.Errorf("%s: %w", strings.Join(paths, ", "), ErrNoLines)
+	}
+	sum, err := run.commit(ctx)
+	if err != nil {
+		run.discard()
+	}
+	return sum, err
+}
+
+func (im *Importer) now() time.Time {
+	if im.Now != nil {
+		return im.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// dataFiles expands paths into CUR data files and sums their sizes.
+func dataFiles(paths []string) ([]string, int64, error) {
+	if len(paths) == 0 {
+		return nil, 0, fmt.Errorf("no files given: %w", ErrNoLines)
+	}
+	var files []string
+	var total int64
+	for _, p := range paths {
+		fs, err := cur.Files(p)
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(fs) == 0 {
+			return nil, 0, fmt.Errorf("%s: no CUR data files (.csv, .csv.gz, .gz, .zip, .parquet) in the folder: %w", p, ErrNoLines)
+		}
+		for _, f := range fs {
+			info, err := os.Stat(f)
+			if err != nil {
+				return nil, 0, &cur.Error{File: f, Err: err}
+			}
+			total += info.Size()
+		}
+		files = append(files, fs...)
+	}
+	return files, total, nil
+}
+
+// newImportID returns a sortable, unguessable import ID.
+func newImportID(now time.Time) string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return now.Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
+}
+
+// importRun is one import in progress.
+type importRun struct {
+	*Importer
+	id       string
+	started  time.Time
+	payer    string
+	agg      *aggregator
+	accounts map[string]bool
+	parts    map[conductor.Period][]Part
+	files    []FileSummary
+	staged   []string // chunk IDs written so far
+	read     atomic.Int64
+	total    int64
+}
+
+// file imports one file: it stores the file's bytes while it parses them.
+func (r *importRun) file(ctx context.Context, index int, path string) error {
+	blob := Blob{ID: blobID(r.id, index)}
+	stored := make(chan error, 1)
+	storeCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		var err error
+		blob.Chunks, err = r.storeFile(storeCtx, path, blob.ID)
+		stored <- err
+	}()
+	lines, err := r.parse(ctx, path, blob.ID)
+	if err != nil {
+		cancel()
+		<-stored
+		return err
+	}
+	if err := <-stored; err != nil {
+		return fmt.Errorf("storing %s: %w", path, err)
+	}
+	for p, n := range lines {
+		ps := r.parts[p]
+		ps[len(ps)-1].Lines, ps[len(ps)-1].Blob = n, blob
+	}
+	return nil
+}
+
+// parse reads one file into the aggregates; it returns the file's lines
+// per period, and adds a Part per period to r.parts.
+func (r *importRun) parse(ctx context.Context, path, blob string) (map[conductor.Period]int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &cur.Error{File: path, Err: err}
+	}
+	defer f.Close()
+	rd, err := cur.NewReader(&countingFile{f, &r.read}, path, cur.WithoutRaw())
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	lines := map[conductor.Period]int64{}
+	batch := make([]cur.Record, 256)
+	for {
+		n, err := rd.NextBatch(batch)
+		for i := range batch[:n] {
+			if err := r.add(rd, path, &batch[i], lines); err != nil {
+				return nil, err
+			}
+		}
+		if r.Progress != nil {
+			r.Progress(r.read.Load(), r.total)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	var total int64
+	for _, p := range slices.Sorted(maps.Keys(lines)) {
+		r.parts[p] = append(r.parts[p], Part{File: path, Format: rd.Format(), Header: slices.Clone(rd.Header())})
+		total += lines[p]
+	}
+	r.files = append(r.files, FileSummary{Path: path, Format: rd.Format(), Lines: total})
+	return lines, nil
+}
+
+// add aggregates one record and checks its payer.
+func (r *importRun) add(rd *cur.Reader, path string, rec *cur.Record, lines map[conductor.Period]int64) error {
+	if r.Payer == "" {
+		if err := r.checkPayer(rd, path, rec); err != nil {
+			return err
+		}
+	}
+	p := conductor.PeriodOf(rec.BillingPeriodStart)
+	line := lineOf(rec, p)
+	r.agg.add(rec, &line)
+	if !r.accounts[rec.UsageAccountID] {
+		r.accounts[strings.Clone(rec.UsageAccountID)] = true
+	}
+	lines[p]++
+	return nil
+}
+
+// checkPayer requires one payer across the import when it comes from the files.
+func (r *importRun) checkPayer(rd *cur.Reader, path string, rec *cur.Record) error {
+	switch {
+	case rec.PayerAccountID == r.payer:
+		return nil
+	case rec.PayerAccountID == "":
+		return payerError(rd, path, rec, "no payer account on the line: give the payer (--payer)")
+	case r.payer != "":
+		return payerError(rd, path, rec, fmt.Sprintf("payer %s differs from %s of the earlier lines: import one payer at a time, or give the payer (--payer)", rec.PayerAccountID, r.payer))
+	}
+	r.payer = strings.Clone(rec.PayerAccountID)
+	return nil
+}
+
+func payerError(rd *cur.Reader, path string, rec *cur.Record, msg string) error {
+	col := cur.FieldPayerAccountID.Legacy()
+	if i := rd.Index(cur.FieldPayerAccountID); i >= 0 {
+		col = rd.Header()[i]
+	}
+	return &cur.Error{File: path, Line: rec.Line, Column: col, Err: errors.New(msg)}
+}
+
+// commit writes the manifests and aggregates and registers the accounts,
+// in one transaction.
+func (r *importRun) commit(ctx context.Context) (*Summary, error) {
+	sum := &Summary{Payer: r.payer, Files: r.files}
+	aggregates := map[conductor.Period][]byte{}
+	for _, p := range slices.Sorted(maps.Keys(r.parts)) {
+		data, n, err := r.agg.encode(p)
+		if err != nil {
+			return nil, err
+		}
+		aggregates[p] = data
+		m := Manifest{ImportID: r.id, ImportedAt: r.started, Period: p, Aggregates: n, Parts: r.parts[p]}
+		for _, part := range m.Parts {
+			m.Lines += part.Lines
+		}
+		sum.Periods = append(sum.Periods, m)
+	}
+	accounts := slices.Sorted(maps.Keys(r.accounts))
+	var err error
+	sum.Registered, err = r.Service.ImportUsage(ctx, r.payer, accounts, func(tx conductor.Tx) error {
+		for p, data := range aggregates {
+			if err := tx.Put(r.payer, kindAggregates, aggregatesID(r.id, p), conductor.Timeless, data); err != nil {
+				return err
+			}
+		}
+		if err := replacePeriods(tx, r.payer, sum.Periods); err != nil {
+			return err
+		}
+		if err := tx.Truncate(blobNS, kindStaging, r.id, conductor.Timeless); err != nil {
+			return err
+		}
+		return removeStaged(tx, r.started.Add(-staleStaging))
+	})
+	return sum, err
+}
+
+// discard removes what a failed import staged; a failure here only leaves
+// garbage that a later import removes.
+func (r *importRun) discard() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	r.Store.Update(ctx, func(tx conductor.Tx) error {
+		if err := removeAll(tx, blobNS, kindFile, r.staged); err != nil {
+			return err
+		}
+		return tx.Truncate(blobNS, kindStaging, r.id, conductor.Timeless)
+	})
+}
+
+// stage records a written chunk in the import's staging record, in the
+// chunk's transaction, so that a killed import leaves nothing untracked.
+func (r *importRun) stage(tx conductor.Tx, chunk string) error {
+	if !slices.Contains(r.staged, chunk) { // a retried transaction stages again
+		r.staged = append(r.staged, chunk)
+	}
+	data, err := json.Marshal(staging{Started: r.started, Chunks: r.staged})
+	if err != nil {
+		return err
+	}
+	return tx.Put(blobNS, kindStaging, r.id, conductor.Timeless, data)
+}
+
+// countingFile counts the bytes read from a file, for the progress bar.
+type countingFile struct {
+	*os.File
+	n *atomic.Int64
+}
+
+func (f *countingFile) Read(p []byte) (int, error) {
+	n, err := f.File.Read(p)
+	f.n.Add(int64(n))
+	return n, err
+}
+
+func (f *countingFile) ReadAt(p []byte, off int64) (int, error) {
+	n, err := f.File.ReadAt(p, off)
+	f.n.Add(int64(n))
+	return n, err
+}
+
+// ErrNoLines is returned when the files hold no line items.
+var ErrNoLines = errors.New("no line items to import")
+
+// IsInputError reports whether an import failed because of its input (a
+// file that is not a readable CUR, a payer or account that cannot be
+// registered) rather than because of the store.
+func IsInputError(err error) bool {
+	var ce *cur.Error
+	if errors.As(err, &ce) || errors.Is(err, ErrNoLines) {
+		return true
+	}
+	de, ok := conductor.AsError(err)
+	return ok && de.Code != conductor.CodeInternal
+}

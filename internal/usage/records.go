@@ -1,0 +1,183 @@
+package usage
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/cur"
+)
+
+// Record kinds of this package. Manifests and aggregates live in the
+// payer's namespace; stored files and staging records in blobNS under
+// unguessable import IDs, because an import learns its payer only from the
+// file it is storing. All are timeless: a period's data is replaced, not
+// versioned.
+const (
+	kindManifest   = "usage"      // id: the period; the import that holds it
+	kindAggregates = "usageagg"   // id: importID/period; encoded aggregates
+	kindFile       = "usagefile"  // id: importID/file/chunk; an input file's bytes (plain CSV gzip-compressed)
+	kindStaging    = "usagestage" // id: importID; chunks written by an import not yet committed
+)
+
+// blobNS is the namespace of stored files and staging records.
+const blobNS = ""
+
+// Manifest describes the usage of one payer and period.
+type Manifest struct {
+	ImportID   string
+	ImportedAt time.Time
+	Period     conductor.Period
+	Lines      int64 // CUR lines of the period
+	Aggregates int   // lines after aggregation
+	Parts      []Part
+}
+
+// Part is an input file holding lines of the period. The file is kept
+// whole (a file may hold several periods; each manifest refers to it).
+type Part struct {
+	File   string     // the input file's path as given
+	Format cur.Format // as detected on import
+	Header []string   // the input's columns, in order
+	Lines  int64      // lines of this period in the file
+	Blob   Blob
+}
+
+// Blob is a stored input file: its bytes in chunks, gzip-compressed when
+// the input was plain CSV (the CUR reader detects the compression).
+type Blob struct {
+	ID     string // importID/file index
+	Chunks int
+}
+
+func (b Blob) chunkIDs() []string {
+	ids := make([]string, b.Chunks)
+	for i := range ids {
+		ids[i] = chunkID(b.ID, i)
+	}
+	return ids
+}
+
+// staging lists the chunks an uncommitted import wrote.
+type staging struct {
+	Started time.Time
+	Chunks  []string
+}
+
+func aggregatesID(importID string, p conductor.Period) string { return importID + "/" + string(p) }
+
+func blobID(importID string, file int) string { return fmt.Sprintf("%s/%04d", importID, file) }
+
+func chunkID(blob string, chunk int) string { return fmt.Sprintf("%s/%06d", blob, chunk) }
+
+// loadManifest returns the manifest of a period; ok is false without usage.
+func loadManifest(tx conductor.Tx, payer string, p conductor.Period) (m Manifest, ok bool, err error) {
+	data, ok, err := tx.Get(payer, kindManifest, string(p), conductor.Timeless)
+	if err != nil || !ok {
+		return m, false, err
+	}
+	return m, true, json.Unmarshal(data, &m)
+}
+
+// Manifests returns the manifests of every imported period of a payer, in
+// period order.
+func Manifests(tx conductor.Tx, payer string) ([]Manifest, error) {
+	recs, err := tx.List(payer, kindManifest, conductor.Timeless)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Manifest, len(recs))
+	for i, r := range recs {
+		if err := json.Unmarshal(r.Data, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// removeAll hard-deletes records of one kind.
+func removeAll(tx conductor.Tx, payer, kind string, ids []string) error {
+	for _, id := range ids {
+		if err := tx.Truncate(payer, kind, id, conductor.Timeless); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replacePeriods writes the manifests of an import and removes what the
+// manifests they replace pointed to: their aggregates, and the stored files
+// no remaining manifest refers to.
+func replacePeriods(tx conductor.Tx, payer string, manifests []Manifest) error {
+	var orphans []Blob
+	for _, m := range manifests {
+		old, ok, err := loadManifest(tx, payer, m.Period)
+		if err != nil {
+			return err
+		}
+		if ok {
+			for _, p := range old.Parts {
+				orphans = append(orphans, p.Blob)
+			}
+			if err := removeAll(tx, payer, kindAggregates, []string{aggregatesID(old.ImportID, old.Period)}); err != nil {
+				return err
+			}
+		}
+		if err := putJSON(tx, payer, kindManifest, string(m.Period), m); err != nil {
+			return err
+		}
+	}
+	all, err := Manifests(tx, payer)
+	if err != nil {
+		return err
+	}
+	used := map[string]bool{}
+	for _, m := range all {
+		for _, p := range m.Parts {
+			used[p.Blob.ID] = true
+		}
+	}
+	for _, b := range orphans {
+		if !used[b.ID] {
+			if err := removeAll(tx, blobNS, kindFile, b.chunkIDs()); err != nil {
+				return err
+			}
+			used[b.ID] = true // removed once
+		}
+	}
+	return nil
+}
+
+func putJSON(tx conductor.Tx, payer, kind, id string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return tx.Put(payer, kind, id, conductor.Timeless, data)
+}
+
+// removeStaged deletes the chunks of uncommitted imports that started
+// before a time (imports killed mid-way), and their staging records.
+func removeStaged(tx conductor.Tx, before time.Time) error {
+	recs, err := tx.List(blobNS, kindStaging, conductor.Timeless)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		var s staging
+		if err := json.Unmarshal(r.Data, &s); err != nil {
+			return err
+		}
+		if !s.Started.Before(before) {
+			continue
+		}
+		if err := removeAll(tx, blobNS, kindFile, s.Chunks); err != nil {
+			return err
+		}
+		if err := tx.Truncate(blobNS, kindStaging, r.ID, conductor.Timeless); err != nil {
+			return err
+		}
+	}
+	return nil
+}

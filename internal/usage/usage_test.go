@@ -1,0 +1,282 @@
+package usage
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/csv"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/cur"
+	"github.com/proforma-dev/proforma/internal/sqlite"
+)
+
+const (
+	payer    = "123456789012" // the demo organization's payer
+	account1 = "100000000001"
+	account2 = "100000000002"
+)
+
+var header = []string{"identity/LineItemId", "bill/InvoiceId", "bill/BillingEntity", "bill/PayerAccountId",
+	"bill/BillingPeriodStartDate", "lineItem/UsageAccountId", "lineItem/LineItemType", "lineItem/ProductCode",
+	"lineItem/UsageType", "lineItem/Operation", "lineItem/UsageAmount", "lineItem/UnblendedRate",
+	"lineItem/UnblendedCost", "lineItem/BlendedCost", "lineItem/LineItemDescription", "product/ProductName",
+	"product/servicecode", "pricing/publicOnDemandCost", "pricing/publicOnDemandRate", "lineItem/CurrencyCode"}
+
+// octoberLines is a small October 2026 CUR. With account1 in a group whose
+// plan is GLOBAL DISCOUNT 10 and SERVICE AmazonEC2 MARKUP 20:
+//
+//	EC2 usage  public 0.104 + 0.052 → × 1.2 = 0.1872   AWSCost 0.156
+//	S3 usage   public 2.3           → × 0.9 = 2.07     AWSCost 2.3
+//	S3 free tier (unblended 0)      → 0                AWSCost 0
+//	EC2 credit −1: excluded                            AWSCost −1
+//	Tax 0.25: excluded, not in AWSCost
+//
+// ProformaCost 2.2572, AWSCost 1.456; account2's 0.0104 is unmonitored.
+var octoberLines = [][]string{
+	{"a", "INV1", "AWS", payer, "2026-10-01T00:00:00Z", account1, "Usage", "AmazonEC2", "BoxUsage:t3.micro", "RunInstances", "10", "0.0104", "0.104", "0.104", "t3.micro", "Amazon Elastic Compute Cloud", "AmazonEC2", "0.104", "0.0104", "USD"},
+	{"b", "INV1", "AWS", payer, "2026-10-01T00:00:00Z", account1, "Usage", "AmazonEC2", "BoxUsage:t3.micro", "RunInstances", "5", "0.0104", "0.052", "0.052", "t3.micro", "Amazon Elastic Compute Cloud", "AmazonEC2", "0.052", "0.0104", "USD"},
+	{"c", "INV1", "AWS", payer, "2026-10-01T00:00:00Z", account1, "Usage", "AmazonS3", "TimedStorage-ByteHrs", "StandardStorage", "100", "0.023", "2.3", "2.3", "storage", "Amazon Simple Storage Service", "AmazonS3", "2.3", "0.023", "USD"},
+	{"d", "INV1", "AWS", payer, "2026-10-01T00:00:00Z", account1, "Usage", "AmazonS3", "TimedStorage-ByteHrs", "StandardStorage", "5", "0", "0", "0", "free tier storage", "Amazon Simple Storage Service", "AmazonS3", "0.115", "0.023", "USD"},
+	{"e", "INV1", "AWS", payer, "2026-10-01T00:00:00Z", account1, "Credit", "AmazonEC2", "", "", "0", "", "-1", "-1", "promotional credit", "Amazon Elastic Compute Cloud", "AmazonEC2", "", "", "USD"},
+	{"f", "INV1", "AWS", payer, "2026-10-01T00:00:00Z", account1, "Tax", "AmazonEC2", "", "", "0", "", "0.25", "0.25", "tax", "Amazon Elastic Compute Cloud", "AmazonEC2", "", "", "USD"},
+	{"g", "INV1", "AWS", payer, "2026-10-01T00:00:00Z", account2, "Usage", "AmazonEC2", "BoxUsage:t3.micro", "RunInstances", "1", "0.0104", "0.0104", "0.0104", "t3.micro", "Amazon Elastic Compute Cloud", "AmazonEC2", "0.0104", "0.0104", "USD"},
+}
+
+// env is a Service with the engine over an in-memory store, its clock in
+// October 2026, and a billing group of account1 priced by the plan above.
+type env struct {
+	t     *testing.T
+	store *sqlite.Store
+	svc   *conductor.Service
+	c     conductor.Caller
+	group string
+	dir   string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	store, err := sqlite.Open(sqlite.Memory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	clock := &conductor.PinnableClock{}
+	clock.Pin(time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC))
+	svc := conductor.NewService(store, clock, nil)
+	svc.SetUsageEngine(NewEngine())
+	ctx := context.Background()
+	if err := svc.SeedOrganization(ctx, conductor.DemoOrganization()); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, store: store, svc: svc, c: conductor.Caller{Account: payer}, dir: t.TempDir()}
+	discount, markup := 10.0, 20.0
+	r1 := e.must(svc.CreatePricingRule(ctx, e.c, conductor.CreatePricingRuleInput{PricingRule: conductor.PricingRule{
+		Name: "discount", Scope: conductor.ScopeGlobal, Type: conductor.RuleDiscount, ModifierPercentage: &discount}}))
+	r2 := e.must(svc.CreatePricingRule(ctx, e.c, conductor.CreatePricingRuleInput{PricingRule: conductor.PricingRule{
+		Name: "ec2", Scope: conductor.ScopeService, Service: "AmazonEC2", Type: conductor.RuleMarkup, ModifierPercentage: &markup}}))
+	plan := e.must(svc.CreatePricingPlan(ctx, e.c, conductor.CreatePricingPlanInput{Name: "plan", PricingRuleARNs: []string{r1, r2}}))
+	e.group = e.must(svc.CreateBillingGroup(ctx, e.c, conductor.CreateBillingGroupInput{Name: "group",
+		PrimaryAccountID: account1, PricingPlanARN: plan, LinkedAccountIDs: []string{account1}}))
+	return e
+}
+
+func (e *env) must(arn string, err error) string {
+	e.t.Helper()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return arn
+}
+
+// write writes a CUR file in the test's directory, gzip-compressed for .gz.
+func (e *env) write(name string, header []string, rows [][]string) string {
+	e.t.Helper()
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(header)
+	w.WriteAll(rows)
+	data := buf.Bytes()
+	if strings.HasSuffix(name, ".gz") {
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write(data)
+		zw.Close()
+		data = gz.Bytes()
+	}
+	path := filepath.Join(e.dir, name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+	return path
+}
+
+func (e *env) importFiles(paths ...string) (*Summary, error) {
+	im := &Importer{Service: e.svc, Store: e.store}
+	return im.Import(context.Background(), paths...)
+}
+
+// report returns the group's October report: total, then per product.
+func (e *env) report() map[string][2]string {
+	e.t.Helper()
+	out := map[string][2]string{}
+	for _, by := range [][]string{nil, {"PRODUCT_NAME"}} {
+		rs, _, err := e.svc.GetBillingGroupCostReport(context.Background(), e.c, conductor.GetBillingGroupCostReportInput{
+			ARN: e.group, GroupBy: by, Range: &conductor.PeriodRange{Start: "2026-10", End: "2026-11"}})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, r := range rs {
+			name := "total"
+			if len(r.Attributes) > 0 {
+				name = r.Attributes[0].Value
+			}
+			out[name] = [2]string{r.AWSCost.String(), r.ProformaCost.String()}
+		}
+	}
+	return out
+}
+
+func TestImportPricesTheGroup(t *testing.T) {
+	e := newEnv(t)
+	sum, err := e.importFiles(e.write("oct.csv", header, octoberLines))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Payer != payer || len(sum.Periods) != 1 || sum.Periods[0].Lines != 7 || len(sum.Registered) != 0 {
+		t.Errorf("summary = %+v", sum)
+	}
+	want := map[string][2]string{
+		"total":                         {"1.456", "2.2572"},
+		"Amazon Elastic Compute Cloud":  {"-0.844", "0.1872"},
+		"Amazon Simple Storage Service": {"2.3", "2.07"},
+	}
+	if diff := cmp.Diff(want, e.report()); diff != "" {
+		t.Errorf("report (-want +got):\n%s", diff)
+	}
+	// Membership and plan changes reprice without re-import.
+	if _, err := e.svc.AssociateAccounts(context.Background(), e.c, e.group, []string{account2}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.report()["total"]; got != [2]string{"1.4664", "2.26968"} {
+		t.Errorf("after associating %s: total = %v, want [1.4664 2.26968]", account2, got)
+	}
+}
+
+func TestReimportReplacesThePeriod(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.importFiles(e.write("oct.csv", header, octoberLines)); err != nil {
+		t.Fatal(err)
+	}
+	before := e.blobs()
+	if _, err := e.importFiles(e.write("oct2.csv.gz", header, octoberLines[2:3])); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]string{"total": {"2.3", "2.07"}, "Amazon Simple Storage Service": {"2.3", "2.07"}}
+	if diff := cmp.Diff(want, e.report()); diff != "" {
+		t.Errorf("report after re-import (-want +got):\n%s", diff)
+	}
+	after := e.blobs()
+	if len(after) != 1 || len(before) != 1 || after[0] == before[0] {
+		t.Errorf("stored files: before %v, after %v; want the new file only", before, after)
+	}
+}
+
+// blobs lists the stored file chunks and fails on leftover staging records.
+func (e *env) blobs() []string {
+	e.t.Helper()
+	var ids []string
+	e.store.View(context.Background(), func(tx conductor.Tx) error {
+		files, err := tx.List(blobNS, kindFile, conductor.Timeless)
+		for _, f := range files {
+			ids = append(ids, f.ID)
+		}
+		staged, _ := tx.List(blobNS, kindStaging, conductor.Timeless)
+		if err != nil || len(staged) > 0 {
+			e.t.Errorf("store: %v, %d staging records left", err, len(staged))
+		}
+		return nil
+	})
+	return ids
+}
+
+func TestMalformedInputChangesNothing(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.importFiles(e.write("oct.csv", header, octoberLines)); err != nil {
+		t.Fatal(err)
+	}
+	report, blobs := e.report(), e.blobs()
+	replace := func(row int, col, value string) [][]string {
+		rows := make([][]string, len(octoberLines))
+		for i, r := range octoberLines {
+			rows[i] = append([]string(nil), r...)
+		}
+		rows[row][indexOf(header, col)] = value
+		return rows
+	}
+	var full bytes.Buffer
+	zw := gzip.NewWriter(&full)
+	w := csv.NewWriter(zw)
+	w.Write(header)
+	for range 300 {
+		w.WriteAll(octoberLines)
+	}
+	zw.Close()
+	truncated := filepath.Join(e.dir, "truncated.csv.gz")
+	os.WriteFile(truncated, full.Bytes()[:full.Len()/2], 0o644)
+	tests := []struct {
+		name         string
+		path         string
+		line         int
+		column, text string
+	}{
+		{"non-numeric cost", e.write("cost.csv", header, replace(3, "lineItem/UnblendedCost", "12,5")), 5, "lineItem/UnblendedCost", "12,5"},
+		{"unknown line item type", e.write("type.csv", header, replace(0, "lineItem/LineItemType", "Bogus")), 2, "lineItem/LineItemType", "Bogus"},
+		{"missing required column", e.write("missing.csv", header[:5], nil), 1, "lineItem/UsageAccountId (line_item_usage_account_id)", "missing required column"},
+		{"truncated gzip", truncated, -1, "", "unexpected EOF"},
+		{"second file bad", e.write("bad2.csv", header, replace(6, "lineItem/UsageAmount", "x")), 8, "lineItem/UsageAmount", "x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			paths := []string{tt.path}
+			if tt.name == "second file bad" { // a good file first: nothing of it may land either
+				paths = []string{e.write("good.csv", header, octoberLines[:1]), tt.path}
+			}
+			_, err := e.importFiles(paths...)
+			var ce *cur.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("error = %v, want a *cur.Error", err)
+			}
+			if ce.File != tt.path || (tt.line > 0 && ce.Line != tt.line) || (tt.line < 0 && ce.Line < 2) ||
+				ce.Column != tt.column || !strings.Contains(err.Error(), tt.text) {
+				t.Errorf("error = %q (file %s, line %d, column %q); want %s line %d column %q mentioning %q",
+					err, ce.File, ce.Line, ce.Column, tt.path, tt.line, tt.column, tt.text)
+			}
+			if !IsInputError(err) {
+				t.Errorf("IsInputError(%v) = false", err)
+			}
+			if diff := cmp.Diff(report, e.report()); diff != "" {
+				t.Errorf("report changed (-before +after):\n%s", diff)
+			}
+			if diff := cmp.Diff(blobs, e.blobs()); diff != "" {
+				t.Errorf("stored files changed (-before +after):\n%s", diff)
+			}
+		})
+	}
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	panic(s)
+}
