@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/usage"
@@ -65,16 +66,23 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// groupRef resolves a billing group given by name to its ARN; ARNs and IDs
+// groupRef resolves a billing group given by name or ID to its ARN; ARNs
 // pass through.
 func (e *engine) groupRef(ctx context.Context, c conductor.Caller, ref string, p conductor.Period) (string, error) {
-	if _, ok := conductor.ParseRef(ref, conductor.TypeBillingGroup); ok {
+	if strings.HasPrefix(ref, "arn:") {
 		return ref, nil
 	}
-	groups, _, err := e.svc.ListBillingGroups(ctx, c, conductor.ListBillingGroupsInput{BillingPeriod: string(p), Page: conductor.Page{MaxResults: 100}})
-	for _, g := range groups {
-		if g.Name == ref {
-			return g.ARN, nil
+	var err error
+	for page := (conductor.Page{}); err == nil; {
+		var groups []conductor.BillingGroupView
+		groups, page.NextToken, err = e.svc.ListBillingGroups(ctx, c, conductor.ListBillingGroupsInput{BillingPeriod: string(p), Page: page})
+		for _, g := range groups {
+			if g.Name == ref || g.ID == ref {
+				return g.ARN, nil
+			}
+		}
+		if page.NextToken == "" {
+			break
 		}
 	}
 	if err == nil {
