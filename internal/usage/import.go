@@ -215,6 +215,9 @@ func (r *importRun) add(rd *cur.Reader, path string, rec *cur.Record, lines map[
 			return err
 		}
 	}
+	if !r.accounts[rec.UsageAccountID] && !conductor.IsAccountID(rec.UsageAccountID) {
+		return fieldError(rd, path, rec, cur.FieldUsageAccountID, fmt.Sprintf("usage account %q is not a 12-digit account ID", rec.UsageAccountID))
+	}
 	p := conductor.PeriodOf(rec.BillingPeriodStart)
 	line := lineOf(rec, p)
 	r.agg.add(rec, &line)
@@ -231,17 +234,20 @@ func (r *importRun) checkPayer(rd *cur.Reader, path string, rec *cur.Record) err
 	case rec.PayerAccountID == r.payer:
 		return nil
 	case rec.PayerAccountID == "":
-		return payerError(rd, path, rec, "no payer account on the line: give the payer (--payer)")
+		return fieldError(rd, path, rec, cur.FieldPayerAccountID, "no payer account on the line: give the payer (--payer)")
+	case !conductor.IsAccountID(rec.PayerAccountID):
+		return fieldError(rd, path, rec, cur.FieldPayerAccountID, fmt.Sprintf("payer %q is not a 12-digit account ID", rec.PayerAccountID))
 	case r.payer != "":
-		return payerError(rd, path, rec, fmt.Sprintf("payer %s differs from %s of the earlier lines: import one payer at a time, or give the payer (--payer)", rec.PayerAccountID, r.payer))
+		return fieldError(rd, path, rec, cur.FieldPayerAccountID, fmt.Sprintf("payer %s differs from %s of the earlier lines: import one payer at a time, or give the payer (--payer)", rec.PayerAccountID, r.payer))
 	}
 	r.payer = strings.Clone(rec.PayerAccountID)
 	return nil
 }
 
-func payerError(rd *cur.Reader, path string, rec *cur.Record, msg string) error {
-	col := cur.FieldPayerAccountID.Legacy()
-	if i := rd.Index(cur.FieldPayerAccountID); i >= 0 {
+// fieldError is an import error about one field of a line.
+func fieldError(rd *cur.Reader, path string, rec *cur.Record, f cur.Field, msg string) error {
+	col := f.Legacy()
+	if i := rd.Index(f); i >= 0 {
 		col = rd.Header()[i]
 	}
 	return &cur.Error{File: path, Line: rec.Line, Column: col, Err: errors.New(msg)}

@@ -240,6 +240,7 @@ func TestMalformedInputChangesNothing(t *testing.T) {
 		{"non-numeric cost", e.write("cost.csv", header, replace(3, "lineItem/UnblendedCost", "12,5")), 5, "lineItem/UnblendedCost", "12,5"},
 		{"unknown line item type", e.write("type.csv", header, replace(0, "lineItem/LineItemType", "Bogus")), 2, "lineItem/LineItemType", "Bogus"},
 		{"missing required column", e.write("missing.csv", header[:5], nil), 1, "lineItem/UsageAccountId (line_item_usage_account_id)", "missing required column"},
+		{"bad usage account", e.write("account.csv", header, replace(1, "lineItem/UsageAccountId", "12345")), 3, "lineItem/UsageAccountId", "12345"},
 		{"truncated gzip", truncated, -1, "", "unexpected EOF"},
 		{"second file bad", e.write("bad2.csv", header, replace(6, "lineItem/UsageAmount", "x")), 8, "lineItem/UsageAmount", "x"},
 	}
