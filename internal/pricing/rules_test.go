@@ -216,3 +216,18 @@ func TestAWSCost(t *testing.T) {
 	equal(t, "Margin", r.Margin(), "5.5")
 	equal(t, "MarginPercentage", r.MarginPercentage(), "55")
 }
+
+// The PassthroughPlan prices every line at its billed amount, Tax aside:
+// before custom line items the margin is 0.
+func TestPassthroughPricesBilledAmounts(t *testing.T) {
+	billed := usage("AmazonEC2", "100")
+	billed.UnblendedCost = dec("80") // billed below its public price
+	credit, tax := usage("AmazonEC2", "0"), usage("AmazonEC2", "0")
+	credit.LineItemType, credit.UnblendedCost, credit.PublicOnDemandCost = TypeCredit, dec("-5"), decimal.NullDecimal{}
+	tax.LineItemType, tax.UnblendedCost = TypeTax, dec("7")
+	g := group([]conductor.PricingRule{modifierRule("m", conductor.ScopeGlobal, conductor.RuleMarkup, 50)})
+	g.Passthrough = true
+	r := run(t, g, billed, credit, tax)
+	equal(t, "ProformaCost", r.ProformaCost, "75")
+	equal(t, "AWSCost", r.AWSCost, "75")
+}
