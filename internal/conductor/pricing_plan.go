@@ -121,18 +121,23 @@ func (s *Service) CreatePricingPlan(ctx context.Context, c Caller, in CreatePric
 			arn = ARN(c.Account, TypePricingPlan, id)
 			return err
 		}
-		plans, err := listJSON[PricingPlan](tx, c.Account, kindPricingPlan, period)
-		if err != nil {
+		if err := checkPlanName(tx, c.Account, in.Name, "", period); err != nil {
 			return err
 		}
-		if err := checkPlanName(c.Account, plans, in.Name, ""); err != nil {
-			return err
-		}
-		if len(plans) >= QuotaPricingPlans.Limit {
+		if n, err := planCount.get(tx, c.Account, period); err != nil || n >= QuotaPricingPlans.Limit {
+			if err != nil {
+				return err
+			}
 			return LimitExceeded(QuotaPricingPlans, TypePricingPlan, "")
 		}
 		p := PricingPlan{ID: s.ids.Alphanumeric(10), Name: in.Name, Description: in.Description,
 			CreationTime: now, LastModifiedTime: now}
+		if err := planNames.claim(tx, c.Account, p.Name, p.ID, period); err != nil {
+			return err
+		}
+		if err := planCount.add(tx, c.Account, period, 1); err != nil {
+			return err
+		}
 		if err := addInitialRules(tx, c.Account, &p, in.PricingRuleARNs, period); err != nil {
 			return err
 		}
@@ -167,14 +172,14 @@ func addInitialRules(tx Tx, payer string, p *PricingPlan, refs []string, period 
 	return nil
 }
 
-func checkPlanName(payer string, plans []PricingPlan, name, except string) error {
-	for _, p := range plans {
-		if p.Name == name && p.ID != except {
-			return Conflict("RESOURCE_NAME_CONFLICT", TypePricingPlan, ARN(payer, TypePricingPlan, p.ID),
-				"A pricing plan named %s already exists.", name)
-		}
+// checkPlanName refuses a name another plan (not except) holds at period.
+func checkPlanName(tx Tx, payer, name, except string, period Period) error {
+	owner, err := planNames.owner(tx, payer, name, period)
+	if err != nil || owner == "" || owner == except {
+		return err
 	}
-	return nil
+	return Conflict("RESOURCE_NAME_CONFLICT", TypePricingPlan, ARN(payer, TypePricingPlan, owner),
+		"A pricing plan named %s already exists.", name)
 }
 
 // ListPricingPlansInput is the input of ListPricingPlans.
@@ -254,11 +259,10 @@ func (s *Service) UpdatePricingPlan(ctx context.Context, c Caller, in UpdatePric
 			return err
 		}
 		if in.Name != nil {
-			plans, err := listJSON[PricingPlan](tx, c.Account, kindPricingPlan, period)
-			if err != nil {
+			if err := checkPlanName(tx, c.Account, *in.Name, p.ID, period); err != nil {
 				return err
 			}
-			if err := checkPlanName(c.Account, plans, *in.Name, p.ID); err != nil {
+			if err := planNames.rename(tx, c.Account, p.Name, *in.Name, p.ID, period); err != nil {
 				return err
 			}
 			p.Name = *in.Name
@@ -324,6 +328,12 @@ func (s *Service) DeletePricingPlan(ctx context.Context, c Caller, arn string) (
 			}
 			return Conflict("PRICING_PLAN_REFERENCED_BY_PREFERENCE_DELETE_CONFLICT", TypeTransfer, pref.TransferARN,
 				"Pricing plan %s is the plan of the billing transfer preference of %s.", p.ID, pref.TransferARN)
+		}
+		if err := planNames.release(tx, c.Account, p.Name, period); err != nil {
+			return err
+		}
+		if err := planCount.add(tx, c.Account, period, -1); err != nil {
+			return err
 		}
 		return tx.Delete(c.Account, kindPricingPlan, p.ID, period)
 	})

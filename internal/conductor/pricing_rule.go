@@ -199,15 +199,14 @@ func (s *Service) CreatePricingRule(ctx context.Context, c Caller, in CreatePric
 			arn = ARN(c.Account, TypePricingRule, id)
 			return err
 		}
-		rules, err := listJSON[PricingRule](tx, c.Account, kindPricingRule, period)
-		if err != nil {
-			return err
-		}
-		if err := checkNewRule(c.Account, r, rules); err != nil {
+		if err := checkNewRule(tx, c.Account, r, period); err != nil {
 			return err
 		}
 		r.ID, r.CreationTime, r.LastModifiedTime = s.ids.Alphanumeric(10), now, now
 		arn = ARN(c.Account, TypePricingRule, r.ID)
+		if err := claimRuleKeys(tx, c.Account, r, period); err != nil {
+			return err
+		}
 		if err := putJSON(tx, c.Account, kindPricingRule, r.ID, period, r); err != nil {
 			return err
 		}
@@ -220,28 +219,65 @@ func (s *Service) CreatePricingRule(ctx context.Context, c Caller, in CreatePric
 }
 
 // checkNewRule enforces unique names, one rule per SKU and the rule quota.
-func checkNewRule(payer string, r PricingRule, rules []PricingRule) error {
-	if err := checkRuleName(payer, rules, r.Name, ""); err != nil {
+func checkNewRule(tx Tx, payer string, r PricingRule, period Period) error {
+	if err := checkRuleName(tx, payer, r.Name, "", period); err != nil {
 		return err
 	}
-	for _, other := range rules {
-		if r.Scope == ScopeSKU && other.Scope == ScopeSKU && other.skuKey() == r.skuKey() {
+	if r.Scope == ScopeSKU {
+		owner, err := ruleSKUs.owner(tx, payer, r.skuKey(), period)
+		if err != nil {
+			return err
+		}
+		var other PricingRule
+		if ok, err := getJSON(tx, payer, kindPricingRule, owner, period, &other); err != nil || ok {
+			if err != nil {
+				return err
+			}
 			return Invalid("INVALID_SKU_COMBO", "Pricing rule %s already prices SKU %s; a SKU has one pricing rule.",
 				other.Name, r.skuKey()).withField("UsageType")
 		}
 	}
-	if len(rules) >= QuotaPricingRules.Limit {
+	n, err := ruleCount.get(tx, payer, period)
+	if err == nil && n >= QuotaPricingRules.Limit {
 		return LimitExceeded(QuotaPricingRules, TypePricingRule, "")
+	}
+	return err
+}
+
+// checkRuleName refuses a name another rule (not except) holds at period.
+func checkRuleName(tx Tx, payer, name, except string, period Period) error {
+	owner, err := ruleNames.owner(tx, payer, name, period)
+	if err != nil || owner == "" || owner == except {
+		return err
+	}
+	return Conflict("RESOURCE_NAME_CONFLICT", TypePricingRule, ARN(payer, TypePricingRule, owner),
+		"A pricing rule named %s already exists.", name)
+}
+
+// claimRuleKeys records a new rule's name and, for a SKU rule, its SKU.
+func claimRuleKeys(tx Tx, payer string, r PricingRule, period Period) error {
+	if err := ruleNames.claim(tx, payer, r.Name, r.ID, period); err != nil {
+		return err
+	}
+	if err := ruleCount.add(tx, payer, period, 1); err != nil {
+		return err
+	}
+	if r.Scope == ScopeSKU {
+		return ruleSKUs.claim(tx, payer, r.skuKey(), r.ID, period)
 	}
 	return nil
 }
 
-func checkRuleName(payer string, rules []PricingRule, name, except string) error {
-	for _, r := range rules {
-		if r.Name == name && r.ID != except {
-			return Conflict("RESOURCE_NAME_CONFLICT", TypePricingRule, ARN(payer, TypePricingRule, r.ID),
-				"A pricing rule named %s already exists.", name)
-		}
+// releaseRuleKeys frees a deleted rule's name and SKU.
+func releaseRuleKeys(tx Tx, payer string, r PricingRule, period Period) error {
+	if err := ruleNames.release(tx, payer, r.Name, period); err != nil {
+		return err
+	}
+	if err := ruleCount.add(tx, payer, period, -1); err != nil {
+		return err
+	}
+	if r.Scope == ScopeSKU {
+		return ruleSKUs.release(tx, payer, r.skuKey(), period)
 	}
 	return nil
 }

@@ -54,14 +54,14 @@ func (s *Service) UpdatePricingRule(ctx context.Context, c Caller, in UpdatePric
 		if err != nil {
 			return err
 		}
+		oldName := r.Name
 		if err := applyRuleUpdate(&r, in); err != nil {
 			return err
 		}
-		rules, err := listJSON[PricingRule](tx, c.Account, kindPricingRule, period)
-		if err != nil {
+		if err := checkRuleName(tx, c.Account, r.Name, r.ID, period); err != nil {
 			return err
 		}
-		if err := checkRuleName(c.Account, rules, r.Name, r.ID); err != nil {
+		if err := ruleNames.rename(tx, c.Account, oldName, r.Name, r.ID, period); err != nil {
 			return err
 		}
 		plans, err := plansWithRule(tx, c.Account, r.ID, period)
@@ -146,6 +146,9 @@ func (s *Service) DeletePricingRule(ctx context.Context, c Caller, arn string) (
 				ARN(c.Account, TypePricingPlan, plans[0].ID), "Pricing rule %s is in pricing plan %s.", r.Name, plans[0].Name)
 		}
 		out = ARN(c.Account, TypePricingRule, r.ID)
+		if err := releaseRuleKeys(tx, c.Account, r, period); err != nil {
+			return err
+		}
 		return tx.Delete(c.Account, kindPricingRule, r.ID, period)
 	})
 	return out, err

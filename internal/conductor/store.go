@@ -30,6 +30,9 @@ type Tx interface {
 	// List returns the live versions in force at period of every record of
 	// the kind, ordered by id.
 	List(ns, kind string, at Period) ([]Record, error)
+	// Count returns the number of records List would return, without
+	// reading their data.
+	Count(ns, kind string, at Period) (int, error)
 	// Put writes the version of the record that starts at period, replacing a
 	// version that starts at the same period.
 	Put(ns, kind, id string, from Period, data []byte) error

@@ -28,9 +28,52 @@ const FileName = "proforma.db"
 // transaction at a time; reads use a pool of read-only connections that see
 // the last committed state (WAL snapshots).
 type Store struct {
-	write *sql.DB
-	read  *sql.DB
-	mu    sync.Mutex // serializes write transactions of this process
+	write      *sql.DB
+	read       *sql.DB
+	writeStmts statements // prepared once on write, reused by every transaction
+	readStmts  statements // the read statements prepared on read
+	mu         sync.Mutex // serializes write transactions of this process
+}
+
+// The SQL of conductor.Tx. List relies on SQLite's documented bare-column
+// rule: with MAX(), the other columns come from the row holding the maximum.
+const (
+	sqlGet = `SELECT deleted, data FROM records
+		WHERE ns = ? AND kind = ? AND id = ? AND period <= ? ORDER BY period DESC LIMIT 1`
+	sqlList = `SELECT id, deleted, data, MAX(period) FROM records
+		WHERE ns = ? AND kind = ? AND period <= ? GROUP BY id ORDER BY id`
+	sqlCount = `SELECT COUNT(*) FROM (SELECT deleted, MAX(period) FROM records
+		WHERE ns = ? AND kind = ? AND period <= ? GROUP BY id) WHERE NOT deleted`
+	sqlVersions = `SELECT period, deleted, data FROM records WHERE ns = ? AND kind = ? AND id = ? ORDER BY period`
+	sqlWrite    = `INSERT INTO records (ns, kind, id, period, deleted, data) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (ns, kind, id, period) DO UPDATE SET deleted = excluded.deleted, data = excluded.data`
+	sqlTruncate = `DELETE FROM records WHERE ns = ? AND kind = ? AND id = ? AND period >= ?`
+)
+
+// statements are the prepared statements of one database handle; the
+// write ones are nil on the read-only handle.
+type statements struct {
+	get, list, count, versions, write, truncate *sql.Stmt
+}
+
+func prepare(db *sql.DB, writes bool) (statements, error) {
+	var st statements
+	type target struct {
+		stmt **sql.Stmt
+		sql  string
+	}
+	targets := []target{{&st.get, sqlGet}, {&st.list, sqlList}, {&st.count, sqlCount}, {&st.versions, sqlVersions}}
+	if writes {
+		targets = append(targets, target{&st.write, sqlWrite}, target{&st.truncate, sqlTruncate})
+	}
+	for _, t := range targets {
+		stmt, err := db.Prepare(t.sql)
+		if err != nil {
+			return st, err
+		}
+		*t.stmt = stmt
+	}
+	return st, nil
 }
 
 var _ conductor.Store = (*Store)(nil)
@@ -70,6 +113,14 @@ func newStore(write, read *sql.DB) (*Store, error) {
 	if err := s.migrate(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("migrate store: %w", err)
+	}
+	var err error
+	if s.writeStmts, err = prepare(write, true); err == nil {
+		s.readStmts, err = prepare(read, false)
+	}
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("prepare statements: %w", err)
 	}
 	return s, nil
 }
@@ -118,7 +169,7 @@ func (s *Store) Update(ctx context.Context, fn func(conductor.Tx) error) error {
 		return mapError(err)
 	}
 	defer sqlTx.Rollback()
-	if err := fn(&tx{ctx: ctx, tx: sqlTx}); err != nil {
+	if err := fn(&tx{ctx: ctx, tx: sqlTx, st: &s.writeStmts}); err != nil {
 		return mapError(err)
 	}
 	return mapError(sqlTx.Commit())
@@ -131,7 +182,11 @@ func (s *Store) View(ctx context.Context, fn func(conductor.Tx) error) error {
 		return mapError(err)
 	}
 	defer sqlTx.Rollback()
-	return mapError(fn(&tx{ctx: ctx, tx: sqlTx}))
+	st := &s.readStmts
+	if s.read == s.write {
+		st = &s.writeStmts
+	}
+	return mapError(fn(&tx{ctx: ctx, tx: sqlTx, st: st}))
 }
 
 // ensureSchema applies the schema steps not yet applied.
@@ -167,25 +222,25 @@ func mapError(err error) error {
 type tx struct {
 	ctx context.Context
 	tx  *sql.Tx
+	st  *statements
 }
+
+// stmt binds a prepared statement to the transaction; database/sql reuses
+// the statement when it was prepared on the transaction's connection.
+func (t *tx) stmt(s *sql.Stmt) *sql.Stmt { return t.tx.StmtContext(t.ctx, s) }
 
 func (t *tx) Get(ns, kind, id string, at conductor.Period) ([]byte, bool, error) {
 	var deleted bool
 	var data []byte
-	err := t.tx.QueryRowContext(t.ctx, `SELECT deleted, data FROM records
-		WHERE ns = ? AND kind = ? AND id = ? AND period <= ? ORDER BY period DESC LIMIT 1`,
-		ns, kind, id, string(at)).Scan(&deleted, &data)
+	err := t.stmt(t.st.get).QueryRowContext(t.ctx, ns, kind, id, string(at)).Scan(&deleted, &data)
 	if errors.Is(err, sql.ErrNoRows) || deleted {
 		return nil, false, nil
 	}
 	return data, err == nil, err
 }
 
-// List relies on SQLite's documented bare-column rule: with MAX(), the other
-// columns come from the row holding the maximum.
 func (t *tx) List(ns, kind string, at conductor.Period) ([]conductor.Record, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT id, deleted, data, MAX(period) FROM records
-		WHERE ns = ? AND kind = ? AND period <= ? GROUP BY id ORDER BY id`, ns, kind, string(at))
+	rows, err := t.stmt(t.st.list).QueryContext(t.ctx, ns, kind, string(at))
 	if err != nil {
 		return nil, err
 	}
@@ -205,6 +260,12 @@ func (t *tx) List(ns, kind string, at conductor.Period) ([]conductor.Record, err
 	return out, rows.Err()
 }
 
+func (t *tx) Count(ns, kind string, at conductor.Period) (int, error) {
+	var n int
+	err := t.stmt(t.st.count).QueryRowContext(t.ctx, ns, kind, string(at)).Scan(&n)
+	return n, err
+}
+
 func (t *tx) Put(ns, kind, id string, from conductor.Period, data []byte) error {
 	return t.write(ns, kind, id, from, false, data)
 }
@@ -214,10 +275,7 @@ func (t *tx) Delete(ns, kind, id string, from conductor.Period) error {
 }
 
 func (t *tx) write(ns, kind, id string, from conductor.Period, deleted bool, data []byte) error {
-	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO records (ns, kind, id, period, deleted, data)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (ns, kind, id, period) DO UPDATE SET deleted = excluded.deleted, data = excluded.data`,
-		ns, kind, id, string(from), deleted, data)
+	_, err := t.stmt(t.st.write).ExecContext(t.ctx, ns, kind, id, string(from), deleted, data)
 	return err
 }
 
@@ -227,8 +285,7 @@ func (t *tx) DeleteAll() error {
 }
 
 func (t *tx) Versions(ns, kind, id string) ([]conductor.Version, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT period, deleted, data FROM records
-		WHERE ns = ? AND kind = ? AND id = ? ORDER BY period`, ns, kind, id)
+	rows, err := t.stmt(t.st.versions).QueryContext(t.ctx, ns, kind, id)
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +304,6 @@ func (t *tx) Versions(ns, kind, id string) ([]conductor.Version, error) {
 }
 
 func (t *tx) Truncate(ns, kind, id string, from conductor.Period) error {
-	_, err := t.tx.ExecContext(t.ctx, `DELETE FROM records WHERE ns = ? AND kind = ? AND id = ? AND period >= ?`,
-		ns, kind, id, string(from))
+	_, err := t.stmt(t.st.truncate).ExecContext(t.ctx, ns, kind, id, string(from))
 	return err
 }

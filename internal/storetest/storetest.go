@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -30,6 +31,19 @@ func Run(t *testing.T, open func(t *testing.T) conductor.Store) {
 }
 
 var ctx = context.Background()
+
+func count(t *testing.T, s conductor.Store, ns, kind string, p conductor.Period) int {
+	t.Helper()
+	var n int
+	if err := s.View(ctx, func(tx conductor.Tx) error {
+		var err error
+		n, err = tx.Count(ns, kind, p)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
 
 func put(t *testing.T, s conductor.Store, ns, kind, id string, p conductor.Period, data string) {
 	t.Helper()
@@ -96,6 +110,9 @@ func testList(t *testing.T, s conductor.Store) {
 		if got := list(t, s, "p", "k", p); got != want {
 			t.Errorf("List at %s = %q, want %q", p, got, want)
 		}
+		if got, want := count(t, s, "p", "k", p), strings.Count(want, ";"); got != want {
+			t.Errorf("Count at %s = %d, want %d", p, got, want)
+		}
 	}
 }
 
@@ -112,6 +129,9 @@ func testTombstones(t *testing.T, s conductor.Store) {
 	}
 	if got := list(t, s, "p", "k", "2026-04"); got != "" {
 		t.Errorf("List after the tombstone: %q", got)
+	}
+	if got := count(t, s, "p", "k", "2026-04"); got != 0 {
+		t.Errorf("Count after the tombstone: %d", got)
 	}
 	put(t, s, "p", "k", "a", "2026-05", "again")
 	if got := list(t, s, "p", "k", "2026-05"); got != "a=again;" {
