@@ -36,6 +36,7 @@ var (
 	pinnedEpoch = time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC).Unix()
 	groupARNRe  = regexp.MustCompile(`^arn:aws:billingconductor::[0-9]{12}:billinggroup/[0-9]{12}$`)
 	planARNRe   = regexp.MustCompile(`^arn:aws:billingconductor::[0-9]{12}:pricingplan/[a-zA-Z0-9]{10}$`)
+	ruleARNRe   = regexp.MustCompile(`^arn:aws:billingconductor::[0-9]{12}:pricingrule/[a-zA-Z0-9]{10}$`)
 	workerName  = regexp.MustCompile(`^c[0-9]+-w[0-9]+-`)
 )
 
@@ -61,6 +62,7 @@ type world map[string]*payerState
 type payerState struct {
 	Groups map[string]groupRec // by ARN
 	Plans  map[string]planRec  // by ARN
+	Rules  map[string]string   // rule ARN → name
 }
 
 type groupRec struct {
@@ -68,12 +70,15 @@ type groupRec struct {
 	Members                          []string // sorted
 }
 
-type planRec struct{ Name, Description string }
+type planRec struct {
+	Name, Description string
+	Rules             []string // ARNs of the plan's rules, sorted
+}
 
 func newWorld() world {
 	w := world{}
 	for _, p := range []string{payerA, payerB} {
-		w[p] = &payerState{Groups: map[string]groupRec{}, Plans: map[string]planRec{}}
+		w[p] = &payerState{Groups: map[string]groupRec{}, Plans: map[string]planRec{}, Rules: map[string]string{}}
 	}
 	return w
 }
@@ -105,6 +110,9 @@ const (
 	opUpdatePlan   = "UpdatePricingPlan"
 	opDeleteGroup  = "DeleteBillingGroup"
 	opDeletePlan   = "DeletePricingPlan"
+	opCreateRule   = "CreatePricingRule"
+	opAttachRule   = "AssociatePricingRules"
+	opDetachRule   = "DisassociatePricingRules"
 )
 
 // change is one write: how to send it and what it does to a world.
@@ -116,6 +124,8 @@ type change struct {
 	name, description string   // creates
 	primary, plan     string   // CreateBillingGroup
 	accounts          []string // CreateBillingGroup (linked accounts), Associate, Disassociate
+	service           string   // CreatePricingRule: a SERVICE MARKUP rule of this service
+	rule              string   // AssociatePricingRules, DisassociatePricingRules: the rule ARN (arn is the plan)
 	tags              map[string]string
 	newName, newDesc  *string // updates
 }
@@ -130,6 +140,9 @@ func (c *change) String() string {
 	}
 	if len(c.accounts) > 0 {
 		s += fmt.Sprintf(" accounts=%v", c.accounts)
+	}
+	if c.rule != "" {
+		s += " rule=" + c.rule
 	}
 	if c.newName != nil {
 		s += " newName=" + *c.newName
@@ -214,6 +227,26 @@ func (c *change) send(ctx context.Context, client *bc.Client) error {
 		if err == nil {
 			arn = out.Arn
 		}
+	case opCreateRule:
+		var out *bc.CreatePricingRuleOutput
+		out, err = client.CreatePricingRule(ctx, &bc.CreatePricingRuleInput{Name: aws.String(c.name),
+			Scope: types.PricingRuleScopeService, Service: aws.String(c.service), Type: types.PricingRuleTypeMarkup,
+			ModifierPercentage: aws.Float64(5)})
+		if err == nil {
+			arn = out.Arn
+		}
+	case opAttachRule:
+		var out *bc.AssociatePricingRulesOutput
+		out, err = client.AssociatePricingRules(ctx, &bc.AssociatePricingRulesInput{Arn: aws.String(c.arn), PricingRuleArns: []string{c.rule}})
+		if err == nil {
+			arn = out.Arn
+		}
+	case opDetachRule:
+		var out *bc.DisassociatePricingRulesOutput
+		out, err = client.DisassociatePricingRules(ctx, &bc.DisassociatePricingRulesInput{Arn: aws.String(c.arn), PricingRuleArns: []string{c.rule}})
+		if err == nil {
+			arn = out.Arn
+		}
 	default:
 		panic("unknown op " + c.op)
 	}
@@ -223,9 +256,10 @@ func (c *change) send(ctx context.Context, client *bc.Client) error {
 	got := aws.ToString(arn)
 	switch {
 	case c.op == opCreatePlan && !planARNRe.MatchString(got),
-		c.op == opCreateGroup && !groupARNRe.MatchString(got):
+		c.op == opCreateGroup && !groupARNRe.MatchString(got),
+		c.op == opCreateRule && !ruleARNRe.MatchString(got):
 		return fmt.Errorf("%v acknowledged with malformed Arn %q", c, got)
-	case c.op == opCreatePlan || c.op == opCreateGroup:
+	case c.op == opCreatePlan || c.op == opCreateGroup || c.op == opCreateRule:
 		c.arn = got
 	case got != c.arn:
 		return fmt.Errorf("%v acknowledged with Arn %q", c, got)
@@ -272,6 +306,16 @@ func (c *change) apply(w world) {
 		delete(ps.Groups, c.arn)
 	case opDeletePlan:
 		delete(ps.Plans, c.arn)
+	case opCreateRule:
+		ps.Rules[c.arn] = c.name
+	case opAttachRule:
+		p := ps.Plans[c.arn]
+		p.Rules = sorted(append(slices.Clone(p.Rules), c.rule))
+		ps.Plans[c.arn] = p
+	case opDetachRule:
+		p := ps.Plans[c.arn]
+		p.Rules = slices.DeleteFunc(slices.Clone(p.Rules), func(r string) bool { return r == c.rule })
+		ps.Plans[c.arn] = p
 	}
 }
 
@@ -321,6 +365,19 @@ func (c *change) visibleIn(got, model world) bool {
 	case opDeletePlan:
 		_, ok := gs.Plans[c.arn]
 		return !ok
+	case opCreateRule:
+		for arn, name := range gs.Rules {
+			if _, known := ms.Rules[arn]; !known && name == c.name {
+				c.arn = arn
+				return true
+			}
+		}
+		return false
+	case opAttachRule:
+		return slices.Contains(gs.Plans[c.arn].Rules, c.rule)
+	case opDetachRule:
+		p, ok := gs.Plans[c.arn]
+		return ok && !slices.Contains(p.Rules, c.rule)
 	}
 	panic("unknown op " + c.op)
 }
@@ -443,7 +500,8 @@ func (h *crashHarness) take(payer string, n int) []string {
 // the invariants on the way: every family account listed once and in at
 // most one group, associations only to listed groups, Size equal to the
 // member count, the primary account a member, the per-group association
-// filter agreeing with the unfiltered listing.
+// filter agreeing with the unfiltered listing, a plan's Size equal to the
+// number of its rules.
 func (h *crashHarness) observe(label string) world {
 	t := h.t
 	t.Helper()
@@ -538,15 +596,51 @@ func (h *crashHarness) observe(label string) world {
 				if _, dup := ps.Plans[arn]; dup {
 					t.Errorf("%s: ListPricingPlans(%s) lists %s twice", label, payer, arn)
 				}
-				if pl.Size != 0 || pl.CreationTime != pinnedEpoch || pl.LastModifiedTime != pinnedEpoch {
-					t.Errorf("%s: plan %s: Size %d CreationTime %d LastModifiedTime %d, want 0 and the pinned clock %d",
-						label, arn, pl.Size, pl.CreationTime, pl.LastModifiedTime, pinnedEpoch)
+				if pl.CreationTime != pinnedEpoch || pl.LastModifiedTime != pinnedEpoch {
+					t.Errorf("%s: plan %s: CreationTime %d LastModifiedTime %d, want the pinned clock %d",
+						label, arn, pl.CreationTime, pl.LastModifiedTime, pinnedEpoch)
 				}
-				ps.Plans[arn] = planRec{Name: aws.ToString(pl.Name), Description: aws.ToString(pl.Description)}
+				rules := planRules(t, ctx, label, c, arn)
+				if pl.Size != int64(len(rules)) {
+					t.Errorf("%s: plan %s (%s) has Size %d but %d rules %v", label, arn, aws.ToString(pl.Name), pl.Size, len(rules), rules)
+				}
+				ps.Plans[arn] = planRec{Name: aws.ToString(pl.Name), Description: aws.ToString(pl.Description), Rules: rules}
 			}
 		}
+		ps.Rules = listRules(t, ctx, label, c)
 	}
 	return got
+}
+
+// planRules lists the ARNs of a plan's rules, sorted.
+func planRules(t *testing.T, ctx context.Context, label string, c *bc.Client, plan string) []string {
+	t.Helper()
+	var out []string
+	for p := bc.NewListPricingRulesAssociatedToPricingPlanPaginator(c,
+		&bc.ListPricingRulesAssociatedToPricingPlanInput{PricingPlanArn: aws.String(plan)}); p.HasMorePages(); {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("%s: ListPricingRulesAssociatedToPricingPlan(%s): %v", label, plan, err)
+		}
+		out = append(out, page.PricingRuleArns...)
+	}
+	return sorted(out)
+}
+
+// listRules reads a payer's rules: ARN → name.
+func listRules(t *testing.T, ctx context.Context, label string, c *bc.Client) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for p := bc.NewListPricingRulesPaginator(c, &bc.ListPricingRulesInput{}); p.HasMorePages(); {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("%s: ListPricingRules: %v", label, err)
+		}
+		for _, r := range page.PricingRules {
+			out[aws.ToString(r.Arn)] = aws.ToString(r.Name)
+		}
+	}
+	return out
 }
 
 func listAssociations(t *testing.T, ctx context.Context, label string, c *bc.Client,
@@ -634,6 +728,14 @@ func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
 			tags: map[string]string{"cycle": fmt.Sprint(cycle)}}).arn
 		plan2 := h.must(&change{op: opCreatePlan, payer: payerA, name: n("plan-spare")}).arn
 		plan3 := h.must(&change{op: opCreatePlan, payer: payerA, name: n("plan-doomed"), description: "to be deleted"}).arn
+		ec2 := h.must(&change{op: opCreateRule, payer: payerA, name: n("rule-ec2"), service: "AmazonEC2"}).arn
+		s3 := h.must(&change{op: opCreateRule, payer: payerA, name: n("rule-s3"), service: "AmazonS3"}).arn
+		h.must(&change{op: opAttachRule, payer: payerA, arn: plan1, rule: ec2})
+		h.must(&change{op: opAttachRule, payer: payerA, arn: plan1, rule: s3})
+		h.must(&change{op: opAttachRule, payer: payerA, arn: plan3, rule: s3})
+		h.must(&change{op: opDetachRule, payer: payerA, arn: plan1, rule: ec2})
+		h.mustFail(&change{op: opCreateRule, payer: payerA, name: n("rule-ec2"), service: "AmazonRDS"},
+			"ConflictException", "RESOURCE_NAME_CONFLICT", "")
 		f := h.take(payerA, 7)
 		alpha := h.must(&change{op: opCreateGroup, payer: payerA, name: n("alpha"), description: "alpha group",
 			primary: f[0], accounts: []string{f[0], f[1]}, plan: plan1, tags: map[string]string{"team": "alpha"}}).arn
@@ -658,6 +760,8 @@ func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
 
 		// Sequential writes of payer B.
 		planB := h.must(&change{op: opCreatePlan, payer: payerB, name: n("plan-b"), description: "payer B plan"}).arn
+		ruleB := h.must(&change{op: opCreateRule, payer: payerB, name: n("rule-b"), service: "AmazonEC2"}).arn
+		h.must(&change{op: opAttachRule, payer: payerB, arn: planB, rule: ruleB})
 		fb := h.take(payerB, 3)
 		groupB := h.must(&change{op: opCreateGroup, payer: payerB, name: n("b"), description: "payer B group",
 			primary: fb[0], accounts: fb[:2], plan: planB}).arn
@@ -765,6 +869,10 @@ func (h *crashHarness) writeUntilKilled(cycle, killAfter int) []*change {
 		accounts []string
 	}
 	fa, fb := h.take(payerA, 6), h.take(payerB, 2)
+	rules := map[string]string{} // a rule per payer for the writers' plans
+	for _, payer := range []string{payerA, payerB} {
+		rules[payer] = h.must(&change{op: opCreateRule, payer: payer, name: fmt.Sprintf("c%d-writers-rule", cycle), service: "AmazonEC2"}).arn
+	}
 	writers := []writer{{payerA, fa[0:2]}, {payerA, fa[2:4]}, {payerA, fa[4:6]}, {payerB, fb}}
 
 	var (
@@ -821,6 +929,9 @@ func (h *crashHarness) writeUntilKilled(cycle, killAfter int) []*change {
 					func() *change {
 						return &change{op: opUpdatePlan, payer: w.payer, arn: plan.arn, newDesc: aws.String(n("revised plan"))}
 					},
+					func() *change { return &change{op: opAttachRule, payer: w.payer, arn: plan.arn, rule: rules[w.payer]} },
+					func() *change { return &change{op: opDetachRule, payer: w.payer, arn: plan.arn, rule: rules[w.payer]} },
+					func() *change { return &change{op: opAttachRule, payer: w.payer, arn: plan.arn, rule: rules[w.payer]} },
 					func() *change {
 						return &change{op: opDisassociate, payer: w.payer, arn: group.arn, accounts: []string{a1}}
 					},
