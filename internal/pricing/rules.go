@@ -30,10 +30,20 @@ func inAWSCost(l *Line) bool { return l.LineItemType != TypeTax }
 // baseCost is the cost of a line before rules (rule 4): the public
 // on-demand cost, else (Marketplace, some fees) the unblended cost.
 func baseCost(l *Line) decimal.Decimal {
-	if l.PublicOnDemandCost.Valid {
+	if HasPublicCost(l) {
 		return l.PublicOnDemandCost.Decimal
 	}
 	return l.UnblendedCost
+}
+
+// HasPublicCost reports whether a line has a public on-demand cost (rule
+// 4). [choice] A public cost of 0 on a line that was billed (unblended cost
+// not 0) and has no public rate counts as none: CURs write 0 rather than
+// nothing there — Athena Parquet for every missing value (Spot usage),
+// CSV on fees — and pricing such a line at 0 would make it free.
+func HasPublicCost(l *Line) bool {
+	p := l.PublicOnDemandCost
+	return p.Valid && !(p.Decimal.IsZero() && !l.UnblendedCost.IsZero() && !l.PublicOnDemandRate.Valid)
 }
 
 // commitment classifies a line by its role in a Savings Plan or Reserved

@@ -37,16 +37,18 @@ func TestExcluded(t *testing.T) {
 
 func TestBaseCost(t *testing.T) {
 	for _, tc := range []struct {
-		name      string
-		public    decimal.NullDecimal
-		unblended string
-		want      string
+		name         string
+		public, rate decimal.NullDecimal
+		unblended    string
+		want         string
 	}{
-		{"public cost", opt("12.5"), "10", "12.5"},
-		{"public cost zero is a cost", opt("0"), "3", "0"},
-		{"no public cost: unblended", decimal.NullDecimal{}, "20.00", "20"},
+		{"public cost", opt("12.5"), opt("1.25"), "10", "12.5"},
+		{"public cost zero with a rate is a cost", opt("0"), opt("0.1"), "3", "0"},
+		{"public cost zero of an unbilled line is a cost", opt("0"), decimal.NullDecimal{}, "0", "0"},
+		{"public cost zero of a billed line without a rate: unblended", opt("0"), decimal.NullDecimal{}, "3", "3"},
+		{"no public cost: unblended", decimal.NullDecimal{}, decimal.NullDecimal{}, "20.00", "20"},
 	} {
-		l := Line{PublicOnDemandCost: tc.public, UnblendedCost: dec(tc.unblended)}
+		l := Line{PublicOnDemandCost: tc.public, PublicOnDemandRate: tc.rate, UnblendedCost: dec(tc.unblended)}
 		equal(t, tc.name, baseCost(&l), tc.want)
 	}
 }

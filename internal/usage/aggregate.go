@@ -13,8 +13,8 @@ import (
 
 // key is what makes CUR lines price alike: every field a rule of
 // PROFORMA.md looks at, with the choices the rules make per line (is it
-// free tier, is the public cost absent, zero or of which sign) made before
-// summing. With those fixed every rule is linear in the amounts, so the
+// free tier, has it a public cost (pricing.HasPublicCost), is that cost
+// zero or of which sign) made before summing. With those fixed every rule is linear in the amounts, so the
 // pro forma of a sum of lines with one key is the sum of their pro formas
 // — exactly, custom tiers included (their slices add up).
 type key struct {
@@ -23,7 +23,7 @@ type key struct {
 	productCode, serviceCode, productName string
 	usageType, operation                  string
 	savingsPlanARN, reservationARN        string
-	rate                                  string // public rate of a free-tier line (the only line whose rate is used); else ""
+	rate                                  string // public on-demand rate; "" when absent
 	public                                publicState
 	freeTier                              bool
 }
@@ -70,7 +70,10 @@ func (a *aggregator) add(rec *cur.Record, line *pricing.Line) {
 		savingsPlanARN: rec.SavingsPlanARN, reservationARN: rec.ReservationARN,
 		public: publicStateOf(rec.PublicOnDemandCost), freeTier: pricing.IsFreeTier(line),
 	}
-	if k.freeTier && rec.PublicOnDemandRate.Valid {
+	if !pricing.HasPublicCost(line) {
+		k.public = publicAbsent
+	}
+	if rec.PublicOnDemandRate.Valid {
 		k.rate = rec.PublicOnDemandRate.Decimal.String()
 	}
 	s := a.sums[k]
@@ -82,7 +85,7 @@ func (a *aggregator) add(rec *cur.Record, line *pricing.Line) {
 	}
 	s.usage = s.usage.Add(rec.UsageAmount)
 	s.unblended = s.unblended.Add(rec.UnblendedCost)
-	if rec.PublicOnDemandCost.Valid {
+	if k.public != publicAbsent {
 		s.public = s.public.Add(rec.PublicOnDemandCost.Decimal)
 	}
 }
