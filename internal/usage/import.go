@@ -64,6 +64,9 @@ func (im *Importer) Import(ctx context.Context, paths ...string) (*Summary, erro
 	run := &importRun{Importer: im, agg: newAggregator(), accounts: map[string]bool{},
 		parts: map[conductor.Period][]Part{}, total: total, payer: im.Payer, started: im.now()}
 	run.id = newImportID(run.started)
+	if im.Progress != nil {
+		im.Progress(0, total)
+	}
 	for i, f := range files {
 		if err := run.file(ctx, i, f); err != nil {
 			run.discard()
