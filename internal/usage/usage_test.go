@@ -55,6 +55,7 @@ var octoberLines = [][]string{
 type env struct {
 	t     *testing.T
 	store *sqlite.Store
+	clock *conductor.PinnableClock
 	svc   *conductor.Service
 	c     conductor.Caller
 	group string
@@ -63,20 +64,26 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvAt(t, time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC))
+}
+
+// newEnvAt is newEnv with the clock, and the group's creation, at now.
+func newEnvAt(t *testing.T, now time.Time) *env {
+	t.Helper()
 	store, err := sqlite.Open(sqlite.Memory)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
 	clock := &conductor.PinnableClock{}
-	clock.Pin(time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC))
+	clock.Pin(now)
 	svc := conductor.NewService(store, clock, nil)
 	svc.SetUsageEngine(NewEngine())
 	ctx := context.Background()
 	if err := svc.SeedOrganization(ctx, conductor.DemoOrganization()); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, store: store, svc: svc, c: conductor.Caller{Account: payer}, dir: t.TempDir()}
+	e := &env{t: t, store: store, clock: clock, svc: svc, c: conductor.Caller{Account: payer}, dir: t.TempDir()}
 	discount, markup := 10.0, 20.0
 	r1 := e.must(svc.CreatePricingRule(ctx, e.c, conductor.CreatePricingRuleInput{PricingRule: conductor.PricingRule{
 		Name: "discount", Scope: conductor.ScopeGlobal, Type: conductor.RuleDiscount, ModifierPercentage: &discount}}))
@@ -280,4 +287,65 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	panic(s)
+}
+
+// A file with two periods is stored once and feeds both; a range report
+// broken down by period and product prices each month; re-importing one
+// month keeps the other, and the file it still needs.
+func TestTwoPeriodsFromOneFile(t *testing.T) {
+	e := newEnvAt(t, time.Date(2026, 9, 15, 0, 0, 0, 0, time.UTC))
+	september := make([][]string, 0, len(octoberLines))
+	for _, r := range octoberLines[:3] {
+		r = append([]string(nil), r...)
+		r[indexOf(header, "bill/BillingPeriodStartDate")] = "2026-09-01T00:00:00Z"
+		september = append(september, r)
+	}
+	sum, err := e.importFiles(e.write("both.csv", header, append(september, octoberLines...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Periods) != 2 || sum.Periods[0].Lines != 3 || sum.Periods[1].Lines != 7 {
+		t.Fatalf("periods = %+v", sum.Periods)
+	}
+	e.clock.Pin(time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC))
+	byPeriod := func() map[string][2]string {
+		rs, _, err := e.svc.GetBillingGroupCostReport(context.Background(), e.c, conductor.GetBillingGroupCostReportInput{
+			ARN: e.group, GroupBy: []string{"BILLING_PERIOD", "PRODUCT_NAME"}, Range: &conductor.PeriodRange{Start: "2026-09", End: "2026-11"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][2]string{}
+		for _, r := range rs {
+			out[r.Attributes[1].Value+"/"+r.Attributes[0].Value] = [2]string{r.AWSCost.String(), r.ProformaCost.String()}
+		}
+		return out
+	}
+	want := map[string][2]string{ // September: two EC2 lines and one S3 line, no credit
+		"Sep 2026/Amazon Elastic Compute Cloud":  {"0.156", "0.1872"},
+		"Sep 2026/Amazon Simple Storage Service": {"2.3", "2.07"},
+		"Oct 2026/Amazon Elastic Compute Cloud":  {"-0.844", "0.1872"},
+		"Oct 2026/Amazon Simple Storage Service": {"2.3", "2.07"},
+	}
+	if diff := cmp.Diff(want, byPeriod()); diff != "" {
+		t.Errorf("report by period and product (-want +got):\n%s", diff)
+	}
+	if _, err := e.importFiles(e.write("oct.csv", header, octoberLines[2:3])); err != nil {
+		t.Fatal(err)
+	}
+	want["Oct 2026/Amazon Simple Storage Service"] = [2]string{"2.3", "2.07"}
+	delete(want, "Oct 2026/Amazon Elastic Compute Cloud")
+	if diff := cmp.Diff(want, byPeriod()); diff != "" {
+		t.Errorf("after re-importing October (-want +got):\n%s", diff)
+	}
+	if got := e.blobs(); len(got) != 2 {
+		t.Errorf("stored files %v: want the two-period file (September still uses it) and the new one", got)
+	}
+	var out bytes.Buffer
+	g, err := e.svc.BillingGroupAsOf(context.Background(), e.c, e.group, "2026-09")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := Export(context.Background(), e.store, payer, g, "2026-09", &out); err != nil || sum.Lines != 3 {
+		t.Errorf("export of September: %+v, %v; want 3 lines from the shared file", sum, err)
+	}
 }
