@@ -107,13 +107,16 @@ func dataFiles(paths []string) ([]string, int64, error) {
 			return nil, 0, fmt.Errorf("%s: no CUR data files (.csv, .csv.gz, .gz, .zip, .parquet) in the folder: %w", p, ErrNoLines)
 		}
 		for _, f := range fs {
+			if slices.Contains(files, f) { // named twice: import it once
+				continue
+			}
 			info, err := os.Stat(f)
 			if err != nil {
 				return nil, 0, &cur.Error{File: f, Err: err}
 			}
 			total += info.Size()
+			files = append(files, f)
 		}
-		files = append(files, fs...)
 	}
 	return files, total, nil
 }
@@ -151,7 +154,7 @@ func (r *importRun) file(ctx context.Context, index int, path string) error {
 		blob.Chunks, err = r.storeFile(storeCtx, path, blob.ID)
 		stored <- err
 	}()
-	lines, err := r.parse(ctx, path, blob.ID)
+	lines, err := r.parse(ctx, path)
 	if err != nil {
 		cancel()
 		<-stored
@@ -169,7 +172,7 @@ func (r *importRun) file(ctx context.Context, index int, path string) error {
 
 // parse reads one file into the aggregates; it returns the file's lines
 // per period, and adds a Part per period to r.parts.
-func (r *importRun) parse(ctx context.Context, path, blob string) (map[conductor.Period]int64, error) {
+func (r *importRun) parse(ctx context.Context, path string) (map[conductor.Period]int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &cur.Error{File: path, Err: err}
