@@ -17,10 +17,8 @@ import (
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("proforma export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", "./proforma-data", "data directory of the store `proforma serve` uses")
-	payer := fs.String("payer", "", "management account (default: the only payer with imported usage)")
+	read := addReadFlags(fs)
 	group := fs.String("billing-group", "", "billing group ARN, ID or name (required)")
-	periodFlag := fs.String("period", "", "billing period YYYY-MM (default: the latest imported)")
 	out := fs.String("out", "-", "output file; - is standard output")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -28,20 +26,11 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *group == "" {
 		return errors.New("--billing-group is required")
 	}
-	e, err := openEngine(*data)
+	e, caller, period, err := read.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	p, manifests, err := e.payerWithUsage(ctx, *payer)
-	if err != nil {
-		return err
-	}
-	period, err := period(*periodFlag, manifests)
-	if err != nil {
-		return err
-	}
-	caller := conductor.Caller{Account: p}
 	ref, err := e.groupRef(ctx, caller, *group, period)
 	if err != nil {
 		return err
@@ -54,7 +43,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	sum, err := usage.Export(ctx, e.store, p, g, period, w)
+	sum, err := usage.Export(ctx, e.store, caller.Account, g, period, w)
 	if cerr := closeOut(); err == nil {
 		err = cerr
 	}

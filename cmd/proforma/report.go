@@ -42,9 +42,7 @@ func costsOf(r conductor.CostReport) Costs {
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("proforma report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", "./proforma-data", "data directory of the store `proforma serve` uses")
-	payer := fs.String("payer", "", "management account (default: the only payer with imported usage)")
-	periodFlag := fs.String("period", "", "billing period YYYY-MM (default: the latest imported)")
+	read := addReadFlags(fs)
 	byService := fs.Bool("by-service", false, "break each billing group down by service (PRODUCT_NAME)")
 	format := fs.String("format", "table", "table, csv or json")
 	if err := fs.Parse(args); err != nil {
@@ -53,20 +51,12 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *format != "table" && *format != "csv" && *format != "json" {
 		return fmt.Errorf("--format must be table, csv or json, not %q", *format)
 	}
-	e, err := openEngine(*data)
+	e, caller, period, err := read.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	p, manifests, err := e.payerWithUsage(ctx, *payer)
-	if err != nil {
-		return err
-	}
-	period, err := period(*periodFlag, manifests)
-	if err != nil {
-		return err
-	}
-	reports, err := e.report(ctx, conductor.Caller{Account: p}, period, *byService)
+	reports, err := e.report(ctx, caller, period, *byService)
 	if err != nil {
 		return err
 	}
@@ -78,7 +68,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case "csv":
 		return writeReportCSV(stdout, reports)
 	}
-	fmt.Fprintf(stdout, "Pro forma margins of payer %s, billing period %s (USD)\n\n", p, period)
+	fmt.Fprintf(stdout, "Pro forma margins of payer %s, billing period %s (USD)\n\n", caller.Account, period)
 	return writeReportTable(stdout, reports)
 }
 

@@ -137,6 +137,35 @@ func uploadImporter(svc *conductor.Service, store conductor.Store) func(ctx cont
 	}
 }
 
+// readFlags are the flags of the commands that read imported usage.
+type readFlags struct{ data, payer, period *string }
+
+func addReadFlags(fs *flag.FlagSet) readFlags {
+	return readFlags{
+		data:   fs.String("data", "./proforma-data", "data directory of the store `proforma serve` uses"),
+		payer:  fs.String("payer", "", "management account (default: the only payer with imported usage)"),
+		period: fs.String("period", "", "billing period YYYY-MM (default: the latest imported)"),
+	}
+}
+
+// open opens the store of --data and resolves --payer and --period.
+func (f readFlags) open(ctx context.Context) (*engine, conductor.Caller, conductor.Period, error) {
+	e, err := openEngine(*f.data)
+	if err != nil {
+		return nil, conductor.Caller{}, "", err
+	}
+	payer, manifests, err := e.payerWithUsage(ctx, *f.payer)
+	var p conductor.Period
+	if err == nil {
+		p, err = period(*f.period, manifests)
+	}
+	if err != nil {
+		e.Close()
+		return nil, conductor.Caller{}, "", err
+	}
+	return e, conductor.Caller{Account: payer}, p, nil
+}
+
 // payerWithUsage resolves --payer: given, or the only payer with imported usage.
 func (e *engine) payerWithUsage(ctx context.Context, payer string) (string, []usage.Manifest, error) {
 	payers := []string{payer}
