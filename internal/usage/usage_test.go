@@ -59,6 +59,7 @@ type env struct {
 	svc   *conductor.Service
 	c     conductor.Caller
 	group string
+	rule  string // the GLOBAL DISCOUNT 10 rule
 	dir   string
 }
 
@@ -90,6 +91,7 @@ func newEnvAt(t *testing.T, now time.Time) *env {
 	r2 := e.must(svc.CreatePricingRule(ctx, e.c, conductor.CreatePricingRuleInput{PricingRule: conductor.PricingRule{
 		Name: "ec2", Scope: conductor.ScopeService, Service: "AmazonEC2", Type: conductor.RuleMarkup, ModifierPercentage: &markup}}))
 	plan := e.must(svc.CreatePricingPlan(ctx, e.c, conductor.CreatePricingPlanInput{Name: "plan", PricingRuleARNs: []string{r1, r2}}))
+	e.rule = r1
 	e.group = e.must(svc.CreateBillingGroup(ctx, e.c, conductor.CreateBillingGroupInput{Name: "group",
 		PrimaryAccountID: account1, PricingPlanARN: plan, LinkedAccountIDs: []string{account1}}))
 	return e
@@ -174,6 +176,13 @@ func TestImportPricesTheGroup(t *testing.T) {
 	}
 	if got := e.report()["total"]; got != [2]string{"1.4664", "2.26968"} {
 		t.Errorf("after associating %s: total = %v, want [1.4664 2.26968]", account2, got)
+	}
+	twenty := 20.0 // S3: 2.3 × 0.8 = 1.84 instead of 2.07
+	if _, err := e.svc.UpdatePricingRule(context.Background(), e.c, conductor.UpdatePricingRuleInput{ARN: e.rule, ModifierPercentage: &twenty}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.report()["total"]; got != [2]string{"1.4664", "2.03968"} {
+		t.Errorf("after changing the discount to 20%%: total = %v, want [1.4664 2.03968]", got)
 	}
 }
 
