@@ -3,8 +3,8 @@ package usage
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
+	"github.com/klauspost/compress/gzip"
 	"io"
 	"os"
 

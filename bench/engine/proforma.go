@@ -1,0 +1,248 @@
+package main
+
+// The Proforma side: the real binary built from ./cmd/proforma, run as
+// child processes — `serve` (to create the billing groups through the
+// API), `import` and `report`.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	bc "github.com/aws/aws-sdk-go-v2/service/billingconductor"
+	bctypes "github.com/aws/aws-sdk-go-v2/service/billingconductor/types"
+)
+
+// groupCosts is one billing group's totals, as exact decimal strings.
+type groupCosts struct {
+	Name         string `json:"name"`
+	AWSCost      string `json:"awsCost"`
+	ProformaCost string `json:"proformaCost"`
+	Margin       string `json:"margin,omitempty"`
+}
+
+// moduleRoot is the directory of the proforma module's go.mod.
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", errors.New("run from inside the proforma module")
+	}
+	return filepath.Dir(gomod), nil
+}
+
+// buildProforma builds ./cmd/proforma of the module at root into dir and
+// returns the binary's path.
+func buildProforma(root, dir string) (string, error) {
+	bin := filepath.Join(dir, "proforma")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/proforma")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/proforma: %v\n%s", err, b)
+	}
+	return bin, nil
+}
+
+// hasEngineCommands reports whether the binary has `import` and `report`.
+func hasEngineCommands(bin string) bool {
+	out, err := exec.Command(bin, "help").Output()
+	return err == nil && strings.Contains(string(out), "proforma import") && strings.Contains(string(out), "proforma report")
+}
+
+// setupGroups starts `proforma serve` on data with the clock in the
+// benchmark's period, creates the pricing rules, plans and billing groups
+// of the scenario through the AWS SDK, and stops the server (SIGTERM).
+func setupGroups(ctx context.Context, bin, data string) error {
+	srv, url, err := startServer(ctx, bin, data)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	c := newBillingConductor(url)
+	for _, g := range groups {
+		if err := createGroup(ctx, c, g); err != nil {
+			return fmt.Errorf("%s: %w", g.Name, err)
+		}
+	}
+	return srv.stop()
+}
+
+// createGroup creates a group's rules, its plan and the group itself.
+func createGroup(ctx context.Context, c *bc.Client, g group) error {
+	var ruleARNs []string
+	for i, r := range g.Rules {
+		in := &bc.CreatePricingRuleInput{
+			Name:  aws.String(fmt.Sprintf("%s-rule-%d", g.Name, i)),
+			Scope: bctypes.PricingRuleScope(r.Scope),
+			Type:  bctypes.PricingRuleType(r.Type),
+		}
+		if r.Type != "TIERING" {
+			in.ModifierPercentage = aws.Float64(r.Percentage)
+		}
+		if r.FreeTier != nil {
+			in.Tiering = &bctypes.CreateTieringInput{FreeTier: &bctypes.CreateFreeTierConfig{Activated: aws.Bool(*r.FreeTier)}}
+		}
+		in.Service, in.BillingEntity = optional(r.Service), optional(r.Entity)
+		in.UsageType, in.Operation = optional(r.UsageType), optional(r.Operation)
+		out, err := c.CreatePricingRule(ctx, in)
+		if err != nil {
+			return fmt.Errorf("create pricing rule %d: %w", i, err)
+		}
+		ruleARNs = append(ruleARNs, aws.ToString(out.Arn))
+	}
+	plan, err := c.CreatePricingPlan(ctx, &bc.CreatePricingPlanInput{Name: aws.String(g.Name + "-plan"), PricingRuleArns: ruleARNs})
+	if err != nil {
+		return fmt.Errorf("create pricing plan: %w", err)
+	}
+	_, err = c.CreateBillingGroup(ctx, &bc.CreateBillingGroupInput{
+		Name:                  aws.String(g.Name),
+		PrimaryAccountId:      aws.String(g.Accounts[0]),
+		AccountGrouping:       &bctypes.AccountGrouping{LinkedAccountIds: g.Accounts},
+		ComputationPreference: &bctypes.ComputationPreference{PricingPlanArn: plan.Arn},
+	})
+	if err != nil {
+		return fmt.Errorf("create billing group: %w", err)
+	}
+	return nil
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
+}
+
+// newBillingConductor is an SDK client calling as the demo payer (the
+// server's permissive auth takes the access key as the account).
+func newBillingConductor(endpoint string) *bc.Client {
+	return bc.New(bc.Options{
+		BaseEndpoint:     aws.String(endpoint),
+		Region:           "us-east-1",
+		Credentials:      credentials.NewStaticCredentialsProvider(payer, "proforma-bench-secret", ""),
+		RetryMaxAttempts: 1,
+		HTTPClient:       &http.Client{Transport: readOnlyBodies{http.DefaultTransport}},
+	})
+}
+
+// readOnlyBodies hides the io.WriterTo of request bodies from net/http.
+//
+// Copied from bench/api (and cmd/proforma/binary_test.go): it works around a
+// client-side race of smithy-go (v1.28.8) with net/http. smithy-go closes
+// the request body as soon as the call returns; net/http may still io.Copy
+// (WriteTo) the rest of a closed body, get io.EOF as an error and close the
+// connection while the response body is being read. Through Read only, the
+// closed body's io.EOF is an ordinary end of body.
+type readOnlyBodies struct{ base http.RoundTripper }
+
+func (t readOnlyBodies) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody {
+		req = req.Clone(req.Context())
+		req.Body = struct{ io.ReadCloser }{req.Body}
+	}
+	return t.base.RoundTrip(req)
+}
+
+// server is a running `proforma serve`.
+type server struct {
+	cmd     *exec.Cmd
+	done    chan struct{} // closed when the process has exited
+	waitErr error         // its exit status, once done
+	out     *strings.Builder
+}
+
+// startServer starts `proforma serve` on a free loopback port and waits
+// until its health endpoint answers 200.
+func startServer(ctx context.Context, bin, data string) (*server, string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	s := &server{done: make(chan struct{}), out: &strings.Builder{}}
+	s.cmd = exec.Command(bin, "serve", "--data", data, "--now", serveNow, "--addr", addr)
+	s.cmd.Stdout, s.cmd.Stderr = io.Discard, s.out
+	if err := s.cmd.Start(); err != nil {
+		return nil, "", err
+	}
+	go func() { s.waitErr = s.cmd.Wait(); close(s.done) }()
+	url := "http://" + addr
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(url + "/_proforma/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, url, nil
+			}
+		}
+		select {
+		case <-s.done:
+			return nil, "", fmt.Errorf("proforma serve exited: %v\n%s", s.waitErr, s.out.String())
+		case <-ctx.Done():
+			s.stop()
+			return nil, "", ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			s.stop()
+			return nil, "", fmt.Errorf("proforma serve not healthy after 30 s\n%s", s.out.String())
+		}
+	}
+}
+
+// stop sends SIGTERM and waits for the exit, killing the process after
+// 15 s. It returns the exit error; calling it again returns nil.
+func (s *server) stop() error {
+	select {
+	case <-s.done:
+		return nil
+	default:
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+		return s.waitErr
+	case <-time.After(15 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.done
+		return fmt.Errorf("proforma serve did not stop on SIGTERM: %v", s.waitErr)
+	}
+}
+
+// importCUR runs `proforma import --data data --quiet file` and returns
+// its summary (standard output).
+func importCUR(bin, data, file string) (string, measure, error) {
+	out, m, err := run("", bin, "import", "--data", data, "--quiet", file)
+	return trimSpace(out), m, err
+}
+
+// report runs `proforma report --format json` for the benchmark's period
+// and returns each group's totals.
+func report(bin, data string) ([]groupCosts, measure, error) {
+	out, m, err := run("", bin, "report", "--data", data, "--period", period, "--format", "json")
+	if err != nil {
+		return nil, m, err
+	}
+	var groups []groupCosts
+	if err := json.Unmarshal(out, &groups); err != nil {
+		return nil, m, fmt.Errorf("proforma report: %v\n%s", err, tail(string(out), 2000))
+	}
+	return groups, m, nil
+}
