@@ -184,14 +184,16 @@ func (r *importRun) parse(ctx context.Context, path string) (map[conductor.Perio
 	}
 	defer rd.Close()
 	lines := map[conductor.Period]int64{}
-	batch := make([]cur.Record, 256)
-	for {
-		n, err := rd.NextBatch(batch)
-		for i := range batch[:n] {
-			if err := r.add(rd, path, &batch[i], lines); err != nil {
+	batches, done, stop := readAhead(rd)
+	defer stop()
+	for b := range batches {
+		for i := range b.recs[:b.n] {
+			if err := r.add(rd, path, &b.recs[i], lines); err != nil {
 				return nil, err
 			}
 		}
+		err := b.err
+		done(b)
 		if r.Progress != nil {
 			r.Progress(r.read.Load(), r.total)
 		}
