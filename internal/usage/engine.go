@@ -12,18 +12,21 @@ import (
 // Engine prices billing groups over the usage an Importer stored: it is
 // the conductor.UsageEngine of the cost report operations. It decodes a
 // period's aggregates once per import and keeps the most recently used in
-// memory; an Engine is safe for concurrent use.
+// memory, up to cachedLines lines; an Engine is safe for concurrent use.
 type Engine struct {
 	mu    sync.Mutex
 	cache map[string][]pricing.Line // by payer/importID/period
 	order []string                  // cache keys, least recently used first
+	size  int                       // lines in the cache
+	max   int                       // bound of size
 }
 
-// cachedPeriods bounds the Engine's cache.
-const cachedPeriods = 16
+// cachedLines bounds an Engine's cache (a line is a few hundred bytes): a
+// period with more aggregates than this is decoded on every report.
+const cachedLines = 1 << 20
 
 // NewEngine returns an Engine.
-func NewEngine() *Engine { return &Engine{cache: map[string][]pricing.Line{}} }
+func NewEngine() *Engine { return &Engine{cache: map[string][]pricing.Line{}, max: cachedLines} }
 
 // GroupCosts implements conductor.UsageEngine.
 func (e *Engine) GroupCosts(ctx context.Context, tx conductor.Tx, payer string, period conductor.Period, groups []conductor.GroupAsOf) ([][]conductor.ProductCost, error) {
@@ -107,11 +110,16 @@ func (e *Engine) cached(key string) ([]pricing.Line, bool) {
 func (e *Engine) remember(key string, lines []pricing.Line) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, ok := e.cache[key]; !ok && len(e.order) >= cachedPeriods {
+	if _, ok := e.cache[key]; ok || len(lines) > e.max {
+		return
+	}
+	for e.size+len(lines) > e.max {
+		e.size -= len(e.cache[e.order[0]])
 		delete(e.cache, e.order[0])
 		e.order = e.order[1:]
 	}
 	e.cache[key] = lines
+	e.size += len(lines)
 	e.touch(key)
 }
 

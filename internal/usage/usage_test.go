@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/cur"
+	"github.com/proforma-dev/proforma/internal/pricing"
 	"github.com/proforma-dev/proforma/internal/sqlite"
 )
 
@@ -356,5 +357,27 @@ func TestTwoPeriodsFromOneFile(t *testing.T) {
 	}
 	if sum, err := Export(context.Background(), e.store, payer, g, "2026-09", &out); err != nil || sum.Lines != 3 {
 		t.Errorf("export of September: %+v, %v; want 3 lines from the shared file", sum, err)
+	}
+}
+
+// The engine's cache keeps the most recently used periods within its bound.
+func TestEngineCacheBound(t *testing.T) {
+	e := NewEngine()
+	e.max = 4
+	two := make([]pricing.Line, 2)
+	e.remember("a", two)
+	e.remember("b", two)
+	if _, ok := e.cached("a"); !ok { // a is now the most recently used
+		t.Fatal("a not cached")
+	}
+	e.remember("c", two)
+	e.remember("big", make([]pricing.Line, 5)) // over the bound: not cached
+	for key, want := range map[string]bool{"a": true, "b": false, "c": true, "big": false} {
+		if _, ok := e.cached(key); ok != want {
+			t.Errorf("cached(%q) = %v, want %v", key, ok, want)
+		}
+	}
+	if e.size != 4 {
+		t.Errorf("size = %d, want 4", e.size)
 	}
 }
