@@ -27,6 +27,8 @@ import (
 	"sync"
 	"time"
 	"unicode"
+
+	"github.com/proforma-dev/proforma/internal/harness"
 )
 
 const cliCallTimeout = 60 * time.Second
@@ -215,7 +217,7 @@ type cliDriver struct {
 	cmd    *exec.Cmd
 	in     io.WriteCloser
 	out    *bufio.Reader
-	stderr *lockedBuffer
+	stderr *harness.LockedBuffer
 	dead   error
 }
 
@@ -224,7 +226,7 @@ func startCLIDriver(python string, env []string) (*cliDriver, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &cliDriver{cmd: exec.Command(python, script), stderr: &lockedBuffer{}}
+	d := &cliDriver{cmd: exec.Command(python, script), stderr: &harness.LockedBuffer{}}
 	d.cmd.Env = env
 	d.cmd.Stderr = d.stderr
 	d.cmd.WaitDelay = 5 * time.Second

@@ -32,6 +32,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/proforma-dev/proforma/internal/harness"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/compatibility.md from this run")
@@ -455,34 +457,16 @@ func checkCoverage(t *testing.T, sc *scenario, ops []string) {
 
 func buildProforma(t *testing.T) string {
 	bin := filepath.Join(t.TempDir(), "proforma")
-	cmd := exec.Command("go", "build", "-o", bin, "../cmd/proforma")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ../cmd/proforma: %v\n%s", err, out)
+	if err := harness.Build("..", bin, "./cmd/proforma"); err != nil {
+		t.Fatal(err)
 	}
 	return bin
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 type server struct {
 	url    string
 	cmd    *exec.Cmd
-	output *lockedBuffer
+	output *harness.LockedBuffer
 	done   chan struct{}
 	once   sync.Once
 }
@@ -495,7 +479,7 @@ var listeningURL = regexp.MustCompile(`msg="proforma listening" url=(http://\S+)
 func startServer(t *testing.T, bin, org string) (*server, error) {
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", ":memory:", "--org", org, "--now", pinnedNow)
 	pr, pw := io.Pipe()
-	s := &server{cmd: cmd, output: &lockedBuffer{}, done: make(chan struct{})}
+	s := &server{cmd: cmd, output: &harness.LockedBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = pw, pw
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {

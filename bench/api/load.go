@@ -6,13 +6,14 @@ package main
 
 import (
 	"context"
-	"io"
 	"math"
 	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/proforma-dev/proforma/internal/harness"
 )
 
 // opFunc performs request number seq of a worker.
@@ -212,7 +213,7 @@ func newHTTPClient(m *meter, readOnly bool) *http.Client {
 	tr.MaxIdleConnsPerHost = 256
 	var rt http.RoundTripper = tr
 	if readOnly {
-		rt = readOnlyBodies{rt}
+		rt = harness.ReadOnlyBodies{Base: rt} // the SDK clients' workaround, see harness
 	}
 	return &http.Client{Transport: metered{rt, m}}
 }
@@ -235,24 +236,4 @@ func (t metered) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return resp, err
-}
-
-// readOnlyBodies hides the io.WriterTo of request bodies from net/http.
-//
-// Copied from cmd/proforma/binary_test.go: it works around a client-side
-// race of smithy-go (v1.28.8) with net/http. smithy-go closes the request
-// body as soon as the call returns; net/http may still io.Copy (WriteTo) the
-// rest of a closed body, get io.EOF as an error and close the connection
-// while the response body is being read ("use of closed network
-// connection", ~1% of larger responses on loopback). Through Read only, the
-// closed body's io.EOF is an ordinary end of body. Used for every SDK client
-// of the benchmark (Billing Conductor and SQS alike).
-type readOnlyBodies struct{ base http.RoundTripper }
-
-func (t readOnlyBodies) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		req = req.Clone(req.Context())
-		req.Body = struct{ io.ReadCloser }{req.Body}
-	}
-	return t.base.RoundTrip(req)
 }

@@ -38,7 +38,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -54,6 +53,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/proforma-dev/proforma/internal/harness"
 )
 
 type config struct {
@@ -197,7 +198,7 @@ func logf(format string, args ...any) {
 
 func run(ctx context.Context, cfg config, motoCmd string) (*results, error) {
 	res := &results{Started: time.Now().UTC(), Config: cfg}
-	root, err := moduleRoot()
+	root, err := harness.ModuleRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -556,26 +557,9 @@ func times(x float64) string {
 
 func mib(kib int64) float64 { return float64(kib) / 1024 }
 
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("run from inside the proforma module")
-	}
-	return filepath.Dir(gomod), nil
-}
-
 func goBuild(root, out, pkg string) error {
 	logf("building %s", pkg)
-	cmd := exec.Command("go", "build", "-o", out, pkg)
-	cmd.Dir = root
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
-	}
-	return nil
+	return harness.Build(root, out, pkg)
 }
 
 // machine describes where the benchmark ran.

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/proforma-dev/proforma/internal/harness"
 )
 
 const (
@@ -104,7 +106,7 @@ func start(ctx context.Context, s spec) (*process, time.Duration, error) {
 }
 
 func tryStart(ctx context.Context, s spec) (*process, time.Duration, bool, error) {
-	port, err := freePort()
+	port, err := harness.FreePort()
 	if err != nil {
 		return nil, 0, false, err
 	}
@@ -139,16 +141,6 @@ func tryStart(ctx context.Context, s spec) (*process, time.Duration, bool, error
 		return nil, 0, false, fmt.Errorf("%s: %v\noutput:\n%s", s.name, err, p.out.String())
 	}
 	return p, took, false, nil
-}
-
-func freePort() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	_, port, err := net.SplitHostPort(l.Addr().String())
-	return port, err
 }
 
 // Running reports whether the process has not exited.

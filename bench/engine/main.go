@@ -51,6 +51,8 @@ import (
 	"runtime"
 	"syscall"
 	"time"
+
+	"github.com/proforma-dev/proforma/internal/harness"
 )
 
 // config is the command line.
@@ -123,7 +125,7 @@ func logf(format string, args ...any) {
 
 // runBench runs every step and returns the figures.
 func runBench(ctx context.Context, cfg config) (*results, error) {
-	root, err := moduleRoot()
+	root, err := harness.ModuleRoot()
 	if err != nil {
 		return nil, err
 	}

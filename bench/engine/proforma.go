@@ -7,20 +7,19 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/proforma-dev/proforma/internal/harness"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	bc "github.com/aws/aws-sdk-go-v2/service/billingconductor"
 	bctypes "github.com/aws/aws-sdk-go-v2/service/billingconductor/types"
 )
@@ -33,29 +32,11 @@ type groupCosts struct {
 	Margin       string `json:"margin,omitempty"`
 }
 
-// moduleRoot is the directory of the proforma module's go.mod.
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("run from inside the proforma module")
-	}
-	return filepath.Dir(gomod), nil
-}
-
 // buildProforma builds ./cmd/proforma of the module at root into dir and
 // returns the binary's path.
 func buildProforma(root, dir string) (string, error) {
 	bin := filepath.Join(dir, "proforma")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/proforma")
-	cmd.Dir = root
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/proforma: %v\n%s", err, b)
-	}
-	return bin, nil
+	return bin, harness.Build(root, bin, "./cmd/proforma")
 }
 
 // hasEngineCommands reports whether the binary has `import` and `report`.
@@ -130,33 +111,7 @@ func optional(s string) *string {
 
 // newBillingConductor is an SDK client calling as the demo payer (the
 // server's permissive auth takes the access key as the account).
-func newBillingConductor(endpoint string) *bc.Client {
-	return bc.New(bc.Options{
-		BaseEndpoint:     aws.String(endpoint),
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(payer, "proforma-bench-secret", ""),
-		RetryMaxAttempts: 1,
-		HTTPClient:       &http.Client{Transport: readOnlyBodies{http.DefaultTransport}},
-	})
-}
-
-// readOnlyBodies hides the io.WriterTo of request bodies from net/http.
-//
-// Copied from bench/api (and cmd/proforma/binary_test.go): it works around a
-// client-side race of smithy-go (v1.28.8) with net/http. smithy-go closes
-// the request body as soon as the call returns; net/http may still io.Copy
-// (WriteTo) the rest of a closed body, get io.EOF as an error and close the
-// connection while the response body is being read. Through Read only, the
-// closed body's io.EOF is an ordinary end of body.
-type readOnlyBodies struct{ base http.RoundTripper }
-
-func (t readOnlyBodies) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		req = req.Clone(req.Context())
-		req.Body = struct{ io.ReadCloser }{req.Body}
-	}
-	return t.base.RoundTrip(req)
-}
+func newBillingConductor(endpoint string) *bc.Client { return harness.NewClient(endpoint, payer) }
 
 // server is a running `proforma serve`.
 type server struct {

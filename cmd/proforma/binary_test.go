@@ -5,11 +5,9 @@ package main
 // AWS SDK for Go v2.
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -22,9 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	bc "github.com/aws/aws-sdk-go-v2/service/billingconductor"
+	"github.com/proforma-dev/proforma/internal/harness"
 )
 
 const (
@@ -79,34 +76,15 @@ func proformaBinary(t testing.TB) string {
 	return binPath
 }
 
-// lockedBuffer collects a process's output; written by os/exec's copying
-// goroutine, read by the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // proc is one running `proforma serve` process.
 type proc struct {
 	t       testing.TB
 	name    string // for the logs: "proforma #n"
 	URL     string // http://127.0.0.1:PORT
 	cmd     *exec.Cmd
-	output  *lockedBuffer // stdout and stderr
-	done    chan struct{} // closed when the process has exited and been waited for
-	waitErr error         // valid once done is closed
+	output  *harness.LockedBuffer // stdout and stderr
+	done    chan struct{}         // closed when the process has exited and been waited for
+	waitErr error                 // valid once done is closed
 }
 
 var procCount struct {
@@ -139,7 +117,7 @@ func startProforma(t testing.TB, dataDir string, extra ...string) *proc {
 // tryStart makes one start attempt; retry reports that the port was taken.
 func tryStart(t testing.TB, bin, dataDir string, extra []string) (*proc, bool, error) {
 	t.Helper()
-	port, err := freePort()
+	port, err := harness.FreePort()
 	if err != nil {
 		return nil, false, err
 	}
@@ -149,7 +127,7 @@ func tryStart(t testing.TB, bin, dataDir string, extra []string) (*proc, bool, e
 	procCount.n++
 	name := fmt.Sprintf("proforma #%d", procCount.n)
 	procCount.Unlock()
-	p := &proc{t: t, name: name, URL: "http://" + addr, output: &lockedBuffer{}, done: make(chan struct{})}
+	p := &proc{t: t, name: name, URL: "http://" + addr, output: &harness.LockedBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Stdout = p.output
 	p.cmd.Stderr = p.output
@@ -182,17 +160,6 @@ func tryStart(t testing.TB, bin, dataDir string, extra []string) (*proc, bool, e
 	}
 	t.Logf("%s ready at %s (data %s)", p.name, p.URL, dataDir)
 	return p, false, nil
-}
-
-// freePort returns a loopback port that was free a moment ago.
-func freePort() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	_, port, err := net.SplitHostPort(l.Addr().String())
-	return port, err
 }
 
 func (p *proc) running() bool {
@@ -260,39 +227,7 @@ func (p *proc) Stop() {
 
 // newClient returns a Billing Conductor client for the endpoint. In
 // permissive auth a 12-digit access key ID is the caller's account.
-func newClient(endpoint, accessKey string) *bc.Client {
-	return bc.New(bc.Options{
-		BaseEndpoint:     aws.String(endpoint),
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(accessKey, "proforma-test-secret", ""),
-		RetryMaxAttempts: 1,
-		HTTPClient:       &http.Client{Transport: readOnlyBodies{http.DefaultTransport.(*http.Transport).Clone()}},
-	})
-}
-
-// readOnlyBodies hides the io.WriterTo of request bodies from net/http.
-//
-// It works around a client-side race of smithy-go (v1.28.8) with net/http:
-// smithy-go wraps request bodies in a safe closer whose WriteTo returns
-// io.EOF once closed, and closes it as soon as client.Do returns. After
-// sending Content-Length bytes, net/http's transport copies the rest of the
-// body (io.Copy, so WriteTo) to check that nothing is left; when a fast
-// server's response has already come back, that copy gets io.EOF — an
-// error for io.Copy — and the transport closes the connection while the
-// caller is still reading the response body. Responses larger than the
-// transport's first read (~4 KB, e.g. an unfiltered ListAccountAssociations
-// of the demo organization) then fail with "use of closed network
-// connection" about 1% of the time on loopback. Through Read only, the
-// closed body's io.EOF is an ordinary end of body.
-type readOnlyBodies struct{ base http.RoundTripper }
-
-func (t readOnlyBodies) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		req = req.Clone(req.Context())
-		req.Body = struct{ io.ReadCloser }{req.Body}
-	}
-	return t.base.RoundTrip(req)
-}
+func newClient(endpoint, accessKey string) *bc.Client { return harness.NewClient(endpoint, accessKey) }
 
 // callCtx bounds one API call of the tests.
 func callCtx() (context.Context, context.CancelFunc) {
