@@ -232,6 +232,14 @@ func (s *Service) LeaveAccount(ctx context.Context, payer, id string) error {
 	})
 }
 
+// memberAt reports whether one account belonged to the payer's family
+// during the period (one read, where familyAt reads the whole family).
+func memberAt(tx Tx, payer, id string, p Period) (bool, error) {
+	var a Account
+	ok, err := getJSON(tx, payer, kindAccount, id, Timeless, &a)
+	return ok && a.MemberDuring(p), err
+}
+
 // familyAt returns the accounts of the payer's family during the period, by ID.
 func familyAt(tx Tx, payer string, p Period) (map[string]Account, error) {
 	all, err := listJSON[Account](tx, payer, kindAccount, Timeless)

@@ -76,6 +76,12 @@ func (s *Service) CreateBillingGroup(ctx context.Context, c Caller, in CreateBil
 		if err := putJSON(tx, c.Account, kindBillingGroup, g.ID, period, g); err != nil {
 			return err
 		}
+		if err := groupNames.claim(tx, c.Account, g.Name, g.ID, period); err != nil {
+			return err
+		}
+		if err := groupCount.add(tx, c.Account, period, 1); err != nil {
+			return err
+		}
 		if err := putMemberships(tx, c.Account, g.ID, members, period); err != nil {
 			return err
 		}
@@ -134,24 +140,27 @@ func (s *Service) newBillingGroup(tx Tx, c Caller, in CreateBillingGroupInput, p
 		Status: StatusActive, AutoAssociate: in.AutoAssociate, Type: TypeStandard,
 		CreationTime: now, LastModifiedTime: now,
 	}
-	groups, err := listJSON[BillingGroup](tx, c.Account, kindBillingGroup, period)
+	n, err := groupCount.get(tx, c.Account, period)
 	if err != nil {
 		return g, nil, err
 	}
-	if len(groups) >= QuotaBillingGroups.Limit {
+	if n >= QuotaBillingGroups.Limit {
 		return g, nil, LimitExceeded(QuotaBillingGroups, TypeBillingGroup, "")
 	}
 	members := in.LinkedAccountIDs
 	if in.ResponsibilityTransferARN != "" {
-		members, err = applyTransfer(tx, c.Account, &g, in.ResponsibilityTransferARN, groups, now)
+		groups, err := listJSON[BillingGroup](tx, c.Account, kindBillingGroup, period)
 		if err != nil {
+			return g, nil, err
+		}
+		if members, err = applyTransfer(tx, c.Account, &g, in.ResponsibilityTransferARN, groups, now); err != nil {
 			return g, nil, err
 		}
 	}
 	if g.PricingPlanARN, err = resolveGroupPlan(tx, c.Account, in.PricingPlanARN, g.Type, period); err != nil {
 		return g, nil, err
 	}
-	if err := checkGroupSettings(c.Account, g, groups); err != nil {
+	if err := checkGroupSettings(tx, c.Account, g, period); err != nil {
 		return g, nil, err
 	}
 	if g.Type == TypeStandard {
@@ -162,16 +171,24 @@ func (s *Service) newBillingGroup(tx Tx, c Caller, in CreateBillingGroupInput, p
 
 // checkGroupSettings enforces unique names and a single AutoAssociate group
 // among the other groups of the period.
-func checkGroupSettings(payer string, g BillingGroup, groups []BillingGroup) error {
+func checkGroupSettings(tx Tx, payer string, g BillingGroup, period Period) error {
+	owner, err := groupNames.owner(tx, payer, g.Name, period)
+	if err != nil {
+		return err
+	}
+	if owner != "" && owner != g.ID {
+		return Conflict("RESOURCE_NAME_CONFLICT", TypeBillingGroup, ARN(payer, TypeBillingGroup, owner),
+			"A billing group named %s already exists.", g.Name)
+	}
+	if !g.AutoAssociate {
+		return nil
+	}
+	groups, err := listJSON[BillingGroup](tx, payer, kindBillingGroup, period)
+	if err != nil {
+		return err
+	}
 	for _, other := range groups {
-		if other.ID == g.ID {
-			continue
-		}
-		if other.Name == g.Name {
-			return Conflict("RESOURCE_NAME_CONFLICT", TypeBillingGroup, ARN(payer, TypeBillingGroup, other.ID),
-				"A billing group named %s already exists.", g.Name)
-		}
-		if g.AutoAssociate && other.AutoAssociate {
+		if other.ID != g.ID && other.AutoAssociate {
 			return Invalid("TOO_MANY_AUTO_ASSOCIATE_BILLING_GROUPS",
 				"Billing group %s already associates new accounts automatically; only one billing group can.", other.Name).
 				withField("AccountGrouping.AutoAssociate")
@@ -257,14 +274,14 @@ func (s *Service) UpdateBillingGroup(ctx context.Context, c Caller, in UpdateBil
 		if err != nil {
 			return err
 		}
+		oldName := g.Name
 		if err := applyGroupUpdate(tx, c.Account, &g, in, period); err != nil {
 			return err
 		}
-		groups, err := listJSON[BillingGroup](tx, c.Account, kindBillingGroup, period)
-		if err != nil {
+		if err := checkGroupSettings(tx, c.Account, g, period); err != nil {
 			return err
 		}
-		if err := checkGroupSettings(c.Account, g, groups); err != nil {
+		if err := groupNames.rename(tx, c.Account, oldName, g.Name, g.ID, period); err != nil {
 			return err
 		}
 		g.LastModifiedTime = now
@@ -315,11 +332,12 @@ func checkRequestedStatus(tx Tx, payer string, g BillingGroup, status string, pe
 		return nil
 	}
 	if g.Status == StatusPrimaryAccountMissing {
-		family, err := familyAt(tx, payer, period)
+		var a Account
+		ok, err := getJSON(tx, payer, kindAccount, g.PrimaryAccountID, Timeless, &a)
 		if err != nil {
 			return err
 		}
-		if a, ok := family[g.PrimaryAccountID]; ok && a.Left == nil {
+		if ok && a.MemberDuring(period) && a.Left == nil {
 			return nil
 		}
 	}
@@ -353,6 +371,12 @@ func (s *Service) DeleteBillingGroup(ctx context.Context, c Caller, arn string) 
 			}
 		}
 		out = ARN(c.Account, TypeBillingGroup, g.ID)
+		if err := groupNames.release(tx, c.Account, g.Name, period); err != nil {
+			return err
+		}
+		if err := groupCount.add(tx, c.Account, period, -1); err != nil {
+			return err
+		}
 		return tx.Delete(c.Account, kindBillingGroup, g.ID, period)
 	})
 	return out, err

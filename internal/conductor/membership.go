@@ -72,12 +72,11 @@ func checkAccountList(field string, accounts []string) error {
 // checkAssociable requires every account to be in the payer's family this
 // period and in no billing group yet (BG-1, BG-2).
 func checkAssociable(tx Tx, payer, field string, accounts []string, period Period) error {
-	family, err := familyAt(tx, payer, period)
-	if err != nil {
-		return err
-	}
 	for i, a := range accounts {
-		if _, ok := family[a]; !ok {
+		if ok, err := memberAt(tx, payer, a, period); err != nil || !ok {
+			if err != nil {
+				return err
+			}
 			return Invalid("ILLEGAL_ACCOUNTS", "Account %s is not a member of the consolidated billing family of %s.", a, payer).
 				withField(fmt.Sprintf("%s[%d]", field, i))
 		}

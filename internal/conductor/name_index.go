@@ -2,9 +2,9 @@ package conductor
 
 import "encoding/json"
 
-// Unique keys of pricing plans and rules — their names, and a SKU rule's
-// SKU — are checked with one Get each instead of decoding every plan or
-// rule of the payer (which made filling a payer quadratic; see
+// Unique keys of billing groups, pricing plans and rules — their names,
+// and a SKU rule's SKU — are checked with one Get each instead of decoding
+// every resource of the kind (which made filling a payer quadratic; see
 // docs/performance.md). Each key has an index record, kind "<kind>.<key>"
 // and id the key's value, holding the owner's ID, versioned like the
 // resources: claimed when a resource takes the value, released (a
@@ -14,9 +14,10 @@ import "encoding/json"
 type index struct{ kind, key string }
 
 var (
-	planNames = index{kindPricingPlan, "name"}
-	ruleNames = index{kindPricingRule, "name"}
-	ruleSKUs  = index{kindPricingRule, "sku"}
+	groupNames = index{kindBillingGroup, "name"}
+	planNames  = index{kindPricingPlan, "name"}
+	ruleNames  = index{kindPricingRule, "name"}
+	ruleSKUs   = index{kindPricingRule, "sku"}
 )
 
 func (ix index) recordKind() string { return ix.kind + "." + ix.key }
@@ -102,8 +103,9 @@ func (ix index) rename(tx Tx, payer, from, to, id string, period Period) error {
 type counter struct{ kind string }
 
 var (
-	planCount = counter{kindPricingPlan}
-	ruleCount = counter{kindPricingRule}
+	groupCount = counter{kindBillingGroup}
+	planCount  = counter{kindPricingPlan}
+	ruleCount  = counter{kindPricingRule}
 )
 
 func (c counter) recordKind() string { return c.kind + ".count" }
