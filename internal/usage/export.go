@@ -144,7 +144,11 @@ func openBlob(tx conductor.Tx, part Part) (*cur.Reader, func(), error) {
 		return nil, nil, err
 	}
 	cleanup := func() { f.Close(); os.Remove(f.Name()) }
-	if _, err := io.Copy(f, src); err != nil {
+	_, err = io.Copy(f, src)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
@@ -165,13 +169,18 @@ var (
 	invoiceColumns = []string{"bill/invoiceid", "bill_invoice_id"}
 )
 
+// exact writes an amount with all its digits, so that the lines of a pro
+// forma CUR sum to the reports exactly: pro forma costs are finite
+// decimals (no division makes them), unlike rates, which are rounded.
+func exact(d decimal.Decimal) string { return d.String() }
+
 // writeLine writes a usage line with its pro forma cost.
 func (x *exporter) writeLine(row []string, usage, proforma decimal.Decimal) error {
 	rate := ""
 	if !usage.IsZero() {
 		rate = pricing.Format(proforma.DivRound(usage, 10))
 	}
-	x.set(row, costColumns, pricing.Format(proforma))
+	x.set(row, costColumns, exact(proforma))
 	x.set(row, rateColumns, rate)
 	x.set(row, invoiceColumns, "")
 	if x.first == nil {
@@ -229,13 +238,13 @@ func (x *exporter) itemRow(ch pricing.ItemCharge) []string {
 		cur.FieldBillingPeriodStart: start.Format("2006-01-02T15:04:05Z"),
 		cur.FieldBillingEntity:      "AWS", cur.FieldUsageAccountID: account, cur.FieldLineItemType: kind,
 		cur.FieldProductCode: ch.Product, cur.FieldProductName: ch.Product, cur.FieldUsageAmount: "1",
-		cur.FieldUnblendedCost: pricing.Format(ch.Charge), cur.FieldCurrency: "USD",
+		cur.FieldUnblendedCost: exact(ch.Charge), cur.FieldCurrency: "USD",
 		cur.FieldDescription: ch.Item.Name, cur.FieldUsageStartDate: start.Format("2006-01-02T15:04:05Z"),
 	}
 	for f, v := range fields {
 		x.set(row, []string{strings.ToLower(f.Legacy()), strings.ToLower(f.Snake())}, v)
 	}
-	x.set(row, costColumns, pricing.Format(ch.Charge))
+	x.set(row, costColumns, exact(ch.Charge))
 	x.set(row, []string{"lineitem/usageenddate", "line_item_usage_end_date"}, x.period.Next().Start().Format("2006-01-02T15:04:05Z"))
 	return row
 }

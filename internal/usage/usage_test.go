@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/proforma-dev/proforma/internal/cur"
 	"github.com/proforma-dev/proforma/internal/pricing"
 	"github.com/proforma-dev/proforma/internal/sqlite"
+	"github.com/shopspring/decimal"
 )
 
 const (
@@ -379,5 +381,127 @@ func TestEngineCacheBound(t *testing.T) {
 	}
 	if e.size != 4 {
 		t.Errorf("size = %d, want 4", e.size)
+	}
+}
+
+// A folder of two files for one period, the second with an extra column,
+// imports as one period; its export has the union of the columns and the
+// rows of both files, in file order.
+func TestFolderOfPartsExportsTheirUnion(t *testing.T) {
+	e := newEnv(t)
+	dir := filepath.Join(e.dir, "report")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.dir = dir
+	e.write("part-1.csv", header, octoberLines[:2])
+	extra := append(append([]string(nil), header...), "resourceTags/user:team")
+	second := [][]string{append(append([]string(nil), octoberLines[2]...), "blue")}
+	e.write("part-2.csv.gz", extra, second)
+	sum, err := e.importFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Files) != 2 || len(sum.Periods) != 1 || len(sum.Periods[0].Parts) != 2 || sum.Periods[0].Lines != 3 {
+		t.Fatalf("summary = %+v", sum)
+	}
+	g, err := e.svc.BillingGroupAsOf(context.Background(), e.c, e.group, "2026-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if _, err := Export(context.Background(), e.store, payer, g, "2026-10", &out); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&out).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(extra, rows[0]); diff != "" {
+		t.Errorf("exported header (-want +got):\n%s", diff)
+	}
+	var got [][]string // id, cost, tag
+	for _, r := range rows[1:] {
+		got = append(got, []string{r[0], r[indexOf(extra, "lineItem/UnblendedCost")], r[len(extra)-1]})
+	}
+	want := [][]string{{"a", "0.1248", ""}, {"b", "0.0624", ""}, {"c", "2.07", "blue"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("exported rows (-want +got):\n%s", diff)
+	}
+}
+
+// Exporting each sample CUR's one group prices the same lines as the
+// reports: the pro forma costs of the exported lines sum to the group's
+// ProformaCost (no custom line items here).
+func TestSampleExportsSumToTheReport(t *testing.T) {
+	for _, name := range []string{"Nov2018-WorkshopCUR-00001.snappy.parquet", "sample-anonymous-aws-export-dataset.csv", "ha-project-CUR-daily-1-00001.csv"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join("../../../shared/data/cur", name)
+			if _, err := os.Stat(path); err != nil {
+				t.Skipf("sample not available: %v", err)
+			}
+			e := newEnvAt(t, time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC))
+			sum, err := (&Importer{Service: e.svc, Store: e.store}).Import(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			period := sum.Periods[0].Period
+			e.clock.Pin(period.Start().Add(24 * time.Hour))
+			c := conductor.Caller{Account: sum.Payer}
+			ten := 10.0
+			rule := e.must(e.svc.CreatePricingRule(context.Background(), c, conductor.CreatePricingRuleInput{PricingRule: conductor.PricingRule{
+				Name: "markup", Scope: conductor.ScopeGlobal, Type: conductor.RuleMarkup, ModifierPercentage: &ten}}))
+			plan := e.must(e.svc.CreatePricingPlan(context.Background(), c, conductor.CreatePricingPlanInput{Name: "plan", PricingRuleARNs: []string{rule}}))
+			const primary = "100000000777" // the management account cannot be a group's primary
+			if err := e.svc.JoinAccount(context.Background(), sum.Payer, conductor.Account{ID: primary}); err != nil {
+				t.Fatal(err)
+			}
+			accounts, err := e.svc.OrganizationAccounts(context.Background(), sum.Payer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, a := range accounts {
+				ids = append(ids, a.ID)
+			}
+			group := e.must(e.svc.CreateBillingGroup(context.Background(), c, conductor.CreateBillingGroupInput{Name: "all",
+				PrimaryAccountID: primary, PricingPlanARN: plan, LinkedAccountIDs: ids}))
+			reports, _, err := e.svc.ListBillingGroupCostReports(context.Background(), c, conductor.ListBillingGroupCostReportsInput{BillingPeriod: string(period)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := e.svc.BillingGroupAsOf(context.Background(), c, group, period)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			xs, err := Export(context.Background(), e.store, sum.Payer, g, period, &out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rd, err := cur.NewReader(&out, "export.csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			total := decimal.Zero
+			n := int64(0)
+			for {
+				rec, err := rd.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				total = total.Add(rec.UnblendedCost)
+				n++
+			}
+			if n != xs.Lines || n == 0 {
+				t.Errorf("read %d exported lines, export said %d", n, xs.Lines)
+			}
+			if got, want := pricing.Format(total), reports[0].ProformaCost.String(); got != want {
+				t.Errorf("exported lines sum to %s, the report's ProformaCost is %s", got, want)
+			}
+		})
 	}
 }
