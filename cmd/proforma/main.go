@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/postgres"
 	"github.com/proforma-dev/proforma/internal/restjson"
 	"github.com/proforma-dev/proforma/internal/sqlite"
 	"github.com/proforma-dev/proforma/internal/usage"
@@ -80,7 +82,7 @@ type Config struct {
 // Main is the `proforma serve` program: its configuration, store and server.
 type Main struct {
 	Config Config
-	Store  *sqlite.Store
+	Store  conductor.Store
 	Server *http.Server
 	Clock  *conductor.PinnableClock
 
@@ -104,7 +106,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("proforma serve", flag.ContinueOnError)
 	fs.SetOutput(m.stderr)
 	fs.StringVar(&m.Config.Addr, "addr", m.Config.Addr, "listen address (host:port; port 0 picks a free port)")
-	fs.StringVar(&m.Config.DataDir, "data", m.Config.DataDir, "data directory of the embedded store, or :memory: for a throwaway store")
+	fs.StringVar(&m.Config.DataDir, "data", m.Config.DataDir, "data directory of the embedded store, :memory: for a throwaway store, or a postgres:// URL shared by several replicas")
 	fs.StringVar(&m.Config.OrgFile, "org", m.Config.OrgFile, "organization file (YAML); default: the demo organization")
 	fs.StringVar(&m.Config.Auth, "auth", m.Config.Auth, "permissive (access key = account) or strict (verify SigV4)")
 	fs.StringVar(&m.Config.Now, "now", m.Config.Now, "pin the clock at this time (RFC 3339 or YYYY-MM-DD)")
@@ -136,9 +138,9 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	store, err := sqlite.Open(m.Config.DataDir)
+	store, err := openStore(ctx, m.Config.DataDir)
 	if err != nil {
-		return fmt.Errorf("open store %s: %w", m.Config.DataDir, err)
+		return err
 	}
 	m.Store = store
 	svc := conductor.NewService(store, m.Clock, nil)
@@ -150,7 +152,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.listener, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return err
 	}
-	m.log.Info("proforma listening", "url", "http://"+m.listener.Addr().String(), "data", m.Config.DataDir,
+	m.log.Info("proforma listening", "url", "http://"+m.listener.Addr().String(), "data", redactDSN(m.Config.DataDir),
 		"auth", m.Config.Auth, "billingPeriod", svc.CurrentPeriod())
 	return m.serve(ctx)
 }
@@ -184,6 +186,31 @@ func (m *Main) Close() error {
 		return m.Store.Close()
 	}
 	return nil
+}
+
+// openStore opens the store of --data: a PostgreSQL database for a
+// postgres:// URL (several replicas may share it), else the embedded
+// SQLite store in a directory, or in memory for :memory:.
+func openStore(ctx context.Context, data string) (conductor.Store, error) {
+	var store conductor.Store
+	var err error
+	if postgres.IsDSN(data) {
+		store, err = postgres.Open(ctx, data)
+	} else {
+		store, err = sqlite.Open(data)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", redactDSN(data), err)
+	}
+	return store, nil
+}
+
+// redactDSN hides a URL's password for logs and errors.
+func redactDSN(data string) string {
+	if u, err := url.Parse(data); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return data
 }
 
 func parseTime(s string) (time.Time, error) {

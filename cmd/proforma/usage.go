@@ -21,18 +21,18 @@ import (
 // engine is a Service with the pro forma engine over an on-disk store: what
 // `import`, `report` and `export` work on.
 type engine struct {
-	store *sqlite.Store
+	store conductor.Store
 	svc   *conductor.Service
 }
 
 // openEngine opens the store of --data; :memory: makes no sense here.
-func openEngine(dataDir string) (*engine, error) {
-	if dataDir == ":memory:" {
+func openEngine(ctx context.Context, dataDir string) (*engine, error) {
+	if dataDir == sqlite.Memory {
 		return nil, errors.New("--data :memory: holds nothing between commands: give the data directory `proforma serve` uses")
 	}
-	store, err := sqlite.Open(dataDir)
+	store, err := openStore(ctx, dataDir)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", dataDir, err)
+		return nil, err
 	}
 	svc := conductor.NewService(store, nil, nil)
 	svc.SetUsageEngine(usage.NewEngine())
@@ -52,17 +52,18 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			"are registered.")
 		fs.PrintDefaults()
 	}
-	data := fs.String("data", "./proforma-data", "data directory of the store `proforma serve` uses")
+	data := fs.String("data", "./proforma-data", "the store `proforma serve` uses: its data directory or postgres:// URL")
 	payer := fs.String("payer", "", "management account the usage belongs to (default: the files' payer column)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	if err := fs.Parse(args); err != nil {
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if len(paths) == 0 {
 		fs.Usage()
 		return errors.New("no files to import")
 	}
-	e, err := openEngine(*data)
+	e, err := openEngine(ctx, *data)
 	if err != nil {
 		return err
 	}
@@ -72,7 +73,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if bar != nil {
 		im.Progress = func(read, total int64) { bar.ChangeMax64(total); bar.Set64(min(read, total)) }
 	}
-	sum, err := im.Import(ctx, fs.Args()...)
+	sum, err := im.Import(ctx, paths...)
 	if bar != nil {
 		bar.Finish()
 		fmt.Fprintln(stderr)
@@ -82,6 +83,26 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	printImport(stdout, sum)
 	return nil
+}
+
+// parseInterspersed parses flags given before, between or after the
+// positional arguments (`import FILE --payer X` as well as `import --payer X
+// FILE`) and returns the positional ones; "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
+	}
 }
 
 // progress returns a progress bar on stderr when it is a terminal.
@@ -102,8 +123,12 @@ func printImport(w io.Writer, sum *usage.Summary) {
 		fmt.Fprintf(w, "billing period %s of payer %s: %d lines (%d aggregates), replacing any earlier import\n",
 			m.Period, sum.Payer, m.Lines, m.Aggregates)
 	}
-	if len(sum.Registered) > 0 {
-		fmt.Fprintf(w, "registered in the organization of %s: %s\n", sum.Payer, strings.Join(sum.Registered, ", "))
+	if n := len(sum.Registered); n > 0 {
+		shown, more := sum.Registered[:min(n, 10)], ""
+		if n > len(shown) {
+			more = fmt.Sprintf(" and %d more", n-len(shown))
+		}
+		fmt.Fprintf(w, "registered %d accounts in the organization of %s: %s%s\n", n, sum.Payer, strings.Join(shown, ", "), more)
 	}
 }
 
@@ -142,7 +167,7 @@ type readFlags struct{ data, payer, period *string }
 
 func addReadFlags(fs *flag.FlagSet) readFlags {
 	return readFlags{
-		data:   fs.String("data", "./proforma-data", "data directory of the store `proforma serve` uses"),
+		data:   fs.String("data", "./proforma-data", "the store `proforma serve` uses: its data directory or postgres:// URL"),
 		payer:  fs.String("payer", "", "management account (default: the only payer with imported usage)"),
 		period: fs.String("period", "", "billing period YYYY-MM (default: the latest imported)"),
 	}
@@ -150,7 +175,7 @@ func addReadFlags(fs *flag.FlagSet) readFlags {
 
 // open opens the store of --data and resolves --payer and --period.
 func (f readFlags) open(ctx context.Context) (*engine, conductor.Caller, conductor.Period, error) {
-	e, err := openEngine(*f.data)
+	e, err := openEngine(ctx, *f.data)
 	if err != nil {
 		return nil, conductor.Caller{}, "", err
 	}

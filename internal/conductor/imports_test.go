@@ -10,7 +10,7 @@ import (
 // standard library only, and adapters never import each other.
 func TestImportsFlowInward(t *testing.T) {
 	const module = "github.com/proforma-dev/proforma/"
-	adapters := []string{"internal/restjson", "internal/sqlite", "internal/sigv4", "internal/model",
+	adapters := []string{"internal/restjson", "internal/sqlite", "internal/postgres", "internal/sigv4", "internal/model",
 		"internal/cur", "internal/pricing", "internal/usage"}
 	deps := func(pkg string) []string {
 		out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", module+pkg).Output()

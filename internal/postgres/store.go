@@ -1,0 +1,228 @@
+// Package postgres is the conductor.Store for several proforma replicas
+// sharing one PostgreSQL database: pgx, SERIALIZABLE write transactions
+// (a serialization failure is conductor.ErrWriteConflict, which the
+// Service retries), REPEATABLE READ read-only snapshots for reads. Commits
+// are durable under PostgreSQL's default synchronous_commit.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
+)
+
+// IsDSN reports whether a --data value names a PostgreSQL database
+// (postgres:// or postgresql:// URL).
+func IsDSN(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Store implements conductor.Store on a pgx connection pool.
+type Store struct {
+	pool *pgxpool.Pool
+	mu   sync.Mutex // serializes this replica's write transactions: conflicts come only from other replicas
+}
+
+var _ conductor.Store = (*Store)(nil)
+
+// schema is applied once, in order, under an advisory lock so that
+// replicas starting together do not race; proforma_schema counts the
+// steps done. Text columns use the "C" collation: ids order by bytes, as
+// in the SQLite store.
+var schema = []string{
+	`CREATE TABLE records (
+		ns      text COLLATE "C" NOT NULL,
+		kind    text COLLATE "C" NOT NULL,
+		id      text COLLATE "C" NOT NULL,
+		period  text COLLATE "C" NOT NULL,
+		deleted boolean NOT NULL DEFAULT false,
+		data    bytea,
+		PRIMARY KEY (ns, kind, id, period)
+	)`,
+}
+
+// migrationLock is the advisory lock key of schema changes.
+const migrationLock = 0x70726f666f726d61 // "proforma"
+
+// Open connects to the database at dsn and applies the schema.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{pool: pool}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("migrate store: %w", err)
+	}
+	return s, nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS proforma_schema (version integer NOT NULL)`); err != nil {
+			return err
+		}
+		var version int
+		err := tx.QueryRow(ctx, `SELECT version FROM proforma_schema`).Scan(&version)
+		if errors.Is(err, pgx.ErrNoRows) {
+			_, err = tx.Exec(ctx, `INSERT INTO proforma_schema (version) VALUES (0)`)
+		}
+		if err != nil {
+			return err
+		}
+		for ; version < len(schema); version++ {
+			if _, err := tx.Exec(ctx, schema[version]); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, `UPDATE proforma_schema SET version = $1`, version)
+		return err
+	})
+}
+
+// Close closes the pool.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// Update implements conductor.Store.
+func (s *Store) Update(ctx context.Context, fn func(conductor.Tx) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable})
+	if err != nil {
+		return mapError(err)
+	}
+	defer t.Rollback(context.WithoutCancel(ctx))
+	if err := fn(&tx{ctx: ctx, tx: t}); err != nil {
+		return mapError(err)
+	}
+	return mapError(t.Commit(ctx))
+}
+
+// View implements conductor.Store.
+func (s *Store) View(ctx context.Context, fn func(conductor.Tx) error) error {
+	t, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return mapError(err)
+	}
+	defer t.Rollback(context.WithoutCancel(ctx))
+	return mapError(fn(&tx{ctx: ctx, tx: t}))
+}
+
+// mapError turns serialization failures and deadlocks (SQLSTATE 40001,
+// 40P01) into conductor.ErrWriteConflict.
+func mapError(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01") {
+		return fmt.Errorf("%w: %v", conductor.ErrWriteConflict, err)
+	}
+	return err
+}
+
+// tx implements conductor.Tx on a pgx transaction.
+type tx struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+func (t *tx) Get(ns, kind, id string, at conductor.Period) ([]byte, bool, error) {
+	var deleted bool
+	var data []byte
+	err := t.tx.QueryRow(t.ctx, `SELECT deleted, data FROM records
+		WHERE ns = $1 AND kind = $2 AND id = $3 AND period <= $4 ORDER BY period DESC LIMIT 1`,
+		ns, kind, id, string(at)).Scan(&deleted, &data)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && deleted) {
+		return nil, false, nil
+	}
+	return data, err == nil, err
+}
+
+// latest selects, per id of a kind, the version in force at a period.
+const latest = `SELECT DISTINCT ON (id) id, deleted, data FROM records
+	WHERE ns = $1 AND kind = $2 AND period <= $3 ORDER BY id, period DESC`
+
+func (t *tx) List(ns, kind string, at conductor.Period) ([]conductor.Record, error) {
+	rows, err := t.tx.Query(t.ctx, latest, ns, kind, string(at))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []conductor.Record
+	for rows.Next() {
+		var r conductor.Record
+		var deleted bool
+		if err := rows.Scan(&r.ID, &deleted, &r.Data); err != nil {
+			return nil, err
+		}
+		if !deleted {
+			out = append(out, r)
+		}
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) Count(ns, kind string, at conductor.Period) (int, error) {
+	var n int
+	err := t.tx.QueryRow(t.ctx, `SELECT count(*) FROM (`+latest+`) v WHERE NOT deleted`, ns, kind, string(at)).Scan(&n)
+	return n, err
+}
+
+func (t *tx) Put(ns, kind, id string, from conductor.Period, data []byte) error {
+	return t.write(ns, kind, id, from, false, data)
+}
+
+func (t *tx) Delete(ns, kind, id string, from conductor.Period) error {
+	return t.write(ns, kind, id, from, true, nil)
+}
+
+func (t *tx) write(ns, kind, id string, from conductor.Period, deleted bool, data []byte) error {
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO records (ns, kind, id, period, deleted, data) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (ns, kind, id, period) DO UPDATE SET deleted = excluded.deleted, data = excluded.data`,
+		ns, kind, id, string(from), deleted, data)
+	return err
+}
+
+func (t *tx) Versions(ns, kind, id string) ([]conductor.Version, error) {
+	rows, err := t.tx.Query(t.ctx, `SELECT period, deleted, data FROM records
+		WHERE ns = $1 AND kind = $2 AND id = $3 ORDER BY period`, ns, kind, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []conductor.Version
+	for rows.Next() {
+		var v conductor.Version
+		var period string
+		if err := rows.Scan(&period, &v.Deleted, &v.Data); err != nil {
+			return nil, err
+		}
+		v.Period = conductor.Period(period)
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) Truncate(ns, kind, id string, from conductor.Period) error {
+	_, err := t.tx.Exec(t.ctx, `DELETE FROM records WHERE ns = $1 AND kind = $2 AND id = $3 AND period >= $4`,
+		ns, kind, id, string(from))
+	return err
+}
+
+func (t *tx) DeleteAll() error {
+	_, err := t.tx.Exec(t.ctx, `DELETE FROM records`)
+	return err
+}
