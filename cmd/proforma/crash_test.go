@@ -22,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/billingconductor/types"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/proforma-dev/proforma/internal/harness"
 )
 
 // The demo organization (no --org) and the pinned clock of the crash test.
@@ -674,13 +676,23 @@ func (h *crashHarness) verify(label string) {
 // goroutines are writing — restarts it on the same data directory and
 // checks that every acknowledged write is there, exactly, over several
 // kill/restart cycles.
-func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
+func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) { killCycles(t, t.TempDir()) }
+
+// TestAcknowledgedWritesSurviveSIGKILLPostgres is the same over a
+// PostgreSQL database: a killed server leaves no half-applied write there
+// either.
+func TestAcknowledgedWritesSurviveSIGKILLPostgres(t *testing.T) {
+	killCycles(t, harness.PostgresSchema(t))
+}
+
+// killCycles runs the kill/restart cycles on the store of --data dataDir.
+func killCycles(t *testing.T, dataDir string) {
 	const cycles = 20 // SIGKILLs at a random moment of a concurrent write load
 	seed := time.Now().UnixNano()
 	rng := rand.New(rand.NewPCG(uint64(seed), 0))
 	t.Logf("kill points from seed %d", seed)
 	start := time.Now()
-	h := &crashHarness{t: t, dataDir: t.TempDir(), model: newWorld()}
+	h := &crashHarness{t: t, dataDir: dataDir, model: newWorld()}
 	var pending []*change // writes in flight at the last kill: unacknowledged, may or may not have happened
 	var prevBeta, prevAlpha, prevB string
 
