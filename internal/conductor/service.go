@@ -3,6 +3,7 @@ package conductor
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"time"
 )
 
@@ -39,16 +40,25 @@ func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Sec
 // CurrentPeriod is the billing period of the clock's now.
 func (s *Service) CurrentPeriod() Period { return PeriodOf(s.clock.Now()) }
 
-// maxAttempts bounds retries of a transaction that hit a write conflict.
-const maxAttempts = 5
+// maxAttempts bounds retries of a transaction that hit a write conflict
+// (other replicas' writes, over a shared database).
+const maxAttempts = 8
 
-// update runs fn in a write transaction, retrying write conflicts.
+// update runs fn in a write transaction, retrying write conflicts after a
+// random pause that doubles with each attempt (up to ~64 ms), so that
+// replicas that collided do not collide again in step.
 func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
 	var err error
-	for range maxAttempts {
+	for attempt := range maxAttempts {
 		err = s.store.Update(ctx, fn)
 		if !errors.Is(err, ErrWriteConflict) {
 			return err
+		}
+		pause := time.Duration(rand.Int64N(int64(time.Millisecond) << attempt))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
 		}
 	}
 	return &Error{
