@@ -8,7 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
 )
@@ -131,16 +132,32 @@ func (e *engine) products(ctx context.Context, c conductor.Caller, arn string, p
 	}
 }
 
+// writeReportTable prints the reports as a table: names left-aligned,
+// amounts right-aligned.
 func writeReportTable(w io.Writer, reports []groupReport) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "Billing group\tService\tAWS cost\tPro forma cost\tMargin\tMargin %\t")
+	rows := [][]string{{"Billing group", "Service", "AWS cost", "Pro forma cost", "Margin", "Margin %"}}
 	for _, g := range reports {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", g.Name, "(all)", g.AWSCost, g.ProformaCost, g.Margin, g.MarginPercentage)
+		rows = append(rows, []string{g.Name, "(all)", g.AWSCost, g.ProformaCost, g.Margin, g.MarginPercentage})
 		for _, p := range g.Products {
-			fmt.Fprintf(tw, "\t%s\t%s\t%s\t%s\t%s\t\n", p.Product, p.AWSCost, p.ProformaCost, p.Margin, p.MarginPercentage)
+			rows = append(rows, []string{"", p.Product, p.AWSCost, p.ProformaCost, p.Margin, p.MarginPercentage})
 		}
 	}
-	return tw.Flush()
+	width := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, cell := range r {
+			width[i] = max(width[i], utf8.RuneCountInString(cell))
+		}
+	}
+	for _, r := range rows {
+		line := fmt.Sprintf("%-*s  %-*s", width[0], r[0], width[1], r[1])
+		for i := 2; i < len(r); i++ {
+			line += fmt.Sprintf("  %*s", width[i], r[i])
+		}
+		if _, err := fmt.Fprintln(w, strings.TrimRight(line, " ")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func writeReportCSV(w io.Writer, reports []groupReport) error {
