@@ -2,20 +2,11 @@ package conductor
 
 import (
 	"math/big"
-	"strconv"
 	"strings"
 )
 
-// Money is an exact decimal amount in USD. The wire's float64 charge values
-// enter through their shortest decimal form, so 0.1 is exactly one tenth.
+// Money is an exact decimal amount in USD, as the cost reports carry it.
 type Money struct{ r big.Rat }
-
-// MoneyFromFloat converts a wire number exactly as written.
-func MoneyFromFloat(f float64) Money {
-	var m Money
-	m.r.SetString(strconv.FormatFloat(f, 'f', -1, 64))
-	return m
-}
 
 // MoneyFromString parses a decimal string; ok is false when it is not one.
 func MoneyFromString(s string) (Money, bool) {
@@ -28,14 +19,6 @@ func (m Money) Add(o Money) Money { var r Money; r.r.Add(&m.r, &o.r); return r }
 func (m Money) Sub(o Money) Money { var r Money; r.r.Sub(&m.r, &o.r); return r }
 func (m Money) Neg() Money        { var r Money; r.r.Neg(&m.r); return r }
 func (m Money) IsZero() bool      { return m.r.Sign() == 0 }
-
-// Percent returns m × p / 100.
-func (m Money) Percent(p Money) Money {
-	var r Money
-	r.r.Mul(&m.r, &p.r)
-	r.r.Quo(&r.r, big.NewRat(100, 1))
-	return r
-}
 
 // Ratio returns m / o × 100, or 0 when o is 0 (PROFORMA.md rule 15).
 func (m Money) Ratio(o Money) Money {
