@@ -172,16 +172,8 @@ func (s *Service) newBillingGroup(tx Tx, c Caller, in CreateBillingGroupInput, p
 // checkGroupSettings enforces unique names and a single AutoAssociate group
 // among the other groups of the period.
 func checkGroupSettings(tx Tx, payer string, g BillingGroup, period Period) error {
-	owner, err := groupNames.owner(tx, payer, g.Name, period)
-	if err != nil {
+	if err := groupNames.checkName(tx, payer, g.Name, g.ID, period); err != nil || !g.AutoAssociate {
 		return err
-	}
-	if owner != "" && owner != g.ID {
-		return Conflict("RESOURCE_NAME_CONFLICT", TypeBillingGroup, ARN(payer, TypeBillingGroup, owner),
-			"A billing group named %s already exists.", g.Name)
-	}
-	if !g.AutoAssociate {
-		return nil
 	}
 	groups, err := listJSON[BillingGroup](tx, payer, kindBillingGroup, period)
 	if err != nil {

@@ -10,15 +10,27 @@ import "encoding/json"
 // resources: claimed when a resource takes the value, released (a
 // tombstone) when it is renamed or deleted.
 
-// index names one unique key of a resource kind.
-type index struct{ kind, key string }
+// index names one unique key of a resource kind; noun and resourceType
+// name the resource in a RESOURCE_NAME_CONFLICT.
+type index struct{ kind, key, noun, resourceType string }
 
 var (
-	groupNames = index{kindBillingGroup, "name"}
-	planNames  = index{kindPricingPlan, "name"}
-	ruleNames  = index{kindPricingRule, "name"}
-	ruleSKUs   = index{kindPricingRule, "sku"}
+	groupNames = index{kindBillingGroup, "name", "billing group", TypeBillingGroup}
+	planNames  = index{kindPricingPlan, "name", "pricing plan", TypePricingPlan}
+	ruleNames  = index{kindPricingRule, "name", "pricing rule", TypePricingRule}
+	ruleSKUs   = index{kindPricingRule, "sku", "pricing rule", TypePricingRule}
 )
+
+// checkName refuses a name that another resource (not except) holds at
+// period: ConflictException RESOURCE_NAME_CONFLICT naming the holder.
+func (ix index) checkName(tx Tx, payer, name, except string, period Period) error {
+	owner, err := ix.owner(tx, payer, name, period)
+	if err != nil || owner == "" || owner == except {
+		return err
+	}
+	return Conflict("RESOURCE_NAME_CONFLICT", ix.resourceType, ARN(payer, ix.resourceType, owner),
+		"A %s named %s already exists.", ix.noun, name)
+}
 
 func (ix index) recordKind() string { return ix.kind + "." + ix.key }
 

@@ -121,7 +121,7 @@ func (s *Service) CreatePricingPlan(ctx context.Context, c Caller, in CreatePric
 			arn = ARN(c.Account, TypePricingPlan, id)
 			return err
 		}
-		if err := checkPlanName(tx, c.Account, in.Name, "", period); err != nil {
+		if err := planNames.checkName(tx, c.Account, in.Name, "", period); err != nil {
 			return err
 		}
 		if n, err := planCount.get(tx, c.Account, period); err != nil || n >= QuotaPricingPlans.Limit {
@@ -170,16 +170,6 @@ func addInitialRules(tx Tx, payer string, p *PricingPlan, refs []string, period 
 		p.RuleIDs = append(p.RuleIDs, r.ID)
 	}
 	return nil
-}
-
-// checkPlanName refuses a name another plan (not except) holds at period.
-func checkPlanName(tx Tx, payer, name, except string, period Period) error {
-	owner, err := planNames.owner(tx, payer, name, period)
-	if err != nil || owner == "" || owner == except {
-		return err
-	}
-	return Conflict("RESOURCE_NAME_CONFLICT", TypePricingPlan, ARN(payer, TypePricingPlan, owner),
-		"A pricing plan named %s already exists.", name)
 }
 
 // ListPricingPlansInput is the input of ListPricingPlans.
@@ -259,7 +249,7 @@ func (s *Service) UpdatePricingPlan(ctx context.Context, c Caller, in UpdatePric
 			return err
 		}
 		if in.Name != nil {
-			if err := checkPlanName(tx, c.Account, *in.Name, p.ID, period); err != nil {
+			if err := planNames.checkName(tx, c.Account, *in.Name, p.ID, period); err != nil {
 				return err
 			}
 			if err := planNames.rename(tx, c.Account, p.Name, *in.Name, p.ID, period); err != nil {

@@ -220,7 +220,7 @@ func (s *Service) CreatePricingRule(ctx context.Context, c Caller, in CreatePric
 
 // checkNewRule enforces unique names, one rule per SKU and the rule quota.
 func checkNewRule(tx Tx, payer string, r PricingRule, period Period) error {
-	if err := checkRuleName(tx, payer, r.Name, "", period); err != nil {
+	if err := ruleNames.checkName(tx, payer, r.Name, "", period); err != nil {
 		return err
 	}
 	if r.Scope == ScopeSKU {
@@ -242,16 +242,6 @@ func checkNewRule(tx Tx, payer string, r PricingRule, period Period) error {
 		return LimitExceeded(QuotaPricingRules, TypePricingRule, "")
 	}
 	return err
-}
-
-// checkRuleName refuses a name another rule (not except) holds at period.
-func checkRuleName(tx Tx, payer, name, except string, period Period) error {
-	owner, err := ruleNames.owner(tx, payer, name, period)
-	if err != nil || owner == "" || owner == except {
-		return err
-	}
-	return Conflict("RESOURCE_NAME_CONFLICT", TypePricingRule, ARN(payer, TypePricingRule, owner),
-		"A pricing rule named %s already exists.", name)
 }
 
 // claimRuleKeys records a new rule's name and, for a SKU rule, its SKU.

@@ -58,7 +58,7 @@ func (s *Service) UpdatePricingRule(ctx context.Context, c Caller, in UpdatePric
 		if err := applyRuleUpdate(&r, in); err != nil {
 			return err
 		}
-		if err := checkRuleName(tx, c.Account, r.Name, r.ID, period); err != nil {
+		if err := ruleNames.checkName(tx, c.Account, r.Name, r.ID, period); err != nil {
 			return err
 		}
 		if err := ruleNames.rename(tx, c.Account, oldName, r.Name, r.ID, period); err != nil {
