@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 )
 
 // UsageEngine computes billing groups' costs from a payer's imported usage
@@ -48,7 +47,9 @@ var ErrNoUsageEngine = errors.New("conductor: no usage engine configured")
 // Call it before serving requests.
 func (s *Service) SetUsageEngine(e UsageEngine) { s.usage = e }
 
-// groupsAsOf resolves billing groups (by ID) as of a period.
+// groupsAsOf resolves billing groups (by ID) as of a period. The period's
+// memberships, items and links are read once and grouped, so the cost of
+// many groups stays linear.
 func groupsAsOf(tx Tx, payer string, period Period, ids []string) ([]GroupAsOf, error) {
 	member, err := memberships(tx, payer, period)
 	if err != nil {
@@ -62,26 +63,28 @@ func groupsAsOf(tx Tx, payer string, period Period, ids []string) ([]GroupAsOf, 
 	if err != nil {
 		return nil, err
 	}
+	accounts, itemsOf, groupOfItem := map[string][]string{}, map[string][]CustomLineItem{}, map[string]string{}
+	for _, a := range sortedKeys(member) {
+		accounts[member[a]] = append(accounts[member[a]], a)
+	}
+	for _, it := range items {
+		itemsOf[it.BillingGroupID] = append(itemsOf[it.BillingGroupID], it)
+		groupOfItem[it.ID] = it.BillingGroupID
+	}
+	associations := map[string]map[string][]string{} // group → percentage item → resources
+	for _, l := range all {
+		group := groupOfItem[l.Target]
+		if associations[group] == nil {
+			associations[group] = map[string][]string{}
+		}
+		associations[group][l.Target] = append(associations[group][l.Target], l.Resource)
+	}
 	out := make([]GroupAsOf, 0, len(ids))
 	for _, id := range ids {
-		g := GroupAsOf{ARN: ARN(payer, TypeBillingGroup, id), Associations: map[string][]string{}}
-		for _, a := range sortedKeys(member) {
-			if member[a] == id {
-				g.Accounts = append(g.Accounts, a)
-			}
-		}
+		g := GroupAsOf{ARN: ARN(payer, TypeBillingGroup, id), Accounts: accounts[id], Items: itemsOf[id],
+			Associations: associations[id]}
 		if err := g.loadPlan(tx, payer, id, period); err != nil {
 			return nil, err
-		}
-		for _, it := range items {
-			if it.BillingGroupID == id {
-				g.Items = append(g.Items, it)
-			}
-		}
-		for _, l := range all {
-			if slices.ContainsFunc(g.Items, func(it CustomLineItem) bool { return it.ID == l.Target }) {
-				g.Associations[l.Target] = append(g.Associations[l.Target], l.Resource)
-			}
 		}
 		out = append(out, g)
 	}

@@ -32,15 +32,17 @@ type key struct {
 type publicState uint8
 
 const (
-	publicAbsent publicState = iota // column absent or field empty: base = unblended (rule 4)
+	publicAbsent publicState = iota // no public cost (pricing.HasPublicCost): base = unblended (rule 4)
 	publicZero
 	publicPositive
 	publicNegative
 )
 
-func publicStateOf(d decimal.NullDecimal) publicState {
+// publicStateOf tells a line's public cost state, as pricing sees it.
+func publicStateOf(l *pricing.Line) publicState {
+	d := l.PublicOnDemandCost
 	switch {
-	case !d.Valid:
+	case !pricing.HasPublicCost(l):
 		return publicAbsent
 	case d.Decimal.IsZero():
 		return publicZero
@@ -68,10 +70,7 @@ func (a *aggregator) add(rec *cur.Record, line *pricing.Line) {
 		lineItemType: rec.LineItemType, productCode: rec.ProductCode, serviceCode: rec.ServiceCode,
 		productName: rec.ProductName, usageType: rec.UsageType, operation: rec.Operation,
 		savingsPlanARN: rec.SavingsPlanARN, reservationARN: rec.ReservationARN,
-		public: publicStateOf(rec.PublicOnDemandCost), freeTier: pricing.IsFreeTier(line),
-	}
-	if !pricing.HasPublicCost(line) {
-		k.public = publicAbsent
+		public: publicStateOf(line), freeTier: pricing.IsFreeTier(line),
 	}
 	if rec.PublicOnDemandRate.Valid {
 		k.rate = rec.PublicOnDemandRate.Decimal.String()

@@ -154,7 +154,7 @@ func (r *importRun) file(ctx context.Context, index int, path string) error {
 		blob.Chunks, err = r.storeFile(storeCtx, path, blob.ID)
 		stored <- err
 	}()
-	lines, err := r.parse(ctx, path)
+	lines, rd, err := r.parse(ctx, path)
 	if err != nil {
 		cancel()
 		<-stored
@@ -163,24 +163,26 @@ func (r *importRun) file(ctx context.Context, index int, path string) error {
 	if err := <-stored; err != nil {
 		return fmt.Errorf("storing %s: %w", path, err)
 	}
-	for p, n := range lines {
-		ps := r.parts[p]
-		ps[len(ps)-1].Lines, ps[len(ps)-1].Blob = n, blob
+	header, total := slices.Clone(rd.Header()), int64(0)
+	for _, p := range slices.Sorted(maps.Keys(lines)) {
+		r.parts[p] = append(r.parts[p], Part{File: path, Format: rd.Format(), Header: header, Lines: lines[p], Blob: blob})
+		total += lines[p]
 	}
+	r.files = append(r.files, FileSummary{Path: path, Format: rd.Format(), Lines: total})
 	return nil
 }
 
-// parse reads one file into the aggregates; it returns the file's lines
-// per period, and adds a Part per period to r.parts.
-func (r *importRun) parse(ctx context.Context, path string) (map[conductor.Period]int64, error) {
+// parse reads one file into the aggregates and returns its lines per
+// period, and its reader (closed, for its header and format).
+func (r *importRun) parse(ctx context.Context, path string) (map[conductor.Period]int64, *cur.Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &cur.Error{File: path, Err: err}
+		return nil, nil, &cur.Error{File: path, Err: err}
 	}
 	defer f.Close()
 	rd, err := cur.NewReader(&countingFile{f, &r.read}, path, cur.WithoutRaw())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rd.Close()
 	lines := map[conductor.Period]int64{}
@@ -189,7 +191,7 @@ func (r *importRun) parse(ctx context.Context, path string) (map[conductor.Perio
 	for b := range batches {
 		for i := range b.recs[:b.n] {
 			if err := r.add(rd, path, &b.recs[i], lines); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		err := b.err
@@ -198,22 +200,16 @@ func (r *importRun) parse(ctx context.Context, path string) (map[conductor.Perio
 			r.Progress(r.read.Load(), r.total)
 		}
 		if err == io.EOF {
-			break
+			return lines, rd, nil
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	var total int64
-	for _, p := range slices.Sorted(maps.Keys(lines)) {
-		r.parts[p] = append(r.parts[p], Part{File: path, Format: rd.Format(), Header: slices.Clone(rd.Header())})
-		total += lines[p]
-	}
-	r.files = append(r.files, FileSummary{Path: path, Format: rd.Format(), Lines: total})
-	return lines, nil
+	return lines, rd, nil
 }
 
 // add aggregates one record and checks its payer.
@@ -223,15 +219,15 @@ func (r *importRun) add(rd *cur.Reader, path string, rec *cur.Record, lines map[
 			return err
 		}
 	}
-	if !r.accounts[rec.UsageAccountID] && !conductor.IsAccountID(rec.UsageAccountID) {
-		return fieldError(rd, path, rec, cur.FieldUsageAccountID, fmt.Sprintf("usage account %q is not a 12-digit account ID", rec.UsageAccountID))
+	if !r.accounts[rec.UsageAccountID] {
+		if !conductor.IsAccountID(rec.UsageAccountID) {
+			return fieldError(rd, path, rec, cur.FieldUsageAccountID, fmt.Sprintf("usage account %q is not a 12-digit account ID", rec.UsageAccountID))
+		}
+		r.accounts[strings.Clone(rec.UsageAccountID)] = true
 	}
 	p := conductor.PeriodOf(rec.BillingPeriodStart)
 	line := lineOf(rec, p)
 	r.agg.add(rec, &line)
-	if !r.accounts[rec.UsageAccountID] {
-		r.accounts[strings.Clone(rec.UsageAccountID)] = true
-	}
 	lines[p]++
 	return nil
 }
