@@ -10,16 +10,37 @@ import "encoding/json"
 // resources: claimed when a resource takes the value, released (a
 // tombstone) when it is renamed or deleted.
 
-// index names one unique key of a resource kind; noun and resourceType
-// name the resource in a RESOURCE_NAME_CONFLICT.
-type index struct{ kind, key, noun, resourceType string }
+// index is one unique key of a resource kind. valueOf extracts the key
+// from a stored resource ("" when it has none); noun and resourceType name
+// the resource in a RESOURCE_NAME_CONFLICT.
+type index struct {
+	kind, key          string
+	valueOf            func(data []byte) (string, error)
+	noun, resourceType string
+}
 
 var (
-	groupNames = index{kindBillingGroup, "name", "billing group", TypeBillingGroup}
-	planNames  = index{kindPricingPlan, "name", "pricing plan", TypePricingPlan}
-	ruleNames  = index{kindPricingRule, "name", "pricing rule", TypePricingRule}
-	ruleSKUs   = index{kindPricingRule, "sku", "pricing rule", TypePricingRule}
+	groupNames = index{kindBillingGroup, "name", nameOf, "billing group", TypeBillingGroup}
+	planNames  = index{kindPricingPlan, "name", nameOf, "pricing plan", TypePricingPlan}
+	ruleNames  = index{kindPricingRule, "name", nameOf, "pricing rule", TypePricingRule}
+	ruleSKUs   = index{kindPricingRule, "sku", skuOf, "pricing rule", TypePricingRule}
 )
+
+// nameOf is the Name of a stored resource.
+func nameOf(data []byte) (string, error) {
+	var named struct{ Name string }
+	err := json.Unmarshal(data, &named)
+	return named.Name, err
+}
+
+// skuOf is the SKU of a stored SKU rule, "" for other rules.
+func skuOf(data []byte) (string, error) {
+	var r PricingRule
+	if err := json.Unmarshal(data, &r); err != nil || r.Scope != ScopeSKU {
+		return "", err
+	}
+	return r.skuKey(), nil
+}
 
 // checkName refuses a name that another resource (not except) holds at
 // period: ConflictException RESOURCE_NAME_CONFLICT naming the holder.
@@ -81,21 +102,6 @@ func (ix index) ensure(tx Tx, payer string, at Period) error {
 		}
 	}
 	return tx.Put(payer, kindIndexBuilt, ix.recordKind(), Timeless, []byte("true"))
-}
-
-// valueOf extracts the key's value from a stored resource; "" when the
-// resource has none (a rule that is not a SKU rule).
-func (ix index) valueOf(data []byte) (string, error) {
-	if ix == ruleSKUs {
-		var r PricingRule
-		if err := json.Unmarshal(data, &r); err != nil || r.Scope != ScopeSKU {
-			return "", err
-		}
-		return r.skuKey(), nil
-	}
-	var named struct{ Name string }
-	err := json.Unmarshal(data, &named)
-	return named.Name, err
 }
 
 // rename moves a resource's claim from one value to another at period.
