@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/restjson"
@@ -112,7 +114,7 @@ func progress(stderr io.Writer, quiet bool) *progressbar.ProgressBar {
 		return nil
 	}
 	return progressbar.NewOptions64(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionShowBytes(true),
-		progressbar.OptionSetDescription("importing"), progressbar.OptionThrottle(100_000_000))
+		progressbar.OptionSetDescription("importing"), progressbar.OptionThrottle(100*time.Millisecond))
 }
 
 func printImport(w io.Writer, sum *usage.Summary) {
@@ -136,7 +138,7 @@ func printImport(w io.Writer, sum *usage.Summary) {
 func importSummary(sum *usage.Summary) map[string]any {
 	files, periods := []map[string]any{}, []map[string]any{}
 	for _, f := range sum.Files {
-		files = append(files, map[string]any{"name": baseName(f.Path), "format": f.Format.String(), "lines": f.Lines})
+		files = append(files, map[string]any{"name": filepath.Base(f.Path), "format": f.Format.String(), "lines": f.Lines})
 	}
 	for _, m := range sum.Periods {
 		periods = append(periods, map[string]any{"billingPeriod": m.Period, "lines": m.Lines, "aggregates": m.Aggregates})
@@ -144,8 +146,6 @@ func importSummary(sum *usage.Summary) map[string]any {
 	return map[string]any{"payer": sum.Payer, "files": files, "periods": periods,
 		"registeredAccounts": append([]string{}, sum.Registered...)}
 }
-
-func baseName(p string) string { return p[strings.LastIndexAny(p, `/\`)+1:] }
 
 // uploadImporter is the admin endpoint's import hook.
 func uploadImporter(svc *conductor.Service, store conductor.Store) func(ctx context.Context, payer, path string) (any, error) {
