@@ -78,9 +78,6 @@ func newWriter(w io.Writer, header []string, f Format, name string) (*Writer, er
 	return out, nil
 }
 
-// Header returns the header the Writer was created with.
-func (w *Writer) Header() []string { return w.header }
-
 // Write writes one row; it must have one field per header column. Rows are
 // buffered: errors may show only at a later Write or at Close.
 func (w *Writer) Write(row []string) error {
