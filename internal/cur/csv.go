@@ -1,6 +1,7 @@
 package cur
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -10,7 +11,8 @@ import (
 )
 
 // csvSource reads CSV rows. encoding/csv gives each row one string that its
-// fields are substrings of, and ReuseRecord reuses the []string.
+// fields are substrings of, and ReuseRecord reuses the []string. A
+// recordLimiter under it bounds the record and field sizes.
 type csvSource struct {
 	file string
 	comp string // "gzip" or "zip" when decompressing, for errors
@@ -19,8 +21,9 @@ type csvSource struct {
 	next int // line where the next record starts, at the earliest
 }
 
-func newCSVSource(r io.Reader, file, comp string) (*csvSource, error) {
-	cr := csv.NewReader(r)
+func newCSVSource(r io.Reader, file, comp string, l *Limits) (*csvSource, error) {
+	lim := newRecordLimiter(r, l)
+	cr := csv.NewReader(bufio.NewReaderSize(lim, 64<<10)) // csv.Reader keeps a large enough bufio.Reader
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1 // counted here, to name the column in the error
 	s := &csvSource{file: file, comp: comp, cr: cr, next: 1}
@@ -77,8 +80,16 @@ func (s *csvSource) fieldCount(rec []string, line int) error {
 	return &Error{File: s.file, Line: line, Column: col, Err: err}
 }
 
-// wrap gives a CSV or decompression error its position.
+// wrap gives a CSV, limit or decompression error its position.
 func (s *csvSource) wrap(err error) error {
+	var le *recordLimitError
+	if errors.As(err, &le) {
+		col := ""
+		if le.field < len(s.hdr) {
+			col = s.hdr[le.field]
+		}
+		return &Error{File: s.file, Line: le.line, Column: col, Err: le.err}
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return &Error{File: s.file, Line: pe.Line, Err: fmt.Errorf("%w (byte %d)", pe.Err, pe.Column)}

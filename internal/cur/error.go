@@ -2,6 +2,7 @@ package cur
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -25,6 +26,10 @@ var (
 	ErrLineItemType = errors.New("unknown line item type")
 	// ErrTruncated: the input ended in the middle (e.g. a cut gzip stream).
 	ErrTruncated = errors.New("truncated input")
+	// ErrLimit: the input would need more memory or work than the Reader's
+	// [Limits] allow (a record, field or page too large, a decompression
+	// ratio too high, a Parquet footer claiming more than the file holds).
+	ErrLimit = errors.New("exceeds a limit (cur.Limits)")
 	// ErrParquetWrite: the Writer cannot write Parquet yet.
 	ErrParquetWrite = errors.New("writing Parquet is not supported yet: write CSV (same column names)")
 )
@@ -72,3 +77,15 @@ func (e *Error) Error() string {
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
+
+// limitError is a refusal for passing one of the Limits: its message says
+// which, and errors.Is(err, ErrLimit) holds.
+type limitError struct{ msg string }
+
+func (e *limitError) Error() string        { return e.msg }
+func (e *limitError) Is(target error) bool { return target == ErrLimit }
+
+// limitf returns a limitError with a formatted message.
+func limitf(format string, args ...any) error {
+	return &limitError{fmt.Sprintf(format, args...)}
+}

@@ -17,6 +17,13 @@ var dataSuffixes = []string{".csv", ".csv.gz", ".csv.zip", ".gz", ".zip", ".parq
 // directories are skipped. The list is sorted by path with digit runs
 // compared as numbers, so "report-2.csv.gz" comes before "report-10.csv.gz".
 //
+// Symbolic links are followed, to folders (path itself may be one) and to
+// files; each real folder and file is taken once, so a link back to an
+// ancestor or a second link to the same report neither loops nor imports
+// twice. Dangling links are skipped. So is anything not a regular file or a
+// folder (FIFOs, devices, sockets), without being opened: opening a FIFO
+// blocks until something writes to it.
+//
 // Files does not read manifests: a legacy CUR folder that keeps several
 // report versions (one folder per assembly ID) yields them all.
 func Files(path string) ([]string, error) {
@@ -27,30 +34,73 @@ func Files(path string) ([]string, error) {
 	if !info.IsDir() {
 		return []string{path}, nil
 	}
-	var out []string
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		hidden := strings.HasPrefix(d.Name(), ".") && p != path
-		switch {
-		case d.IsDir() && hidden:
-			return filepath.SkipDir
-		case !d.IsDir() && !hidden && isDataFile(d.Name()):
-			out = append(out, p)
-		}
-		return nil
-	})
+	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return nil, &Error{File: path, Err: err}
 	}
-	slices.SortFunc(out, func(a, b string) int {
+	w := &fileWalk{seen: map[string]bool{}}
+	if err := w.dir(path, real); err != nil {
+		return nil, &Error{File: path, Err: err}
+	}
+	slices.SortFunc(w.out, func(a, b string) int {
 		if c := naturalCompare(a, b); c != 0 {
 			return c
 		}
 		return strings.Compare(a, b)
 	})
-	return out, nil
+	return w.out, nil
+}
+
+// fileWalk collects the data files of a folder tree.
+type fileWalk struct {
+	seen map[string]bool // real paths (links resolved) of the folders and files taken
+	out  []string
+}
+
+// dir walks the folder shown as path, whose real path is real, once.
+func (w *fileWalk) dir(path, real string) error {
+	if w.seen[real] {
+		return nil // a link to an ancestor, or a folder reached twice
+	}
+	w.seen[real] = true
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if err := w.entry(filepath.Join(path, e.Name()), filepath.Join(real, e.Name()), e.Type()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// entry takes one folder entry of type mode: a folder is walked, a data
+// file kept, a link followed to what it names; anything else is skipped
+// (never opened).
+func (w *fileWalk) entry(path, real string, mode fs.FileMode) error {
+	if mode&fs.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return nil // dangling
+		}
+		info, err := os.Stat(target)
+		if err != nil {
+			return nil
+		}
+		real, mode = target, info.Mode().Type()
+	}
+	switch {
+	case mode.IsDir():
+		return w.dir(path, real)
+	case mode.IsRegular() && isDataFile(filepath.Base(path)) && !w.seen[real]:
+		w.seen[real] = true
+		w.out = append(w.out, path)
+	}
+	return nil
 }
 
 func isDataFile(name string) bool {

@@ -31,15 +31,24 @@ type parquetSource struct {
 	text  []byte
 	ends  []int
 	raw   []string // one per header column; columns not read stay ""
+
+	costs  *pqCosts // from the preflight
+	limits *Limits
 }
 
-func newParquetSource(ra io.ReaderAt, size int64, file string) (_ *parquetSource, err error) {
+// newParquetSource opens a Parquet file after checking (checkParquet) that
+// nothing it claims can make parquet-go allocate more than the limits.
+func newParquetSource(ra io.ReaderAt, size int64, file string, l *Limits) (_ *parquetSource, err error) {
+	costs, err := checkParquet(ra, size, file, l)
+	if err != nil {
+		return nil, err
+	}
 	defer recoverParquet(file, 0, &err) // a corrupt footer must not crash the caller
 	f, err := parquet.OpenFile(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		return nil, &Error{File: file, Err: fmt.Errorf("parquet: %w", err)}
 	}
-	s := &parquetSource{file: file, rgs: f.RowGroups(), buf: make([]parquet.Row, parquetBatch)}
+	s := &parquetSource{file: file, rgs: f.RowGroups(), buf: make([]parquet.Row, parquetBatch), costs: costs, limits: l}
 	for _, fl := range f.Schema().Fields() {
 		s.hdr = append(s.hdr, fl.Name())
 	}
@@ -62,6 +71,19 @@ func (s *parquetSource) setColumns(read *parquet.Schema) {
 		cols[i].out = slices.Index(s.hdr, cols[i].name)
 	}
 	s.cols, s.leafs, s.ends = cols, make([][]parquet.Value, nleaf), make([]int, len(cols))
+}
+
+// prepare readies the source to read the named top-level columns (nil:
+// all) once the preflight's memory estimate of reading them passes.
+func (s *parquetSource) prepare(names []string) error {
+	if err := s.costs.check(s.file, names, s.limits); err != nil {
+		return err
+	}
+	s.buf = s.buf[:s.costs.batch(names, s.limits)]
+	if names == nil {
+		return nil
+	}
+	return s.project(names)
 }
 
 // project reads only the named top-level columns: the column chunks of the
@@ -139,8 +161,17 @@ func (s *parquetSource) fill() (err error) {
 	return nil
 }
 
-// render writes the row's columns as text into s.raw.
-func (s *parquetSource) render(row parquet.Row) error {
+// render writes the row's columns as text into s.raw; a row's text is
+// bounded by MaxRecordBytes, as a CSV record is (a dictionary entry can
+// stand for any number of values). A value that contradicts its column's
+// type (a corrupt page) can make parquet-go's accessors panic; that is an
+// error of the row.
+func (s *parquetSource) render(row parquet.Row) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("parquet: %v", p)
+		}
+	}()
 	clear(s.leafs)
 	row.Range(func(col int, vals []parquet.Value) bool {
 		if col < len(s.leafs) {
@@ -149,10 +180,9 @@ func (s *parquetSource) render(row parquet.Row) error {
 		return true
 	})
 	s.text = s.text[:0]
-	var err error
 	for i := range s.cols {
 		c := &s.cols[i]
-		if s.text, err = c.appendText(s.text, s.leafs); err != nil {
+		if s.text, err = c.appendText(s.text, s.leafs, s.limits.MaxRecordBytes); err != nil {
 			return fmt.Errorf("column %s: %w", c.name, err)
 		}
 		s.ends[i] = len(s.text)

@@ -68,27 +68,46 @@ func isMap(n parquet.Node) bool {
 	return len(kv) == 2 && kv[0].Name() == "key" && kv[1].Name() == "value"
 }
 
-func (c *pqColumn) appendText(dst []byte, leafs [][]parquet.Value) ([]byte, error) {
+// appendText appends the column's text of one row to dst, the row's text
+// so far; the whole may not pass limit bytes.
+func (c *pqColumn) appendText(dst []byte, leafs [][]parquet.Value, limit int) ([]byte, error) {
 	switch c.kind {
 	case pqScalar:
 		vals := leafs[c.first]
 		if len(vals) == 0 {
 			return dst, nil
 		}
+		if len(dst)+valueSize(vals[0]) > limit {
+			return dst, errRowTooLong(limit)
+		}
 		return c.leaf.appendValue(dst, vals[0])
 	case pqMap:
-		return c.appendMap(dst, leafs[c.first], leafs[c.first+1])
+		return c.appendMap(dst, leafs[c.first], leafs[c.first+1], limit)
 	}
 	return dst, nil
 }
 
+// valueSize returns the bytes of a byte-array value (0 for others, whose
+// text is short).
+func valueSize(v parquet.Value) int {
+	if k := v.Kind(); (k == parquet.ByteArray || k == parquet.FixedLenByteArray) && !v.IsNull() {
+		return len(v.ByteArray())
+	}
+	return 0
+}
+
+func errRowTooLong(limit int) error { return limitf("row longer than %d bytes", limit) }
+
 // appendMap writes {"k":"v",...}; numeric values are written unquoted.
-func (c *pqColumn) appendMap(dst []byte, keys, vals []parquet.Value) ([]byte, error) {
+func (c *pqColumn) appendMap(dst []byte, keys, vals []parquet.Value, limit int) ([]byte, error) {
 	dst = append(dst, '{')
 	n := 0
 	for i, k := range keys {
 		if k.IsNull() || i >= len(vals) {
 			continue
+		}
+		if len(dst)+valueSize(k)+valueSize(vals[i]) > limit {
+			return dst, errRowTooLong(limit)
 		}
 		if n > 0 {
 			dst = append(dst, ',')

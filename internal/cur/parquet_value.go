@@ -129,12 +129,21 @@ func (l pqLeaf) appendDecimal(dst []byte, v parquet.Value) ([]byte, error) {
 	case parquet.Int64:
 		d = decimal.New(v.Int64(), -l.scale)
 	case parquet.ByteArray, parquet.FixedLenByteArray:
-		d = decimal.NewFromBigInt(twosComplement(v.ByteArray()), -l.scale)
+		b := v.ByteArray()
+		if len(b) > maxDecimalBytes {
+			return nil, fmt.Errorf("decimal of %d bytes, more than %d", len(b), maxDecimalBytes)
+		}
+		d = decimal.NewFromBigInt(twosComplement(b), -l.scale)
 	default:
 		return nil, fmt.Errorf("decimal of physical type %s", v.Kind())
 	}
 	return append(dst, d.String()...), nil
 }
+
+// maxDecimalBytes bounds a DECIMAL stored as bytes: 32 bytes hold 76
+// digits, twice Parquet's usual 38; converting a longer one to text costs
+// time quadratic in its length.
+const maxDecimalBytes = 32
 
 // twosComplement reads a big-endian two's complement integer.
 func twosComplement(b []byte) *big.Int {

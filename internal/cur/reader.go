@@ -63,6 +63,7 @@ type Reader struct {
 	err    error    // sticky: the stream cannot go on
 	batch  []string // backing of the Raw slices of NextBatch
 	noRaw  bool
+	limits Limits
 }
 
 // Option configures Open and NewReader.
@@ -96,7 +97,11 @@ func NewReader(r io.Reader, name string, opts ...Option) (*Reader, error) {
 }
 
 func newReader(r io.Reader, name string, closer io.Closer, opts []Option) (*Reader, error) {
-	src, format, err := openSource(r, name)
+	rd := &Reader{closer: closer, limits: DefaultLimits}
+	for _, o := range opts {
+		o(rd)
+	}
+	src, format, err := openSource(r, name, &rd.limits)
 	if err != nil {
 		return nil, err
 	}
@@ -106,13 +111,15 @@ func newReader(r io.Reader, name string, closer io.Closer, opts []Option) (*Read
 		return nil, err
 	}
 	format.Snake, format.CUR2 = cols.snake, cols.cur2
-	dec := decoder{file: name, parquet: format.Parquet, header: src.header(), cols: cols}
-	rd := &Reader{src: src, dec: dec, format: format, closer: closer}
-	for _, o := range opts {
-		o(rd)
-	}
-	if ps, ok := src.(*parquetSource); ok && rd.noRaw {
-		if err := ps.project(cols.names(src.header())); err != nil {
+	rd.src, rd.format = src, format
+	rd.dec = decoder{file: name, parquet: format.Parquet, header: src.header(), cols: cols}
+	if ps, ok := src.(*parquetSource); ok {
+		var read []string // all columns
+		if rd.noRaw {
+			read = cols.names(src.header())
+		}
+		if err := ps.prepare(read); err != nil {
+			src.close()
 			return nil, err
 		}
 	}
@@ -120,8 +127,9 @@ func newReader(r io.Reader, name string, closer io.Closer, opts []Option) (*Read
 }
 
 // openSource picks the container by its magic bytes and reads the header.
-func openSource(r io.Reader, name string) (source, Format, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+func openSource(r io.Reader, name string, l *Limits) (source, Format, error) {
+	cr := &countReader{r: r}
+	br := bufio.NewReaderSize(cr, 64<<10)
 	magic, _ := br.Peek(4)
 	var (
 		f   Format
@@ -132,18 +140,18 @@ func openSource(r io.Reader, name string) (source, Format, error) {
 	case bytes.HasPrefix(magic, []byte("PAR1")):
 		f.Parquet = true
 		src, err = openRandomAccess(r, name, func(ra io.ReaderAt, size int64) (source, error) {
-			return newParquetSource(ra, size, name)
+			return newParquetSource(ra, size, name, l)
 		})
 	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
 		f.Gzip = true
-		src, err = openGzip(br, name)
+		src, err = openGzip(br, cr, name, l)
 	case bytes.HasPrefix(magic, []byte("PK\x03\x04")):
 		f.Zip = true
 		src, err = openRandomAccess(r, name, func(ra io.ReaderAt, size int64) (source, error) {
-			return openZip(ra, size, name)
+			return openZip(ra, size, name, l)
 		})
 	default:
-		src, err = newCSVSource(br, name, "")
+		src, err = newCSVSource(br, name, "", l)
 	}
 	return src, f, err
 }
@@ -163,16 +171,21 @@ func openRandomAccess(r io.Reader, name string, open func(io.ReaderAt, int64) (s
 	return open(ra, size)
 }
 
-func openGzip(r io.Reader, name string) (source, error) {
-	gz, err := gzip.NewReader(r)
+// openGzip reads CSV from a gzip stream (one member or several, as
+// concatenated .gz files are). The output is bounded by the limits: in
+// total, and as a multiple of the compressed bytes cr has counted.
+func openGzip(br io.Reader, cr *countReader, name string, l *Limits) (source, error) {
+	gz, err := gzip.NewReader(br)
 	if err != nil {
 		return nil, (&csvSource{file: name, comp: "gzip", next: 1}).wrap(err)
 	}
-	return newCSVSource(gz, name, "gzip")
+	return newCSVSource(newBoundedReader(gz, cr.count, l), name, "gzip", l)
 }
 
-// openZip reads the one CSV file in a zip archive.
-func openZip(ra io.ReaderAt, size int64, name string) (source, error) {
+// openZip reads the one CSV file in a zip archive. The sizes its directory
+// declares are checked against the limits first; archive/zip refuses data
+// beyond the declared size, and the output is bounded as for gzip.
+func openZip(ra io.ReaderAt, size int64, name string, l *Limits) (source, error) {
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
 		return nil, &Error{File: name, Err: fmt.Errorf("zip: %w", err)}
@@ -186,11 +199,17 @@ func openZip(ra io.ReaderAt, size int64, name string) (source, error) {
 	if len(files) != 1 {
 		return nil, &Error{File: name, Err: fmt.Errorf("zip: want one CSV file in the archive, found %d", len(files))}
 	}
-	rc, err := files[0].Open()
+	f := files[0]
+	inner := name + "!" + f.Name
+	if err := checkZipEntry(f, l); err != nil {
+		return nil, &Error{File: inner, Err: fmt.Errorf("zip: %w", err)}
+	}
+	rc, err := f.Open()
 	if err != nil {
 		return nil, &Error{File: name, Err: fmt.Errorf("zip: %w", err)}
 	}
-	return newCSVSource(rc, name+"!"+files[0].Name, "zip")
+	compressed := func() int64 { return int64(f.CompressedSize64) }
+	return newCSVSource(newBoundedReader(rc, compressed, l), inner, "zip", l)
 }
 
 // Header returns the column names in file order, as written (for Parquet, the

@@ -174,7 +174,8 @@ func TestReadErrors(t *testing.T) {
 		{name: "bad gzip header", input: "\x1f\x8b\x09\x00\x00\x00\x00\x00\x00\x00rest", wantErr: gzip.ErrHeader, msg: "gzip: invalid header"},
 		{name: "short gzip", input: "\x1f\x8b", wantErr: ErrTruncated},
 		{name: "parquet needs random access", input: "PAR1xxxx", msg: "random access"},
-		{name: "corrupt parquet", input: "PAR1xxxx", seek: true, msg: "inline.csv: parquet: invalid magic footer"},
+		{name: "short parquet", input: "PAR1xxxx", seek: true, msg: "inline.csv: parquet: file of 8 bytes is too short"},
+		{name: "corrupt parquet", input: "PAR1xxxxxxxxxxxx", seek: true, msg: `inline.csv: parquet: magic bytes "PAR1"…"xxxx"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
