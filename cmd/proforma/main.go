@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -72,11 +71,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // Config is the configuration of `proforma serve`.
 type Config struct {
-	Addr    string // listen address
-	DataDir string // embedded store directory, or ":memory:"
-	OrgFile string // organization seed (YAML); "" = the demo organization
-	Auth    string // "permissive" or "strict"
-	Now     string // pin the clock at this time; "" = real time
+	Addr    string      // listen address
+	DataDir string      // embedded store directory, or ":memory:"
+	OrgFile string      // organization seed (YAML); "" = the demo organization
+	Auth    string      // "permissive" or "strict"
+	Now     string      // pin the clock at this time; "" = real time
+	Limits  Limits      // timeouts, connection cap, upload policy (server.go)
+	Input   inputLimits // CSV limits of uploaded CURs
 }
 
 // Main is the `proforma serve` program: its configuration, store and server.
@@ -94,7 +95,8 @@ type Main struct {
 // NewMain returns a Main with the default configuration.
 func NewMain(stderr io.Writer) *Main {
 	return &Main{
-		Config: Config{Addr: "127.0.0.1:4599", DataDir: "./proforma-data", Auth: "permissive"},
+		Config: Config{Addr: "127.0.0.1:4599", DataDir: defaultDataDir(), Auth: "permissive", Limits: defaultLimits(),
+			Input: defaultInputLimits()},
 		Clock:  &conductor.PinnableClock{},
 		log:    slog.New(slog.NewTextHandler(stderr, nil)),
 		stderr: stderr,
@@ -106,10 +108,12 @@ func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("proforma serve", flag.ContinueOnError)
 	fs.SetOutput(m.stderr)
 	fs.StringVar(&m.Config.Addr, "addr", m.Config.Addr, "listen address (host:port; port 0 picks a free port)")
-	fs.StringVar(&m.Config.DataDir, "data", m.Config.DataDir, "data directory of the embedded store, :memory: for a throwaway store, or a postgres:// URL shared by several replicas")
+	dataFlag(fs, &m.Config.DataDir, "`DIR` of the embedded store, :memory: for a throwaway store, or a postgres:// URL shared by several replicas"+dataFlagHelp)
 	fs.StringVar(&m.Config.OrgFile, "org", m.Config.OrgFile, "organization file (YAML); default: the demo organization")
 	fs.StringVar(&m.Config.Auth, "auth", m.Config.Auth, "permissive (access key = account) or strict (verify SigV4)")
 	fs.StringVar(&m.Config.Now, "now", m.Config.Now, "pin the clock at this time (RFC 3339 or YYYY-MM-DD)")
+	m.Config.Limits.addFlags(fs)
+	m.Config.Input.addFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -118,6 +122,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if m.Config.Auth != "permissive" && m.Config.Auth != "strict" {
 		return fmt.Errorf("--auth must be permissive or strict, not %q", m.Config.Auth)
+	}
+	if err := m.Config.Limits.check(); err != nil {
+		return err
 	}
 	if m.Config.Now != "" {
 		t, err := parseTime(m.Config.Now)
@@ -138,18 +145,22 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	m.warnUnsafe(org)
 	store, err := openStore(ctx, m.Config.DataDir)
 	if err != nil {
 		return err
 	}
 	m.Store = store
+	if err := m.reclaim(ctx); err != nil {
+		return err
+	}
 	svc := conductor.NewService(store, m.Clock, nil)
 	svc.SetUsageEngine(usage.NewEngine())
 	if err := svc.SeedOrganization(ctx, org); err != nil {
 		return fmt.Errorf("seed organization: %w", err)
 	}
-	m.Server = &http.Server{Handler: m.handler(svc, org), ReadHeaderTimeout: 10 * time.Second}
-	if m.listener, err = net.Listen("tcp", m.Config.Addr); err != nil {
+	m.Server = m.newServer(m.handler(svc, org))
+	if m.listener, err = m.listen(); err != nil {
 		return err
 	}
 	m.log.Info("proforma listening", "url", "http://"+m.listener.Addr().String(), "data", redactDSN(m.Config.DataDir),
@@ -160,7 +171,7 @@ func (m *Main) Run(ctx context.Context) error {
 func (m *Main) handler(svc *conductor.Service, org conductor.Organization) http.Handler {
 	identity := restjson.Identity{Strict: m.Config.Auth == "strict", DefaultPayer: org.DefaultPayer()}
 	admin := &restjson.Admin{Service: svc, Clock: m.Clock, Organization: org, DefaultPayer: org.DefaultPayer(),
-		ImportUsage: uploadImporter(svc, m.Store)}
+		Identity: identity, ImportUsage: uploadImporter(svc, m.Store, m.Config.Input.curLimits()), Upload: m.uploadPolicy()}
 	mux := http.NewServeMux()
 	mux.Handle(restjson.AdminPrefix, admin.Handler())
 	mux.Handle("/", restjson.New(svc, identity, m.log))
@@ -200,15 +211,15 @@ func openStore(ctx context.Context, data string) (conductor.Store, error) {
 		store, err = sqlite.Open(data)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", redactDSN(data), err)
+		return nil, storeError(data, err)
 	}
 	return store, nil
 }
 
-// redactDSN hides a URL's password for logs and errors.
+// redactDSN hides a PostgreSQL URL's passwords for logs and errors.
 func redactDSN(data string) string {
-	if u, err := url.Parse(data); err == nil && u.User != nil {
-		return u.Redacted()
+	if postgres.IsDSN(data) {
+		return postgres.Redact(data)
 	}
 	return data
 }

@@ -11,7 +11,8 @@ import (
 	"github.com/proforma-dev/proforma/internal/conductor"
 )
 
-// orgFile is the YAML organization seed (documented in README.md).
+// orgFile is the YAML organization seed (documented in README.md). A
+// credential marked `admin: true` administers the server in strict mode.
 type orgFile struct {
 	Payers []struct {
 		ID          string `yaml:"id"`
@@ -20,6 +21,9 @@ type orgFile struct {
 		Credentials []struct {
 			AccessKeyID     string `yaml:"accessKeyId"`
 			SecretAccessKey string `yaml:"secretAccessKey"`
+			// Admin lets the key call every admin endpoint for every
+			// payer in strict mode (conductor.Credential.Admin).
+			Admin bool `yaml:"admin"`
 		} `yaml:"credentials"`
 		Accounts []struct {
 			ID     string `yaml:"id"`

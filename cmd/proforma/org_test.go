@@ -3,8 +3,11 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
 )
 
 func writeOrg(t *testing.T, yaml string) string {
@@ -65,5 +68,29 @@ func TestLoadOrganizationErrors(t *testing.T) {
 				t.Errorf("error = %v, want one mentioning %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestLoadOrganizationAdminCredential(t *testing.T) {
+	org, err := loadOrganization(writeOrg(t, `
+payers:
+  - id: "123456789012"
+    credentials:
+      - {accessKeyId: AKIAOPS, secretAccessKey: ops-secret, admin: true}
+      - {accessKeyId: AKIAACME, secretAccessKey: acme-secret}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := org.Payers[0].Payer.Credentials
+	want := []conductor.Credential{
+		{AccessKeyID: "AKIAOPS", SecretAccessKey: "ops-secret", Admin: true},
+		{AccessKeyID: "AKIAACME", SecretAccessKey: "acme-secret"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("credentials = %+v, want %+v", got, want)
+	}
+	if _, err := loadOrganization(writeOrg(t, "payers:\n  - id: \"123456789012\"\n    credentials: [{accessKeyId: A, secretAccessKey: s, admin: yes please}]\n")); err == nil {
+		t.Error("a non-boolean admin was accepted")
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/cur"
+	"github.com/proforma-dev/proforma/internal/postgres"
 	"github.com/proforma-dev/proforma/internal/restjson"
 	"github.com/proforma-dev/proforma/internal/sqlite"
 	"github.com/proforma-dev/proforma/internal/usage"
@@ -27,12 +29,17 @@ type engine struct {
 	svc   *conductor.Service
 }
 
-// openEngine opens the store of --data; :memory: makes no sense here.
-func openEngine(ctx context.Context, dataDir string) (*engine, error) {
+// openEngine opens the store of --data, read-only for the commands that
+// only read (report, export); :memory: makes no sense here.
+func openEngine(ctx context.Context, dataDir string, readOnly bool) (*engine, error) {
 	if dataDir == sqlite.Memory {
 		return nil, errors.New("--data :memory: holds nothing between commands: give the data directory `proforma serve` uses")
 	}
-	store, err := openStore(ctx, dataDir)
+	open := openStore
+	if readOnly {
+		open = openReadOnlyStore
+	}
+	store, err := open(ctx, dataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -42,6 +49,83 @@ func openEngine(ctx context.Context, dataDir string) (*engine, error) {
 }
 
 func (e *engine) Close() error { return e.store.Close() }
+
+// openReadOnlyStore opens the store of --data for reading only: nothing is
+// written to it, so a copy nobody may write works (see
+// sqlite.OpenReadOnly), and so does a PostgreSQL role that may only read.
+func openReadOnlyStore(ctx context.Context, data string) (conductor.Store, error) {
+	var store conductor.Store
+	var err error
+	if postgres.IsDSN(data) {
+		store, err = postgres.OpenReadOnly(ctx, data)
+	} else {
+		store, err = sqlite.OpenReadOnly(data)
+	}
+	if err != nil {
+		return nil, storeError(data, err)
+	}
+	return store, nil
+}
+
+// storeError explains a failure to open the store of --data, without its
+// passwords; a damaged store's error says it all, and what to do.
+func storeError(data string, err error) error {
+	if _, ok := errors.AsType[*sqlite.DamagedError](err); ok {
+		return err
+	}
+	return fmt.Errorf("open store %s: %w", redactDSN(data), err)
+}
+
+// reclaim removes what imports killed mid-way left in the store (see
+// usage.Reclaim), by wall-clock time: --now pins the billing clock only.
+func (m *Main) reclaim(ctx context.Context) error {
+	n, err := usage.Reclaim(ctx, m.Store, time.Now())
+	if err != nil {
+		return fmt.Errorf("reclaim interrupted imports: %w", err)
+	}
+	if n > 0 {
+		m.log.Info("reclaimed the staged data of interrupted imports", "imports", n)
+	}
+	return nil
+}
+
+// dataEnv names the environment variable of the --data default, so that a
+// PostgreSQL URL's password can stay off the command line.
+const dataEnv = "PROFORMA_DATA"
+
+// dataFlagHelp ends the --data help of every command.
+const dataFlagHelp = "; default $" + dataEnv + ", else ./proforma-data. postgres: alone connects as the " +
+	"PG* environment variables say (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE), " +
+	"which also fill what a postgres:// URL leaves out"
+
+// defaultDataDir is the --data default: $PROFORMA_DATA, else ./proforma-data.
+func defaultDataDir() string {
+	if d := os.Getenv(dataEnv); d != "" {
+		return d
+	}
+	return "./proforma-data"
+}
+
+// dataFlag defines --data on fs, stored in *p (whose value is the
+// default). Help shows the default with its passwords hidden.
+func dataFlag(fs *flag.FlagSet, p *string, help string) {
+	fs.Var(dataValue{p}, "data", help)
+}
+
+// dataValue is the flag.Value of --data.
+type dataValue struct{ p *string }
+
+func (v dataValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return redactDSN(*v.p)
+}
+
+func (v dataValue) Set(s string) error {
+	*v.p = s
+	return nil
+}
 
 // runImport is `proforma import`.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -54,9 +138,12 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			"are registered.")
 		fs.PrintDefaults()
 	}
-	data := fs.String("data", "./proforma-data", "the store `proforma serve` uses: its data directory or postgres:// URL")
+	data := defaultDataDir()
+	dataFlag(fs, &data, "the `DIR` or postgres:// URL of the store proforma serve uses"+dataFlagHelp)
 	payer := fs.String("payer", "", "management account the usage belongs to (default: the files' payer column)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	limits := defaultInputLimits()
+	limits.addFlags(fs)
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -65,12 +152,12 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errors.New("no files to import")
 	}
-	e, err := openEngine(ctx, *data)
+	e, err := openEngine(ctx, data, false)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	im := &usage.Importer{Service: e.svc, Store: e.store, Payer: *payer}
+	im := &usage.Importer{Service: e.svc, Store: e.store, Payer: *payer, Limits: limits.curLimits()}
 	bar := progress(stderr, *quiet)
 	if bar != nil {
 		im.Progress = func(read, total int64) { bar.ChangeMax64(total); bar.Set64(min(read, total)) }
@@ -148,9 +235,9 @@ func importSummary(sum *usage.Summary) map[string]any {
 }
 
 // uploadImporter is the admin endpoint's import hook.
-func uploadImporter(svc *conductor.Service, store conductor.Store) func(ctx context.Context, payer, path string) (any, error) {
+func uploadImporter(svc *conductor.Service, store conductor.Store, limits cur.Limits) func(ctx context.Context, payer, path string) (any, error) {
 	return func(ctx context.Context, payer, path string) (any, error) {
-		im := &usage.Importer{Service: svc, Store: store, Payer: payer}
+		im := &usage.Importer{Service: svc, Store: store, Payer: payer, Limits: limits}
 		sum, err := im.Import(ctx, path)
 		if err != nil {
 			if usage.IsInputError(err) {
@@ -166,16 +253,18 @@ func uploadImporter(svc *conductor.Service, store conductor.Store) func(ctx cont
 type readFlags struct{ data, payer, period *string }
 
 func addReadFlags(fs *flag.FlagSet) readFlags {
+	data := defaultDataDir()
+	dataFlag(fs, &data, "the `DIR` or postgres:// URL of the store proforma serve uses, opened read-only"+dataFlagHelp)
 	return readFlags{
-		data:   fs.String("data", "./proforma-data", "the store `proforma serve` uses: its data directory or postgres:// URL"),
+		data:   &data,
 		payer:  fs.String("payer", "", "management account (default: the only payer with imported usage)"),
 		period: fs.String("period", "", "billing period YYYY-MM (default: the latest imported)"),
 	}
 }
 
-// open opens the store of --data and resolves --payer and --period.
+// open opens the store of --data read-only and resolves --payer and --period.
 func (f readFlags) open(ctx context.Context) (*engine, conductor.Caller, conductor.Period, error) {
-	e, err := openEngine(ctx, *f.data)
+	e, err := openEngine(ctx, *f.data, true)
 	if err != nil {
 		return nil, conductor.Caller{}, "", err
 	}

@@ -28,10 +28,14 @@ type Payer struct {
 	Credentials []Credential
 }
 
-// Credential is an access key for strict SigV4 verification.
+// Credential is an access key for strict SigV4 verification. Admin marks a
+// credential that may call every admin endpoint (/_proforma/) for every
+// payer in strict mode: move the clock, reset, change any organization,
+// import any payer's usage. Without it the key serves its own payer only.
 type Credential struct {
 	AccessKeyID     string
 	SecretAccessKey string
+	Admin           bool
 }
 
 // Account is a member of a payer's consolidated billing family. Joined and
@@ -63,11 +67,14 @@ type Transfer struct {
 }
 
 // DemoOrganization is the organization used when no --org file is given.
+// Its default payer's credential is an admin credential.
 func DemoOrganization() Organization {
-	return Organization{Payers: []PayerSeed{
+	org := Organization{Payers: []PayerSeed{
 		demoPayer("123456789012", "100000000001", 40),
 		demoPayer("210987654321", "200000000001", 10),
 	}}
+	org.Payers[0].Payer.Credentials[0].Admin = true
+	return org
 }
 
 func demoPayer(id, first string, n int) PayerSeed {

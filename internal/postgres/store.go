@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -18,12 +17,6 @@ import (
 
 	"github.com/proforma-dev/proforma/internal/conductor"
 )
-
-// IsDSN reports whether a --data value names a PostgreSQL database
-// (postgres:// or postgresql:// URL).
-func IsDSN(s string) bool {
-	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
-}
 
 // Store implements conductor.Store on a pgx connection pool.
 type Store struct {
@@ -52,9 +45,14 @@ var schema = []string{
 // migrationLock is the advisory lock key of schema changes.
 const migrationLock = 0x70726f666f726d61 // "proforma"
 
-// Open connects to the database at dsn and applies the schema.
+// Open connects to the database at dsn (see IsDSN: the PG* environment
+// variables fill what it leaves out) and applies the schema.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	pool, err := pgxpool.New(ctx, dsn)
+	cfg, err := pgxpool.ParseConfig(connString(dsn))
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

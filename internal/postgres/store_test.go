@@ -3,7 +3,9 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -79,4 +81,105 @@ func TestReplicasSerialize(t *testing.T) {
 		t.Errorf("counter = %s after %d increments (%d conflicts retried)", got, workers*increments, conflicts.Load())
 	}
 	t.Logf("%d serialization conflicts retried", conflicts.Load())
+}
+
+func TestContractReadOnly(t *testing.T) {
+	storetest.RunReadOnly(t, func(t *testing.T) (conductor.Store, func() (conductor.Store, error)) {
+		dsn := harness.PostgresSchema(t)
+		s, err := postgres.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s, func() (conductor.Store, error) { return postgres.OpenReadOnly(context.Background(), dsn) }
+	})
+}
+
+// OpenReadOnly of a database without a store says so, and creates nothing.
+func TestOpenReadOnlyWithoutStore(t *testing.T) {
+	dsn := harness.PostgresSchema(t)
+	_, err := postgres.OpenReadOnly(context.Background(), dsn)
+	if err == nil || !strings.Contains(err.Error(), "no proforma store in this database") {
+		t.Errorf("OpenReadOnly of an empty schema: %v", err)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	tests := []struct{ dsn, want string }{
+		{"postgres://app:s3cret@db.internal:5432/billing?sslmode=require", "postgres://app:xxxxx@db.internal:5432/billing?sslmode=require"},
+		{"postgresql://app@db/billing?password=s3cret&sslpassword=s3cret", "postgresql://app@db/billing?password=xxxxx&sslpassword=xxxxx"},
+		{"postgres://app:s3%zzcret@db/billing", "postgres://(unparsable URL hidden)"},
+		{"postgres:", "postgres:"},
+		{"postgres://", "postgres://"},
+	}
+	for _, tt := range tests {
+		if got := postgres.Redact(tt.dsn); got != tt.want || strings.Contains(got, "s3") {
+			t.Errorf("Redact(%q) = %q, want %q", tt.dsn, got, tt.want)
+		}
+	}
+}
+
+// "postgres:" and a URL without host details connect as the PG*
+// environment variables say.
+func TestDSNFromEnvironment(t *testing.T) {
+	dsn := harness.PostgresSchema(t)
+	setPGEnv(t, dsn)
+	for _, data := range []string{"postgres:", "postgres://", "postgresql:///"} {
+		if !postgres.IsDSN(data) {
+			t.Errorf("IsDSN(%q) = false", data)
+		}
+		s, err := postgres.Open(context.Background(), data)
+		if err != nil {
+			t.Fatalf("Open(%q): %v", data, err)
+		}
+		err = s.Update(context.Background(), func(tx conductor.Tx) error { return tx.Put("p", "k", data, conductor.Timeless, []byte("x")) })
+		s.Close()
+		if err != nil {
+			t.Errorf("write through %q: %v", data, err)
+		}
+	}
+	s, err := postgres.Open(context.Background(), dsn) // the URL, not the environment
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := list(t, s); got != "postgres:,postgres://,postgresql:///" {
+		t.Errorf("records written through the environment: %q", got)
+	}
+}
+
+func list(t *testing.T, s conductor.Store) string {
+	t.Helper()
+	var ids []string
+	err := s.View(context.Background(), func(tx conductor.Tx) error {
+		recs, err := tx.List("p", "k", conductor.Timeless)
+		for _, r := range recs {
+			ids = append(ids, r.ID)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(ids, ",")
+}
+
+// setPGEnv sets, for the test, the PG* environment variables that say
+// what a postgres:// URL says (its search_path as PGOPTIONS).
+func setPGEnv(t *testing.T, dsn string) {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	password, _ := u.User.Password()
+	q := u.Query()
+	options := ""
+	if sp := q.Get("search_path"); sp != "" {
+		options = "-c search_path=" + sp
+	}
+	for name, value := range map[string]string{"PGHOST": u.Hostname(), "PGPORT": u.Port(), "PGUSER": u.User.Username(),
+		"PGPASSWORD": password, "PGDATABASE": strings.TrimPrefix(u.Path, "/"), "PGSSLMODE": q.Get("sslmode"), "PGOPTIONS": options} {
+		t.Setenv(name, value)
+	}
 }

@@ -3,13 +3,8 @@ package restjson
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
@@ -37,10 +32,17 @@ type Admin struct {
 	Clock        *conductor.PinnableClock
 	Organization conductor.Organization
 	DefaultPayer string
+	// Identity is the server's caller identity. With Identity.Strict every
+	// endpoint but health requires a signature by a credential of
+	// Organization and the right the route demands (see admin_auth.go);
+	// otherwise the endpoints are open.
+	Identity Identity
 	// ImportUsage imports the CUR file at path for payer ("" = the file's
 	// payer column) and returns a JSON-able summary; cmd/proforma wires it
 	// to internal/usage. Errors wrapped in BadUpload are the client's (400).
 	ImportUsage func(ctx context.Context, payer, path string) (any, error)
+	// Upload bounds and checks usage uploads (upload.go).
+	Upload Upload
 }
 
 // BadUpload marks an import error caused by the uploaded file.
@@ -49,23 +51,20 @@ type BadUpload struct{ Err error }
 func (e BadUpload) Error() string { return e.Err.Error() }
 func (e BadUpload) Unwrap() error { return e.Err }
 
-// MaxUploadBytes bounds a usage upload; larger files are better imported
-// with `proforma import` on the store's host.
-const MaxUploadBytes = 64 << 30
-
-// Handler returns the admin endpoints' handler.
+// Handler returns the admin endpoints' handler. Each route but health is
+// wrapped with its strict-mode right (admin_auth.go); a new route must be too.
 func (a *Admin) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_proforma/health", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /_proforma/clock", a.getClock)
-	mux.HandleFunc("POST /_proforma/clock", a.setClock)
-	mux.HandleFunc("GET /_proforma/accounts", a.listAccounts)
-	mux.HandleFunc("POST /_proforma/accounts", a.joinAccount)
-	mux.HandleFunc("DELETE /_proforma/accounts/{id}", a.leaveAccount)
-	mux.HandleFunc("POST /_proforma/reset", a.reset)
-	mux.HandleFunc("POST /_proforma/usage", a.importUsage)
+	mux.Handle("GET /_proforma/clock", a.guard(anyCaller, a.getClock))
+	mux.Handle("POST /_proforma/clock", a.guard(adminOnly, a.setClock))
+	mux.Handle("GET /_proforma/accounts", a.guard(ownPayer, a.listAccounts))
+	mux.Handle("POST /_proforma/accounts", a.guard(adminOnly, a.joinAccount))
+	mux.Handle("DELETE /_proforma/accounts/{id}", a.guard(adminOnly, a.leaveAccount))
+	mux.Handle("POST /_proforma/reset", a.guard(adminOnly, a.reset))
+	mux.Handle("POST /_proforma/usage", a.guardUpload(ownPayer, a.importUsage))
 	return mux
 }
 
@@ -165,50 +164,4 @@ func adminDomainError(w http.ResponseWriter, err error) {
 
 func adminError(w http.ResponseWriter, status int, message string) {
 	writeJSON(w, status, map[string]string{"error": message})
-}
-
-// importUsage spools the uploaded file to a temporary directory under its
-// name (so errors name it) and imports it.
-func (a *Admin) importUsage(w http.ResponseWriter, r *http.Request) {
-	if a.ImportUsage == nil {
-		adminError(w, http.StatusNotImplemented, "usage import is not configured")
-		return
-	}
-	dir, err := os.MkdirTemp("", "proforma-upload-*")
-	if err != nil {
-		adminError(w, http.StatusInternalServerError, err.Error())
-		return
-	}
-	defer os.RemoveAll(dir)
-	name := filepath.Base(r.URL.Query().Get("name"))
-	if name == "." || name == "/" {
-		name = "upload"
-	}
-	path := filepath.Join(dir, name)
-	if err := spool(path, http.MaxBytesReader(w, r.Body, MaxUploadBytes)); err != nil {
-		adminError(w, http.StatusBadRequest, fmt.Sprintf("reading the upload: %v", err))
-		return
-	}
-	summary, err := a.ImportUsage(r.Context(), r.URL.Query().Get("payer"), path)
-	var bad BadUpload
-	switch {
-	case errors.As(err, &bad):
-		adminError(w, http.StatusBadRequest, strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""))
-	case err != nil:
-		adminDomainError(w, err)
-	default:
-		writeJSON(w, http.StatusOK, summary)
-	}
-}
-
-func spool(path string, body io.Reader) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, body); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

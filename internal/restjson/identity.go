@@ -8,11 +8,18 @@ import (
 	"github.com/proforma-dev/proforma/internal/sigv4"
 )
 
+// SigningName is the SigV4 signing name (service) a strict-mode signature
+// must be scoped to, for the API and the admin endpoints alike: the
+// credential scope is date/REGION/billingconductor/aws4_request, any region.
+const SigningName = "billingconductor"
+
 // Identity decides who calls. In permissive mode (Strict false) a 12-digit
 // access key ID is the caller's account and any other key, or an unsigned
 // request, is DefaultPayer; a malformed Authorization header is still
-// refused. In strict mode the SigV4 signature is verified against the
-// credentials of the organization, and the key's owner is the caller.
+// refused. In strict mode the SigV4 signature (signing name SigningName)
+// is verified against the credentials of the organization, and the key's
+// owner is the caller; the payload is always covered by the signature
+// (UNSIGNED-PAYLOAD is refused, see sigv4.Verifier).
 type Identity struct {
 	Strict       bool
 	DefaultPayer string
@@ -45,12 +52,16 @@ func (id Identity) account(r *http.Request, body []byte, svc *conductor.Service)
 	if err != nil {
 		return "", err
 	}
-	v := sigv4.Verifier{Credentials: credentialStore(creds), Service: "billingconductor", Now: id.Now}
-	key, err := v.Verify(r, body)
+	key, err := id.verifier(creds).Verify(r, body)
 	if err != nil {
 		return "", err
 	}
 	return owners[key], nil
+}
+
+// verifier returns the strict-mode verifier over the given credentials.
+func (id Identity) verifier(creds map[string]conductor.Credential) sigv4.Verifier {
+	return sigv4.Verifier{Credentials: credentialStore(creds), Service: SigningName, Now: id.Now}
 }
 
 // credentialStore adapts the organization's credentials to sigv4.Credentials.

@@ -10,7 +10,7 @@ import (
 )
 
 // UnsignedPayload is the X-Amz-Content-Sha256 value by which a client declares
-// that the body is not covered by the signature.
+// that the body is not covered by the signature. Verifier refuses it.
 const UnsignedPayload = "UNSIGNED-PAYLOAD"
 
 // uriEncode percent-encodes every byte of s except the RFC 3986 unreserved
@@ -125,6 +125,7 @@ func SignedHeaders(signed []string) string { return strings.Join(signed, ";") }
 // HashPayload returns the payload hash line of the canonical request. It is
 // the literal UNSIGNED-PAYLOAD when declared (the X-Amz-Content-Sha256 header
 // value) is exactly that, and otherwise the lower-case hex SHA-256 of body.
+// This is the signing step as specified; Verifier refuses UNSIGNED-PAYLOAD.
 func HashPayload(declared string, body []byte) string {
 	if declared == UnsignedPayload {
 		return UnsignedPayload

@@ -10,6 +10,12 @@
 // Failures are reported as *Error values carrying the error code, message and
 // HTTP status an AWS service returns, so a server can render them directly.
 //
+// Every payload is covered by the signature: UNSIGNED-PAYLOAD is refused.
+// A body too large to read before verifying is handled in two steps:
+// Verifier.VerifyDeclaredHash checks the signature over the hash declared in
+// X-Amz-Content-Sha256, and CheckedBody proves the body matches it as the
+// body is read.
+//
 // Only the Authorization header form is supported; presigned (query string)
 // requests, streaming (chunked) payload signing and SigV4a are not.
 package sigv4

@@ -20,6 +20,17 @@ const (
 	msgPayloadMismatch = "The provided 'x-amz-content-sha256' header does not match what was computed."
 )
 
+// Messages of this server's own refusals (AWS services differ here).
+const (
+	msgUnsignedPayload = "UNSIGNED-PAYLOAD is not accepted: the signature must cover the body. " +
+		"Sign the payload's hex SHA-256 (and send it in x-amz-content-sha256)."
+	msgStreamingPayload = "Streaming payload signing ('%s') is not supported: " +
+		"sign the whole body and send its hex SHA-256 in x-amz-content-sha256."
+	msgPayloadHashRequired = "Missing required header for this request: x-amz-content-sha256 " +
+		"(the hex SHA-256 of the body, covered by the signature)."
+	msgPayloadHashMalformed = "x-amz-content-sha256 must be the hex SHA-256 of the body (64 hex digits), not '%s'."
+)
+
 // Error is an AWS authentication error as the service returns it: Code is the
 // error type (e.g. "InvalidSignatureException"), Message the human-readable
 // text and Status the HTTP status code (always 403 for this package).

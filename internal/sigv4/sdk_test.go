@@ -37,7 +37,9 @@ type signSpec struct {
 	token          string
 	service        string
 	header         http.Header // extra headers, signed
-	unsigned       bool        // sign with UNSIGNED-PAYLOAD
+	// declare is sent as X-Amz-Content-Sha256 and signed as the payload
+	// hash in place of the body's SHA-256 (e.g. UNSIGNED-PAYLOAD).
+	declare string
 }
 
 func baseSpec(method, target, body string) signSpec {
@@ -64,9 +66,9 @@ func signed(t *testing.T, s signSpec) (*http.Request, []byte) {
 	}
 	hash := sha256.Sum256([]byte(s.body))
 	payload := hex.EncodeToString(hash[:])
-	if s.unsigned {
-		payload = UnsignedPayload
-		req.Header.Set("X-Amz-Content-Sha256", UnsignedPayload)
+	if s.declare != "" {
+		payload = s.declare
+		req.Header.Set("X-Amz-Content-Sha256", s.declare)
 	}
 	creds := aws.Credentials{AccessKeyID: s.key, SecretAccessKey: s.secret, SessionToken: s.token}
 	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, payload, s.service, sdkRegion, sdkTime); err != nil {
@@ -85,6 +87,17 @@ func signed(t *testing.T, s signSpec) (*http.Request, []byte) {
 		t.Fatal(err)
 	}
 	return r, b
+}
+
+// declaring returns s sending and signing declare as its payload hash.
+func declaring(s signSpec, declare string) signSpec {
+	s.declare = declare
+	return s
+}
+
+func hexSHA256(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
 }
 
 func sdkVerifier(now time.Time) Verifier {
@@ -111,17 +124,7 @@ func TestVerifySDKRoundTrip(t *testing.T) {
 		{"delete tags with keys", baseSpec("DELETE", arnPath+"?tagKeys=a&tagKeys=b", "")},
 		{"delete tags with keys and token", withToken(baseSpec("DELETE", arnPath+"?tagKeys=a&tagKeys=b", ""))},
 		{"query needing encoding", baseSpec("GET", "/list?x=a%2Fb&x=a-b&y=c%20d&z", "")},
-		{"unsigned payload", func() signSpec {
-			s := baseSpec("POST", "/list-billing-groups", `{}`)
-			s.unsigned = true
-			return s
-		}()},
-		{"declared payload hash", func() signSpec {
-			s := baseSpec("POST", "/list-billing-groups", `{}`)
-			h := sha256.Sum256([]byte(`{}`))
-			s.header = http.Header{"X-Amz-Content-Sha256": {hex.EncodeToString(h[:])}}
-			return s
-		}()},
+		{"declared payload hash", declaring(baseSpec("POST", "/list-billing-groups", `{}`), hexSHA256(`{}`))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,14 +169,19 @@ func TestVerifySDKTampered(t *testing.T) {
 		{name: "altered body", spec: post,
 			tamper: func(_ *http.Request, _ []byte) []byte { return []byte(`{"Tags":{"team":"b"}}`) },
 			code:   CodeInvalidSignature, message: msgSignatureMismatch},
-		{name: "altered body with declared hash", spec: func() signSpec {
-			s := post
-			h := sha256.Sum256([]byte(s.body))
-			s.header = http.Header{"X-Amz-Content-Sha256": {hex.EncodeToString(h[:])}}
-			return s
-		}(),
+		{name: "altered body with declared hash", spec: declaring(post, hexSHA256(post.body)),
 			tamper: func(_ *http.Request, _ []byte) []byte { return []byte(`{}`) },
 			code:   CodeInvalidSignature, message: msgPayloadMismatch},
+		{name: "unsigned payload", spec: declaring(post, UnsignedPayload),
+			code: CodeInvalidSignature, message: msgUnsignedPayload},
+		{name: "unsigned payload, same-length body swapped", spec: declaring(post, UnsignedPayload),
+			tamper: func(_ *http.Request, _ []byte) []byte { return []byte(`{"Tags":{"team":"b"}}`) },
+			code:   CodeInvalidSignature, message: msgUnsignedPayload},
+		{name: "streaming payload", spec: declaring(post, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"),
+			code: CodeInvalidSignature, message: "Streaming payload signing ('STREAMING-AWS4-HMAC-SHA256-PAYLOAD') is not supported: " +
+				"sign the whole body and send its hex SHA-256 in x-amz-content-sha256."},
+		{name: "streaming unsigned payload", spec: declaring(post, "STREAMING-UNSIGNED-PAYLOAD-TRAILER"),
+			code: CodeInvalidSignature},
 		{name: "altered signed header", spec: post,
 			tamper: func(r *http.Request, b []byte) []byte { r.Header.Set("Content-Type", "text/plain"); return b },
 			code:   CodeInvalidSignature, message: msgSignatureMismatch},

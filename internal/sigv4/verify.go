@@ -54,9 +54,15 @@ type Verifier struct {
 //     v.Service, or a date other than the request time's UTC day:
 //     InvalidSignatureException (any non-empty region is accepted);
 //   - unknown access key: UnrecognizedClientException;
-//   - X-Amz-Content-Sha256 present, not UNSIGNED-PAYLOAD, and not the hex
-//     SHA-256 of body: InvalidSignatureException;
+//   - X-Amz-Content-Sha256 is UNSIGNED-PAYLOAD or a STREAMING-* value:
+//     InvalidSignatureException: every payload is hashed, so a captured
+//     signature cannot carry another body;
+//   - X-Amz-Content-Sha256 present and not the hex SHA-256 of body:
+//     InvalidSignatureException ("... does not match what was computed.");
 //   - signature mismatch (compared in constant time): InvalidSignatureException.
+//
+// The payload hash of the canonical request is always the SHA-256 of body;
+// the header is optional (the AWS SDKs send it to S3, not to JSON services).
 //
 // The canonical request is built from r.Method, r.URL.EscapedPath(),
 // r.URL.RawQuery, r.Host (else r.URL.Host) and r.Header; a signed
@@ -64,14 +70,24 @@ type Verifier struct {
 // net/http may hold it only there. X-Amz-Security-Token is treated as an
 // ordinary header: it is covered by the signature when listed, never checked.
 func (v Verifier) Verify(r *http.Request, body []byte) (accessKeyID string, err error) {
-	id, e := v.verify(r, body)
+	return result(v.verify(r, func(declared string) (string, *Error) { return bodyHash(declared, body) }))
+}
+
+// result turns verify's answer into Verify's: no typed nil in the error.
+func result(id string, e *Error) (string, error) {
 	if e != nil {
 		return "", e
 	}
 	return id, nil
 }
 
-func (v Verifier) verify(r *http.Request, body []byte) (string, *Error) {
+// payloadHasher returns the payload hash line of the canonical request
+// given the X-Amz-Content-Sha256 header value ("" when absent), or the
+// error that refuses the request.
+type payloadHasher func(declared string) (string, *Error)
+
+// verify runs the checks of Verify; payloadHash decides the payload step.
+func (v Verifier) verify(r *http.Request, payloadHash payloadHasher) (string, *Error) {
 	value := r.Header.Get("Authorization")
 	if value == "" {
 		return "", newError(CodeMissingAuthenticationToken, msgMissingToken)
@@ -106,10 +122,9 @@ func (v Verifier) verify(r *http.Request, body []byte) (string, *Error) {
 		return "", newError(CodeUnrecognizedClient, msgUnrecognized)
 	}
 
-	declared := r.Header.Get("X-Amz-Content-Sha256")
-	payloadHash := HashPayload(declared, body)
-	if declared != "" && !strings.EqualFold(declared, payloadHash) {
-		return "", invalid(msgPayloadMismatch)
+	payload, perr := payloadHash(r.Header.Get("X-Amz-Content-Sha256"))
+	if perr != nil {
+		return "", perr
 	}
 
 	creq := CanonicalRequest(r.Method,
@@ -117,7 +132,7 @@ func (v Verifier) verify(r *http.Request, body []byte) (string, *Error) {
 		CanonicalQuery(r.URL.RawQuery),
 		CanonicalHeaders(signedHeaderSource(r, auth.SignedHeaders), requestHost(r), auth.SignedHeaders),
 		SignedHeaders(auth.SignedHeaders),
-		payloadHash)
+		payload)
 	sts := StringToSign(t.Format(TimeFormat), auth.Scope(), creq)
 	want := hmacSHA256(SigningKey(secret, auth.Date, auth.Region, auth.Service), sts)
 	got, herr := hex.DecodeString(auth.Signature)

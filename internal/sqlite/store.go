@@ -1,6 +1,11 @@
 // Package sqlite is the embedded conductor.Store: database/sql over
 // modernc.org/sqlite (pure Go), in WAL mode with synchronous=FULL so that a
 // committed transaction survives a process or machine crash.
+//
+// A store checks its database as it opens and refuses a damaged one (see
+// DamagedError); it can be opened read-only (OpenReadOnly) to read a copy
+// nobody may write; and Compact gives the space of removed data back to
+// the file system (the database uses incremental auto-vacuum).
 package sqlite
 
 import (
@@ -8,8 +13,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"modernc.org/sqlite"
@@ -33,6 +36,7 @@ type Store struct {
 	writeStmts statements // prepared once on write, reused by every transaction
 	readStmts  statements // the read statements prepared on read
 	mu         sync.Mutex // serializes write transactions of this process
+	readOnly   bool       // opened by OpenReadOnly: write and read are one read-only handle
 }
 
 // The SQL of conductor.Tx. List relies on SQLite's documented bare-column
@@ -77,53 +81,6 @@ func prepare(db *sql.DB, writes bool) (statements, error) {
 }
 
 var _ conductor.Store = (*Store)(nil)
-
-// Open opens (creating if needed) the store in the data directory dir, or
-// an in-memory store for Memory.
-func Open(dir string) (*Store, error) {
-	if dir == Memory {
-		db, err := sql.Open("sqlite", "file::memory:?_txlock=immediate")
-		if err != nil {
-			return nil, err
-		}
-		db.SetMaxOpenConns(1) // every connection would be a separate database
-		return newStore(db, db)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
-	}
-	dsn := "file:" + filepath.Join(dir, FileName) +
-		"?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(on)"
-	write, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, err
-	}
-	write.SetMaxOpenConns(1)
-	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(on)")
-	if err != nil {
-		write.Close()
-		return nil, err
-	}
-	read.SetMaxOpenConns(8)
-	return newStore(write, read)
-}
-
-func newStore(write, read *sql.DB) (*Store, error) {
-	s := &Store{write: write, read: read}
-	if err := s.migrate(); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("migrate store: %w", err)
-	}
-	var err error
-	if s.writeStmts, err = prepare(write, true); err == nil {
-		s.readStmts, err = prepare(read, false)
-	}
-	if err != nil {
-		s.Close()
-		return nil, fmt.Errorf("prepare statements: %w", err)
-	}
-	return s, nil
-}
 
 // schema is applied once, in order; PRAGMA user_version counts the steps done.
 var schema = []string{
@@ -206,13 +163,16 @@ func ensureSchema(ctx context.Context, t *sql.Tx) error {
 	return nil
 }
 
-// mapError turns SQLite's busy/locked codes into conductor.ErrWriteConflict.
+// mapError turns SQLite's busy/locked codes into conductor.ErrWriteConflict,
+// and its read-only code into ErrReadOnly.
 func mapError(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 			return fmt.Errorf("%w: %v", conductor.ErrWriteConflict, err)
+		case sqlite3.SQLITE_READONLY:
+			return fmt.Errorf("%w: %v", ErrReadOnly, err)
 		}
 	}
 	return err

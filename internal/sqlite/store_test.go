@@ -59,3 +59,15 @@ func TestReopenKeepsCommits(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestContractReadOnly(t *testing.T) {
+	storetest.RunReadOnly(t, func(t *testing.T) (conductor.Store, func() (conductor.Store, error)) {
+		dir := t.TempDir()
+		s, err := sqlite.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s, func() (conductor.Store, error) { return sqlite.OpenReadOnly(dir) }
+	})
+}

@@ -24,6 +24,7 @@ func Run(t *testing.T, open func(t *testing.T) conductor.Store) {
 		"concurrent updates serialize":  testConcurrentUpdates,
 		"delete all":                    testDeleteAll,
 		"versions and truncate":         testVersionsAndTruncate,
+		"compact keeps every record":    testCompact,
 	}
 	for name, test := range tests {
 		t.Run(name, func(t *testing.T) { test(t, open(t)) })
@@ -236,5 +237,81 @@ func testVersionsAndTruncate(t *testing.T, s conductor.Store) {
 	}
 	if got, want := versions(), "2026-03:false:march;"; got != want {
 		t.Errorf("after Truncate: %q, want %q", got, want)
+	}
+}
+
+// Compacter is the optional interface of a store that returns the space
+// of removed data to the file system on request (the SQLite store);
+// others (PostgreSQL, with autovacuum) do it on their own.
+type Compacter interface {
+	Compact(ctx context.Context) error
+}
+
+// testCompact removes large records and compacts, concurrently with
+// reads: every other record and version is still there, and the store
+// still writes.
+func testCompact(t *testing.T, s conductor.Store) {
+	c, ok := s.(Compacter)
+	if !ok {
+		t.Skip("the store does not compact on request")
+	}
+	big := strings.Repeat("x", 1<<20)
+	for i := range 4 {
+		put(t, s, "p", "big", fmt.Sprint(i), conductor.Timeless, big)
+	}
+	put(t, s, "p", "k", "a", "2026-01", "january")
+	put(t, s, "p", "k", "a", "2026-03", "march")
+	err := s.Update(ctx, func(tx conductor.Tx) error {
+		for i := range 4 {
+			if err := tx.Truncate("p", "big", fmt.Sprint(i), conductor.Timeless); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if got := get(t, s, "p", "k", "a", "2026-02"); got != "january" {
+			t.Errorf("read during Compact: %q", got)
+		}
+	})
+	if err := c.Compact(ctx); err != nil {
+		t.Fatalf("Compact: %v", err)
+	}
+	wg.Wait()
+	if got := list(t, s, "p", "k", "2026-04") + list(t, s, "p", "big", conductor.Timeless); got != "a=march;" {
+		t.Errorf("after Compact: %q, want a=march; only", got)
+	}
+	put(t, s, "p", "k", "b", conductor.Timeless, "written after")
+	if got := get(t, s, "p", "k", "b", conductor.Timeless); got != "written after" {
+		t.Errorf("a write after Compact: %q", got)
+	}
+}
+
+// RunReadOnly checks a store's read-only opening: open returns a new,
+// empty read-write store and a function that opens the same data
+// read-only. The read-only store reads what the other wrote, and refuses
+// writes without changing anything.
+func RunReadOnly(t *testing.T, open func(t *testing.T) (conductor.Store, func() (conductor.Store, error))) {
+	rw, openReadOnly := open(t)
+	put(t, rw, "p", "k", "a", "2026-01", "january")
+	put(t, rw, "p", "k", "b", conductor.Timeless, "timeless")
+	ro, err := openReadOnly()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if got := list(t, ro, "p", "k", "2026-02"); got != "a=january;b=timeless;" {
+		t.Errorf("read-only List: %q", got)
+	}
+	err = ro.Update(ctx, func(tx conductor.Tx) error { return tx.Put("p", "k", "c", conductor.Timeless, []byte("refused")) })
+	if err == nil {
+		t.Error("a write through the read-only store succeeded")
+	}
+	if got := list(t, rw, "p", "k", "2026-02"); got != "a=january;b=timeless;" {
+		t.Errorf("after the refused write: %q", got)
 	}
 }

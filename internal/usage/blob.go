@@ -74,17 +74,19 @@ func (w *chunkWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// flush stores the buffered bytes as the next chunk.
+// flush stores the buffered bytes as the next chunk, and records it in
+// the import's staging record in the same transaction, so that a killed
+// import leaves nothing untracked.
 func (w *chunkWriter) flush() error {
 	if w.buf.Len() == 0 {
 		return nil
 	}
 	id := chunkID(w.blob, w.chunks)
-	err := w.run.Store.Update(w.ctx, func(tx conductor.Tx) error {
+	err := update(w.ctx, w.run.Store, func(tx conductor.Tx) error {
 		if err := tx.Put(blobNS, kindFile, id, conductor.Timeless, w.buf.Bytes()); err != nil {
 			return err
 		}
-		return w.run.stage(tx, id)
+		return touch(tx, w.run.id, w.run.now(), id)
 	})
 	if err != nil {
 		return err

@@ -22,7 +22,11 @@
 // An import stages its row chunks under a fresh import ID while it reads,
 // then commits in one transaction: the new manifests and aggregates, the
 // registration of missing accounts, and the removal of the periods'
-// previous data. A failed import removes its staged chunks; one killed
-// mid-way leaves staged chunks that the next import of the payer removes.
-// Until the commit the previous data is what every reader sees.
+// previous data. Until the commit the previous data is what every reader
+// sees. A failed import removes its staged chunks. One killed mid-way
+// leaves them behind, under a lease it no longer renews: the next import,
+// or the next start of `proforma serve`, reclaims them (see Reclaim), and
+// an import still running elsewhere on the store keeps its own. After
+// removing data, an import asks the store to compact (the SQLite store's
+// file then shrinks).
 package usage

@@ -136,7 +136,7 @@ func (x *exporter) part(ctx context.Context, tx conductor.Tx, part Part) error {
 func openBlob(tx conductor.Tx, part Part) (*cur.Reader, func(), error) {
 	src := newBlobReader(tx, part.Blob)
 	if !part.Format.Parquet && !part.Format.Zip {
-		rd, err := cur.NewReader(src, part.File)
+		rd, err := cur.NewReader(src, part.File, cur.WithLimits(part.Limits))
 		return rd, func() {}, err
 	}
 	f, err := os.CreateTemp("", "proforma-export-*")
@@ -152,7 +152,7 @@ func openBlob(tx conductor.Tx, part Part) (*cur.Reader, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	rd, err := cur.NewReader(f, part.File)
+	rd, err := cur.NewReader(f, part.File, cur.WithLimits(part.Limits))
 	if err != nil {
 		cleanup()
 		return nil, nil, err

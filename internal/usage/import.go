@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,10 +18,6 @@ import (
 	"github.com/proforma-dev/proforma/internal/cur"
 )
 
-// staleStaging is how old an uncommitted import must be before another
-// import removes its staged files: older than any import still running.
-const staleStaging = 24 * time.Hour
-
 // Importer loads CUR files into the store of a Service.
 type Importer struct {
 	Service *conductor.Service
@@ -34,8 +29,13 @@ type Importer struct {
 	// Progress, when set, is called as the files are read with the bytes
 	// read so far and the files' total size.
 	Progress func(read, total int64)
-	// Now is the clock of ImportedAt; nil is time.Now.
+	// Now is the clock of ImportedAt and of the import's lease; nil is
+	// time.Now. Leases are compared across processes: it must tell
+	// wall-clock time, never a pinned billing clock.
 	Now func() time.Time
+	// Limits bound what one input may cost (CSV field and record sizes,
+	// decompression, Parquet metadata); zero fields are cur's defaults.
+	Limits cur.Limits
 }
 
 // Summary is the outcome of an import.
@@ -55,33 +55,49 @@ type FileSummary struct {
 
 // Import reads the CUR files and folders at paths (see cur.Files) and
 // replaces, atomically, every billing period they hold lines of. On error
-// (an *cur.Error names the file, line and column) nothing changes.
+// (an *cur.Error names the file, line and column) nothing changes. It
+// first reclaims what dead imports staged (see Reclaim), and holds a lease
+// while it stages its own data; once it has replaced or removed data it
+// compacts the store.
 func (im *Importer) Import(ctx context.Context, paths ...string) (*Summary, error) {
 	files, total, err := dataFiles(paths)
 	if err != nil {
 		return nil, err
 	}
+	if _, err := Reclaim(ctx, im.Store, im.now()); err != nil {
+		return nil, fmt.Errorf("reclaim interrupted imports: %w", err)
+	}
 	run := &importRun{Importer: im, agg: newAggregator(), accounts: map[string]bool{},
 		parts: map[conductor.Period][]Part{}, total: total, payer: im.Payer, started: im.now()}
 	run.id = newImportID(run.started)
-	if im.Progress != nil {
-		im.Progress(0, total)
+	l, err := acquireLease(ctx, im.Store, run.id, run.started, im.now)
+	if err != nil {
+		return nil, err
+	}
+	defer l.release()
+	sum, err := run.all(l.ctx, paths, files)
+	if err != nil {
+		run.discard()
+		return nil, l.failure(err)
+	}
+	compact(ctx, im.Store)
+	return sum, nil
+}
+
+// all reads the files and commits them.
+func (r *importRun) all(ctx context.Context, paths, files []string) (*Summary, error) {
+	if r.Progress != nil {
+		r.Progress(0, r.total)
 	}
 	for i, f := range files {
-		if err := run.file(ctx, i, f); err != nil {
-			run.discard()
+		if err := r.file(ctx, i, f); err != nil {
 			return nil, err
 		}
 	}
-	if len(run.parts) == 0 {
-		run.discard()
+	if len(r.parts) == 0 {
 		return nil, fmt.Errorf("%s: %w", strings.Join(paths, ", "), ErrNoLines)
 	}
-	sum, err := run.commit(ctx)
-	if err != nil {
-		run.discard()
-	}
-	return sum, err
+	return r.commit(ctx)
 }
 
 func (im *Importer) now() time.Time {
@@ -138,7 +154,6 @@ type importRun struct {
 	accounts map[string]bool
 	parts    map[conductor.Period][]Part
 	files    []FileSummary
-	staged   []string // chunk IDs written so far
 	read     atomic.Int64
 	total    int64
 }
@@ -165,7 +180,8 @@ func (r *importRun) file(ctx context.Context, index int, path string) error {
 	}
 	header, total := slices.Clone(rd.Header()), int64(0)
 	for _, p := range slices.Sorted(maps.Keys(lines)) {
-		r.parts[p] = append(r.parts[p], Part{File: path, Format: rd.Format(), Header: header, Lines: lines[p], Blob: blob})
+		r.parts[p] = append(r.parts[p], Part{File: path, Format: rd.Format(), Header: header, Lines: lines[p], Blob: blob,
+			Limits: r.Limits})
 		total += lines[p]
 	}
 	r.files = append(r.files, FileSummary{Path: path, Format: rd.Format(), Lines: total})
@@ -180,7 +196,7 @@ func (r *importRun) parse(ctx context.Context, path string) (map[conductor.Perio
 		return nil, nil, &cur.Error{File: path, Err: err}
 	}
 	defer f.Close()
-	rd, err := cur.NewReader(&countingFile{f, &r.read}, path, cur.WithoutRaw())
+	rd, err := cur.NewReader(&countingFile{f, &r.read}, path, cur.WithoutRaw(), cur.WithLimits(r.Limits))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -277,6 +293,9 @@ func (r *importRun) commit(ctx context.Context) (*Summary, error) {
 	accounts := slices.Sorted(maps.Keys(r.accounts))
 	var err error
 	sum.Registered, err = r.Service.ImportUsage(ctx, r.payer, accounts, func(tx conductor.Tx) error {
+		if err := holdsLease(tx, r.id); err != nil {
+			return err
+		}
 		for p, data := range aggregates {
 			if err := tx.Put(r.payer, kindAggregates, aggregatesID(r.id, p), conductor.Timeless, data); err != nil {
 				return err
@@ -285,38 +304,22 @@ func (r *importRun) commit(ctx context.Context) (*Summary, error) {
 		if err := replacePeriods(tx, r.payer, sum.Periods); err != nil {
 			return err
 		}
-		if err := tx.Truncate(blobNS, kindStaging, r.id, conductor.Timeless); err != nil {
-			return err
-		}
-		return removeStaged(tx, r.started.Add(-staleStaging))
+		return tx.Truncate(blobNS, kindStaging, r.id, conductor.Timeless)
 	})
 	return sum, err
 }
 
-// discard removes what a failed import staged; a failure here only leaves
-// garbage that a later import removes.
+// discard removes what a failed import staged (the chunks its staging
+// record lists: none when the lease was lost) and compacts the store; a
+// failure here only leaves data that a later Reclaim removes.
 func (r *importRun) discard() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	r.Store.Update(ctx, func(tx conductor.Tx) error {
-		if err := removeAll(tx, blobNS, kindFile, r.staged); err != nil {
-			return err
-		}
-		return tx.Truncate(blobNS, kindStaging, r.id, conductor.Timeless)
-	})
-}
-
-// stage records a written chunk in the import's staging record, in the
-// chunk's transaction, so that a killed import leaves nothing untracked.
-func (r *importRun) stage(tx conductor.Tx, chunk string) error {
-	if !slices.Contains(r.staged, chunk) { // a retried transaction stages again
-		r.staged = append(r.staged, chunk)
-	}
-	data, err := json.Marshal(staging{Started: r.started, Chunks: r.staged})
-	if err != nil {
+	update(ctx, r.Store, func(tx conductor.Tx) error {
+		_, err := dropStaging(tx, r.id, func(staging) bool { return true })
 		return err
-	}
-	return tx.Put(blobNS, kindStaging, r.id, conductor.Timeless, data)
+	})
+	compact(ctx, r.Store)
 }
 
 // countingFile counts the bytes read from a file, for the progress bar.

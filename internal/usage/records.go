@@ -42,6 +42,9 @@ type Part struct {
 	Header []string   // the input's columns, in order
 	Lines  int64      // lines of this period in the file
 	Blob   Blob
+	// Limits are the CUR reader's limits the file was imported under (zero
+	// fields: the defaults), so that the export reads what the import took.
+	Limits cur.Limits `json:",omitzero"`
 }
 
 // Blob is a stored input file: its bytes in chunks, gzip-compressed when
@@ -59,10 +62,13 @@ func (b Blob) chunkIDs() []string {
 	return ids
 }
 
-// staging lists the chunks an uncommitted import wrote.
+// staging is the record of an uncommitted import: the lease it holds
+// (see lease.go) and the chunks it wrote.
 type staging struct {
-	Started time.Time
-	Chunks  []string
+	Started   time.Time
+	Heartbeat time.Time `json:",omitzero"` // renewed while the import runs; zero in records written before leases
+	Owner     owner     `json:",omitzero"`
+	Chunks    []string
 }
 
 func aggregatesID(importID string, p conductor.Period) string { return importID + "/" + string(p) }
@@ -149,35 +155,20 @@ func replacePeriods(tx conductor.Tx, payer string, manifests []Manifest) error {
 	return nil
 }
 
+// getJSON loads a timeless record into v; ok is false without it.
+func getJSON(tx conductor.Tx, ns, kind, id string, v any) (ok bool, err error) {
+	data, ok, err := tx.Get(ns, kind, id, conductor.Timeless)
+	if err != nil || !ok {
+		return false, err
+	}
+	return true, json.Unmarshal(data, v)
+}
+
+// putJSON stores v as a timeless record.
 func putJSON(tx conductor.Tx, payer, kind, id string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
 	return tx.Put(payer, kind, id, conductor.Timeless, data)
-}
-
-// removeStaged deletes the chunks of uncommitted imports that started
-// before a time (imports killed mid-way), and their staging records.
-func removeStaged(tx conductor.Tx, before time.Time) error {
-	recs, err := tx.List(blobNS, kindStaging, conductor.Timeless)
-	if err != nil {
-		return err
-	}
-	for _, r := range recs {
-		var s staging
-		if err := json.Unmarshal(r.Data, &s); err != nil {
-			return err
-		}
-		if !s.Started.Before(before) {
-			continue
-		}
-		if err := removeAll(tx, blobNS, kindFile, s.Chunks); err != nil {
-			return err
-		}
-		if err := tx.Truncate(blobNS, kindStaging, r.ID, conductor.Timeless); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -1,0 +1,234 @@
+package restjson
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/proforma-dev/proforma/internal/sigv4"
+)
+
+// DefaultMaxUploadBytes bounds a usage upload when Upload.MaxBytes is 0;
+// larger files are better imported with `proforma import` on the store's
+// host.
+const DefaultMaxUploadBytes = 8 << 30
+
+// SniffBytes is how much of an upload is read, and given to Upload.Check,
+// before anything is written to disk.
+const SniffBytes = 64 << 10
+
+// Upload is the policy of POST /_proforma/usage. The zero value takes
+// DefaultMaxUploadBytes, spools to os.TempDir(), checks no content and sets
+// no read deadline.
+type Upload struct {
+	// MaxBytes bounds the body (0 = DefaultMaxUploadBytes). A larger
+	// Content-Length is refused with 413 before any byte is read; a body
+	// without one is counted and refused with 413 at the first byte over.
+	MaxBytes int64
+	// SpoolDir is where the body is written, in a directory of its own
+	// (proforma-upload-*) that is removed when the request ends, whatever
+	// its outcome; "" = os.TempDir(). It is created when missing.
+	SpoolDir string
+	// Grace and MinRate pace the body through the connection's read
+	// deadline: the body must arrive at an average of MinRate bytes per
+	// second counted from Grace after the request's start, and no read
+	// may wait longer than Grace. Grace 0 sets no deadline (nor clears
+	// one the server set); MinRate 0 leaves only the pause limit. A body
+	// cut off this way is answered 408.
+	Grace   time.Duration
+	MinRate int64
+	// Check sees the first SniffBytes of the body (all of it when whole)
+	// and returns an error, whose message names the file, when they are
+	// not a file the import reads; the upload is then refused with 400
+	// before the rest is read. nil = no check.
+	Check func(name string, prefix []byte, whole bool) error
+}
+
+func (u Upload) maxBytes() int64 {
+	if u.MaxBytes <= 0 {
+		return DefaultMaxUploadBytes
+	}
+	return u.MaxBytes
+}
+
+// importUsage receives the uploaded file under its name (so errors name it)
+// in a spool directory, imports it and removes the directory. Errors are
+// answered {"error": message}: 413 for a body over the limit, 400 for a
+// body that is not a CUR or cannot be read, 408 for one that arrives too
+// slowly, the *sigv4.Error's status (403) when the body is not the one
+// signed, 500 when the spool cannot be written.
+func (a *Admin) importUsage(w http.ResponseWriter, r *http.Request) {
+	if a.ImportUsage == nil {
+		adminError(w, http.StatusNotImplemented, "usage import is not configured")
+		return
+	}
+	name, u := uploadName(r), a.Upload
+	if r.ContentLength > u.maxBytes() {
+		adminError(w, http.StatusRequestEntityTooLarge, tooLarge(name, u.maxBytes()))
+		return
+	}
+	body := newPacedBody(http.MaxBytesReader(w, r.Body, u.maxBytes()), http.NewResponseController(w), u.Grace, u.MinRate)
+	dir, err := u.receive(name, body)
+	if dir != "" {
+		defer os.RemoveAll(dir)
+	}
+	if err != nil {
+		u.refuse(w, name, dir, body, err)
+		return
+	}
+	a.runImport(w, r, dir, name)
+}
+
+// uploadName is the base name of the name parameter, "upload" if it has
+// none.
+func uploadName(r *http.Request) string {
+	switch name := filepath.Base(r.URL.Query().Get("name")); name {
+	case ".", "..", string(filepath.Separator):
+		return "upload"
+	default:
+		return name
+	}
+}
+
+func (a *Admin) runImport(w http.ResponseWriter, r *http.Request, dir, name string) {
+	summary, err := a.ImportUsage(r.Context(), r.URL.Query().Get("payer"), filepath.Join(dir, name))
+	var bad BadUpload
+	switch {
+	case errors.As(err, &bad):
+		adminError(w, http.StatusBadRequest, strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""))
+	case err != nil:
+		adminDomainError(w, err)
+	default:
+		writeJSON(w, http.StatusOK, summary)
+	}
+}
+
+// notUpload is a Check refusal.
+type notUpload struct{ error }
+
+// spoolError is a failure to write the spool, which is the server's.
+type spoolError struct{ error }
+
+// receive checks the body's first bytes, then writes the whole body to
+// name in a new spool directory, which it returns ("" when none was made).
+func (u Upload) receive(name string, body *pacedBody) (dir string, err error) {
+	prefix, whole, err := readPrefix(body)
+	if err != nil {
+		return "", err
+	}
+	if u.Check != nil {
+		if err := u.Check(name, prefix, whole); err != nil {
+			return "", notUpload{err}
+		}
+	}
+	if dir, err = u.spoolDir(); err != nil {
+		return "", spoolError{err}
+	}
+	return dir, spool(filepath.Join(dir, name), prefix, body)
+}
+
+// readPrefix reads the first SniffBytes of body; whole reports that the
+// body ended within them (a body of exactly SniffBytes is not known to).
+func readPrefix(body io.Reader) (prefix []byte, whole bool, err error) {
+	prefix = make([]byte, SniffBytes)
+	n, err := io.ReadFull(body, prefix)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return prefix[:n], true, nil
+	}
+	return prefix[:n], false, err
+}
+
+func (u Upload) spoolDir() (string, error) {
+	base := u.SpoolDir
+	if base == "" {
+		base = os.TempDir()
+	}
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return "", err
+	}
+	return os.MkdirTemp(base, "proforma-upload-*")
+}
+
+// spool writes prefix and the rest of body to a new file at path. Errors of
+// the file are spoolErrors; those of body are returned as they are.
+func spool(path string, prefix []byte, body io.Reader) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return spoolError{err}
+	}
+	_, err = f.Write(prefix)
+	if err == nil {
+		_, err = io.Copy(writerOnly{f}, body)
+	}
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = spoolError{cerr}
+	}
+	return err
+}
+
+// writerOnly hides *os.File's ReadFrom, so that io.Copy reads through
+// body's Read (and its deadlines) and write errors can be told apart.
+type writerOnly struct{ f *os.File }
+
+func (w writerOnly) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil {
+		err = spoolError{err}
+	}
+	return n, err
+}
+
+// refuse answers a failed receive; messages name the file, never the spool.
+func (u Upload) refuse(w http.ResponseWriter, name, dir string, body *pacedBody, err error) {
+	var (
+		notCUR   notUpload
+		spoolErr spoolError
+		tooBig   *http.MaxBytesError
+		authErr  *sigv4.Error
+	)
+	switch {
+	case errors.As(err, &notCUR):
+		adminError(w, http.StatusBadRequest, err.Error())
+	case errors.As(err, &spoolErr):
+		msg := fmt.Sprintf("spooling the upload of %s: %v", name, err)
+		adminError(w, http.StatusInternalServerError, strings.ReplaceAll(msg, dir+string(filepath.Separator), ""))
+	case errors.As(err, &tooBig):
+		adminError(w, http.StatusRequestEntityTooLarge, tooLarge(name, u.maxBytes()))
+	case errors.As(err, &authErr):
+		writeAdminAuthError(w, authErr) // as the strict-mode guard answers
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		adminError(w, http.StatusRequestTimeout, u.tooSlow(name, body.n))
+	default:
+		adminError(w, http.StatusBadRequest, fmt.Sprintf("reading the upload of %s: %v", name, err))
+	}
+}
+
+func tooLarge(name string, limit int64) string {
+	return fmt.Sprintf("%s is larger than this server's upload limit of %s: import larger files with "+
+		"`proforma import` on the store's host, or raise the limit (proforma serve --max-upload)", name, formatBytes(limit))
+}
+
+func (u Upload) tooSlow(name string, received int64) string {
+	rate := ""
+	if u.MinRate > 0 {
+		rate = fmt.Sprintf(", at an average of at least %s/s after the first %v", formatBytes(u.MinRate), u.Grace)
+	}
+	return fmt.Sprintf("the upload of %s was cut off after %s: it must arrive without a pause of %v%s",
+		name, formatBytes(received), u.Grace, rate)
+}
+
+// formatBytes writes n in the largest binary unit it reaches, rounded down:
+// "8 GiB", "64 KiB", "512 bytes".
+func formatBytes(n int64) string {
+	units := []string{"KiB", "MiB", "GiB", "TiB"}
+	unit, v := "bytes", n
+	for i := 0; i < len(units) && v >= 1024; i++ {
+		unit, v = units[i], v/1024
+	}
+	return fmt.Sprintf("%d %s", v, unit)
+}
