@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -75,7 +78,8 @@ func (a adminRequest) send(t *testing.T, base string) (int, string, string) {
 // file holding an admin credential: usage uploads carry their body's hash,
 // a payer uploads only its own usage, and only the admin resets.
 func TestStrictAdminBinary(t *testing.T) {
-	p := startProforma(t, t.TempDir(), "--auth", "strict", "--org", writeOrg(t, strictOrg), "--now", "2026-10-15")
+	data := t.TempDir()
+	p := startProforma(t, data, "--auth", "strict", "--org", writeOrg(t, strictOrg), "--now", "2026-10-15")
 	groupARN := createMarkupGroup(t, p.URL)
 	costs := func() string {
 		t.Helper()
@@ -140,6 +144,25 @@ func TestStrictAdminBinary(t *testing.T) {
 	}
 	if out := p.output.String(); strings.Contains(out, "level=WARN") {
 		t.Errorf("warnings at start with own secrets on loopback:\n%s", out)
+	}
+	assertNoSecretStored(t, data, "ops-secret", "proforma-test-secret")
+}
+
+// assertNoSecretStored fails when a file of the data directory holds one of
+// the secrets: credentials stay with the organization file.
+func assertNoSecretStored(t *testing.T, data string, secrets ...string) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(data, "*"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // a directory (the upload spool)
+		}
+		for _, s := range secrets {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s holds the secret %q", filepath.Base(f), s)
+			}
+		}
 	}
 }
 

@@ -200,7 +200,7 @@ func TestReclaimSparesARunningImport(t *testing.T) {
 // waitStaged waits until the store's staging records list a chunk.
 func waitStaged(t *testing.T, data string, exited chan error) {
 	t.Helper()
-	s, err := openReadOnlyStore(context.Background(), data)
+	s, err := openStore(context.Background(), data, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func killImport(t *testing.T, data, path string, before int64) int {
 // data list.
 func stagedChunks(t *testing.T, data string) int {
 	t.Helper()
-	s, err := openReadOnlyStore(context.Background(), data)
+	s, err := openStore(context.Background(), data, true)
 	if err != nil {
 		t.Fatal(err)
 	}

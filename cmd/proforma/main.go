@@ -146,7 +146,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	m.warnUnsafe(org)
-	store, err := openStore(ctx, m.Config.DataDir)
+	store, err := openStore(ctx, m.Config.DataDir, false)
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,8 @@ func (m *Main) Run(ctx context.Context) error {
 }
 
 func (m *Main) handler(svc *conductor.Service, org conductor.Organization) http.Handler {
-	identity := restjson.Identity{Strict: m.Config.Auth == "strict", DefaultPayer: org.DefaultPayer()}
+	identity := restjson.Identity{Strict: m.Config.Auth == "strict", DefaultPayer: org.DefaultPayer(),
+		Keys: restjson.NewKeys(org)}
 	admin := &restjson.Admin{Service: svc, Clock: m.Clock, Organization: org, DefaultPayer: org.DefaultPayer(),
 		Identity: identity, ImportUsage: uploadImporter(svc, m.Store, m.Config.Input.curLimits()), Upload: m.uploadPolicy()}
 	mux := http.NewServeMux()
@@ -201,13 +202,20 @@ func (m *Main) Close() error {
 
 // openStore opens the store of --data: a PostgreSQL database for a
 // postgres:// URL (several replicas may share it), else the embedded
-// SQLite store in a directory, or in memory for :memory:.
-func openStore(ctx context.Context, data string) (conductor.Store, error) {
+// SQLite store in a directory, or in memory for :memory:. A readOnly store
+// writes nothing, so a copy nobody may write works (sqlite.OpenReadOnly),
+// and so does a PostgreSQL role that may only read.
+func openStore(ctx context.Context, data string, readOnly bool) (conductor.Store, error) {
 	var store conductor.Store
 	var err error
-	if postgres.IsDSN(data) {
+	switch pg := postgres.IsDSN(data); {
+	case pg && readOnly:
+		store, err = postgres.OpenReadOnly(ctx, data)
+	case pg:
 		store, err = postgres.Open(ctx, data)
-	} else {
+	case readOnly:
+		store, err = sqlite.OpenReadOnly(data)
+	default:
 		store, err = sqlite.Open(data)
 	}
 	if err != nil {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/cur"
-	"github.com/proforma-dev/proforma/internal/postgres"
 	"github.com/proforma-dev/proforma/internal/restjson"
 	"github.com/proforma-dev/proforma/internal/sqlite"
 	"github.com/proforma-dev/proforma/internal/usage"
@@ -35,11 +34,7 @@ func openEngine(ctx context.Context, dataDir string, readOnly bool) (*engine, er
 	if dataDir == sqlite.Memory {
 		return nil, errors.New("--data :memory: holds nothing between commands: give the data directory `proforma serve` uses")
 	}
-	open := openStore
-	if readOnly {
-		open = openReadOnlyStore
-	}
-	store, err := open(ctx, dataDir)
+	store, err := openStore(ctx, dataDir, readOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -49,23 +44,6 @@ func openEngine(ctx context.Context, dataDir string, readOnly bool) (*engine, er
 }
 
 func (e *engine) Close() error { return e.store.Close() }
-
-// openReadOnlyStore opens the store of --data for reading only: nothing is
-// written to it, so a copy nobody may write works (see
-// sqlite.OpenReadOnly), and so does a PostgreSQL role that may only read.
-func openReadOnlyStore(ctx context.Context, data string) (conductor.Store, error) {
-	var store conductor.Store
-	var err error
-	if postgres.IsDSN(data) {
-		store, err = postgres.OpenReadOnly(ctx, data)
-	} else {
-		store, err = sqlite.OpenReadOnly(data)
-	}
-	if err != nil {
-		return nil, storeError(data, err)
-	}
-	return store, nil
-}
 
 // storeError explains a failure to open the store of --data, without its
 // passwords; a damaged store's error says it all, and what to do.

@@ -67,7 +67,7 @@ var ErrWriteConflict = errors.New("write conflict")
 
 // Record kinds. Namespaces are payer account IDs, or "" for global records.
 const (
-	kindPayer              = "payer"          // ns "": a management account and its credentials
+	kindPayer              = "payer"          // ns "": a management account (never its credentials)
 	kindAccount            = "account"        // ns payer: a member of the payer's organization
 	kindTransfer           = "transfer"       // ns payer: an inbound billing transfer
 	kindTransferPreference = "transferpref"   // ns payer: transfer ARN → auto-creation preference

@@ -34,7 +34,7 @@ type Admin struct {
 	DefaultPayer string
 	// Identity is the server's caller identity. With Identity.Strict every
 	// endpoint but health requires a signature by a credential of
-	// Organization and the right the route demands (see admin_auth.go);
+	// Identity.Keys and the right the route demands (see admin_auth.go);
 	// otherwise the endpoints are open.
 	Identity Identity
 	// ImportUsage imports the CUR file at path for payer ("" = the file's

@@ -15,8 +15,8 @@ import (
 //
 // In strict mode every admin route but GET /_proforma/health requires a
 // SigV4 signature (signing name "billingconductor", any region) by a
-// credential of the organization the server was started with (Admin.
-// Organization), and a right that depends on the route:
+// credential of Identity.Keys (the organization the server was started
+// with), and a right that depends on the route:
 //
 //	GET    /_proforma/clock             any organization credential
 //	POST   /_proforma/clock             admin credential
@@ -68,23 +68,7 @@ type adminCaller struct {
 	admin   bool
 }
 
-// adminKeys are the organization's credentials by access key ID.
-type adminKeys struct {
-	creds  map[string]conductor.Credential
-	owners map[string]string // access key ID → payer
-}
-
-func newAdminKeys(org conductor.Organization) adminKeys {
-	k := adminKeys{creds: map[string]conductor.Credential{}, owners: map[string]string{}}
-	for _, p := range org.Payers {
-		for _, c := range p.Payer.Credentials {
-			k.creds[c.AccessKeyID], k.owners[c.AccessKeyID] = c, p.Payer.ID
-		}
-	}
-	return k
-}
-
-func (k adminKeys) caller(key string) adminCaller {
+func (k Keys) caller(key string) adminCaller {
 	return adminCaller{key: key, account: k.owners[key], admin: k.creds[key].Admin}
 }
 
@@ -114,10 +98,10 @@ func (a *Admin) protect(right adminRight, verify bodyVerifier, next http.Handler
 	if !a.Identity.Strict {
 		return next
 	}
-	keys := newAdminKeys(a.Organization)
+	keys := a.Identity.Keys
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r = r.Clone(r.Context())
-		key, err := verify(a.Identity.verifier(keys.creds), r)
+		key, err := verify(a.Identity.verifier(), r)
 		if err == nil {
 			err = authorize(right, keys.caller(key), r)
 		}

@@ -17,12 +17,17 @@ const SigningName = "billingconductor"
 // access key ID is the caller's account and any other key, or an unsigned
 // request, is DefaultPayer; a malformed Authorization header is still
 // refused. In strict mode the SigV4 signature (signing name SigningName)
-// is verified against the credentials of the organization, and the key's
-// owner is the caller; the payload is always covered by the signature
-// (UNSIGNED-PAYLOAD is refused, see sigv4.Verifier).
+// is verified against Keys, and the key's owner is the caller; the payload
+// is always covered by the signature (UNSIGNED-PAYLOAD is refused, see
+// sigv4.Verifier).
 type Identity struct {
 	Strict       bool
 	DefaultPayer string
+	// Keys are the credentials strict mode accepts: those of the
+	// organization the server started with (NewKeys), never the store's
+	// copy, so a key removed from the organization file, or left in the
+	// store by an earlier run with another file, opens nothing.
+	Keys Keys
 	// Now is the clock of the signature window; nil is the real time. It is
 	// not the billing clock: clients sign with the real time even when the
 	// billing clock is pinned to another month.
@@ -48,26 +53,38 @@ func (id Identity) account(r *http.Request, body []byte, svc *conductor.Service)
 		}
 		return id.DefaultPayer, nil
 	}
-	creds, owners, err := svc.Credentials(r.Context())
+	key, err := id.verifier().Verify(r, body)
 	if err != nil {
 		return "", err
 	}
-	key, err := id.verifier(creds).Verify(r, body)
-	if err != nil {
-		return "", err
+	return id.Keys.owners[key], nil
+}
+
+// verifier returns the strict-mode verifier over Keys.
+func (id Identity) verifier() sigv4.Verifier {
+	return sigv4.Verifier{Credentials: id.Keys, Service: SigningName, Now: id.Now}
+}
+
+// Keys are an organization's credentials by access key ID, with the payer
+// owning each. The zero value knows no key.
+type Keys struct {
+	creds  map[string]conductor.Credential
+	owners map[string]string // access key ID → payer
+}
+
+// NewKeys returns the credentials of org's payers.
+func NewKeys(org conductor.Organization) Keys {
+	k := Keys{creds: map[string]conductor.Credential{}, owners: map[string]string{}}
+	for _, p := range org.Payers {
+		for _, c := range p.Payer.Credentials {
+			k.creds[c.AccessKeyID], k.owners[c.AccessKeyID] = c, p.Payer.ID
+		}
 	}
-	return owners[key], nil
+	return k
 }
 
-// verifier returns the strict-mode verifier over the given credentials.
-func (id Identity) verifier(creds map[string]conductor.Credential) sigv4.Verifier {
-	return sigv4.Verifier{Credentials: credentialStore(creds), Service: SigningName, Now: id.Now}
-}
-
-// credentialStore adapts the organization's credentials to sigv4.Credentials.
-type credentialStore map[string]conductor.Credential
-
-func (c credentialStore) SecretKey(accessKeyID string) (string, bool) {
-	cred, ok := c[accessKeyID]
+// SecretKey implements sigv4.Credentials.
+func (k Keys) SecretKey(accessKeyID string) (string, bool) {
+	cred, ok := k.creds[accessKeyID]
 	return cred.SecretAccessKey, ok
 }

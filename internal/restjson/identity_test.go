@@ -34,7 +34,7 @@ func wantAPIErrorCode(t *testing.T, err error, code string) {
 func TestStrictSigV4(t *testing.T) {
 	org := conductor.DemoOrganization()
 	org.Payers[0].Payer.Credentials = []conductor.Credential{{AccessKeyID: "AKIAPAYERA", SecretAccessKey: "secret-a"}}
-	e := newEnvWith(t, org, restjson.Identity{Strict: true})
+	e := newEnvWith(t, org, restjson.Identity{Strict: true, Keys: restjson.NewKeys(org)})
 	good := e.signedClient("AKIAPAYERA", "secret-a")
 	arn := createGroup(t, good, "signed", linked1)
 	if !billingGroupARN.MatchString(arn) {
