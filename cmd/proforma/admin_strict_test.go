@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -14,8 +12,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	bc "github.com/aws/aws-sdk-go-v2/service/billingconductor"
+
+	"github.com/proforma-dev/proforma/internal/harness"
 )
 
 // strictOrg gives each payer a credential the harness clients sign with
@@ -46,24 +45,10 @@ type adminRequest struct {
 
 func (a adminRequest) send(t *testing.T, base string) (int, string, string) {
 	t.Helper()
-	req, err := http.NewRequest(a.method, base+a.path, strings.NewReader(a.body))
+	req, err := harness.AdminCall{Method: a.method, URL: base + a.path, Body: a.body, Key: a.key, Secret: a.secret,
+		Declare: a.declare, SignedBody: a.signedBody}.Request(t.Context())
 	if err != nil {
 		t.Fatal(err)
-	}
-	signed := a.body
-	if a.signedBody != "" {
-		signed = a.signedBody
-	}
-	sum := sha256.Sum256([]byte(signed))
-	hash := hex.EncodeToString(sum[:])
-	if a.declare {
-		req.Header.Set("X-Amz-Content-Sha256", hash)
-	}
-	if a.key != "" {
-		creds := aws.Credentials{AccessKeyID: a.key, SecretAccessKey: a.secret}
-		if err := v4.NewSigner().SignHTTP(t.Context(), creds, req, hash, "billingconductor", "us-east-1", time.Now()); err != nil {
-			t.Fatal(err)
-		}
 	}
 	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 	if err != nil {

@@ -2,8 +2,6 @@ package restjson_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,14 +11,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	bc "github.com/aws/aws-sdk-go-v2/service/billingconductor"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/harness"
 	"github.com/proforma-dev/proforma/internal/restjson"
 	"github.com/proforma-dev/proforma/internal/sqlite"
 	"github.com/proforma-dev/proforma/internal/usage"
@@ -142,24 +138,10 @@ type adminReply struct {
 
 func (e *adminEnv) do(t *testing.T, as signer, c adminCall) adminReply {
 	t.Helper()
-	req, err := http.NewRequest(c.method, e.url+c.path, strings.NewReader(c.body))
+	req, err := harness.AdminCall{Method: c.method, URL: e.url + c.path, Body: c.body, Key: as.key, Secret: as.secret,
+		Declare: c.upload, SignedBody: c.signedBody}.Request(ctx)
 	if err != nil {
 		t.Fatal(err)
-	}
-	signed := c.body
-	if c.signedBody != "" {
-		signed = c.signedBody
-	}
-	sum := sha256.Sum256([]byte(signed))
-	hash := hex.EncodeToString(sum[:])
-	if c.upload {
-		req.Header.Set("X-Amz-Content-Sha256", hash)
-	}
-	if as.key != "" {
-		creds := aws.Credentials{AccessKeyID: as.key, SecretAccessKey: as.secret}
-		if err := v4.NewSigner().SignHTTP(ctx, creds, req, hash, restjson.SigningName, "us-east-1", time.Now()); err != nil {
-			t.Fatal(err)
-		}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
