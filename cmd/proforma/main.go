@@ -138,23 +138,12 @@ func (m *Main) ParseFlags(args []string) error {
 
 // Run opens the store, seeds the organization and serves until ctx ends.
 func (m *Main) Run(ctx context.Context) error {
-	org := conductor.DemoOrganization()
-	if m.Config.OrgFile != "" {
-		var err error
-		if org, err = loadOrganization(m.Config.OrgFile); err != nil {
-			return err
-		}
-	}
-	m.warnUnsafe(org)
-	store, err := openStore(ctx, m.Config.DataDir, false)
+	org, err := m.open(ctx)
 	if err != nil {
 		return err
 	}
-	m.Store = store
-	if err := m.reclaim(ctx); err != nil {
-		return err
-	}
-	svc := conductor.NewService(store, m.Clock, nil)
+	m.warnUnsafe(org)
+	svc := conductor.NewService(m.Store, m.Clock, nil)
 	svc.SetUsageEngine(usage.NewEngine())
 	if err := svc.SeedOrganization(ctx, org); err != nil {
 		return fmt.Errorf("seed organization: %w", err)
@@ -166,6 +155,40 @@ func (m *Main) Run(ctx context.Context) error {
 	m.log.Info("proforma listening", "url", "http://"+m.listener.Addr().String(), "data", redactDSN(m.Config.DataDir),
 		"auth", m.Config.Auth, "billingPeriod", svc.CurrentPeriod())
 	return m.serve(ctx)
+}
+
+// open opens the store (m.Store) and reclaims interrupted imports while
+// the organization is decoded, which at reseller scale (10,000 accounts) is
+// most of a start whose seeding is skipped. An error of the organization
+// file is reported first, though the store may have been created by then.
+func (m *Main) open(ctx context.Context) (conductor.Organization, error) {
+	type loaded struct {
+		org conductor.Organization
+		err error
+	}
+	orgc := make(chan loaded, 1)
+	go func() {
+		org, err := m.organization()
+		orgc <- loaded{org, err}
+	}()
+	store, err := openStore(ctx, m.Config.DataDir, false)
+	if err == nil {
+		m.Store = store
+		err = m.reclaim(ctx)
+	}
+	l := <-orgc
+	if l.err != nil {
+		return l.org, l.err
+	}
+	return l.org, err
+}
+
+// organization returns the organization of --org, or the demo organization.
+func (m *Main) organization() (conductor.Organization, error) {
+	if m.Config.OrgFile == "" {
+		return conductor.DemoOrganization(), nil
+	}
+	return loadOrganization(m.Config.OrgFile)
 }
 
 func (m *Main) handler(svc *conductor.Service, org conductor.Organization) http.Handler {

@@ -47,10 +47,8 @@ func loadOrganization(path string) (conductor.Organization, error) {
 	if err != nil {
 		return conductor.Organization{}, err
 	}
-	var f orgFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
+	f, err := decodeOrgFile(data)
+	if err != nil {
 		return conductor.Organization{}, fmt.Errorf("%s: %w", path, err)
 	}
 	org, err := f.organization()
@@ -60,15 +58,24 @@ func loadOrganization(path string) (conductor.Organization, error) {
 	return org, nil
 }
 
+// decodeOrgFile decodes an organization file; unknown keys are errors.
+func decodeOrgFile(data []byte) (orgFile, error) {
+	var f orgFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	err := dec.Decode(&f)
+	return f, err
+}
+
 func (f orgFile) organization() (conductor.Organization, error) {
 	var org conductor.Organization
 	if len(f.Payers) == 0 {
 		return org, fmt.Errorf("no payers")
 	}
-	seen := map[string]string{}
+	seen := map[string]place{}
 	for i, p := range f.Payers {
 		where := fmt.Sprintf("payers[%d]", i)
-		if err := claim(seen, p.ID, where); err != nil {
+		if err := claim(seen, p.ID, place{i, -1}); err != nil {
 			return org, err
 		}
 		seed := conductor.PayerSeed{Payer: conductor.Payer{ID: p.ID, Name: p.Name, Email: p.Email}}
@@ -81,7 +88,7 @@ func (f orgFile) organization() (conductor.Organization, error) {
 		for j, a := range p.Accounts {
 			acct, err := account(a.ID, a.Name, a.Email, a.Joined, a.Left)
 			if err == nil {
-				err = claim(seen, a.ID, fmt.Sprintf("%s.accounts[%d]", where, j))
+				err = claim(seen, a.ID, place{i, j})
 			}
 			if err != nil {
 				return org, fmt.Errorf("%s.accounts[%d]: %w", where, j, err)
@@ -100,8 +107,20 @@ func (f orgFile) organization() (conductor.Organization, error) {
 	return org, nil
 }
 
+// place is where an account ID appears in the file: payers[Payer], or
+// payers[Payer].accounts[Account] when Account >= 0. Its text is only
+// formatted for an error, so a 10,000-account file costs no strings.
+type place struct{ Payer, Account int }
+
+func (p place) String() string {
+	if p.Account < 0 {
+		return fmt.Sprintf("payers[%d]", p.Payer)
+	}
+	return fmt.Sprintf("payers[%d].accounts[%d]", p.Payer, p.Account)
+}
+
 // claim records that an account ID appears once in the file.
-func claim(seen map[string]string, id, where string) error {
+func claim(seen map[string]place, id string, where place) error {
 	if !conductor.IsAccountID(id) {
 		return fmt.Errorf("%s: id %q is not a 12-digit account ID", where, id)
 	}

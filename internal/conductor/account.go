@@ -101,50 +101,6 @@ func (o Organization) DefaultPayer() string {
 	return o.Payers[0].Payer.ID
 }
 
-// SeedOrganization stores the organization: payers, accounts and transfers
-// are created or replaced; records not named in it are left as they are.
-// The payer's own account is a member of its family.
-func (s *Service) SeedOrganization(ctx context.Context, org Organization) error {
-	return s.update(ctx, func(tx Tx) error {
-		for _, p := range org.Payers {
-			if err := seedPayer(tx, p); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-func seedPayer(tx Tx, p PayerSeed) error {
-	if !IsAccountID(p.Payer.ID) {
-		return fmt.Errorf("payer %q: not a 12-digit account ID", p.Payer.ID)
-	}
-	// Credentials stay in memory with the organization the server started
-	// with (strict mode verifies against it); no secret is written to the
-	// store, and seeding over a store that holds some from an earlier
-	// version removes them.
-	payer := p.Payer
-	payer.Credentials = nil
-	if err := putJSON(tx, "", kindPayer, payer.ID, Timeless, payer); err != nil {
-		return err
-	}
-	self := Account{ID: p.Payer.ID, Name: p.Payer.Name, Email: p.Payer.Email}
-	for _, a := range append([]Account{self}, p.Accounts...) {
-		if err := checkSingleFamily(tx, p.Payer.ID, a.ID); err != nil {
-			return err
-		}
-		if err := putJSON(tx, p.Payer.ID, kindAccount, a.ID, Timeless, a); err != nil {
-			return err
-		}
-	}
-	for _, t := range p.Transfers {
-		if err := putJSON(tx, p.Payer.ID, kindTransfer, t.ARN, Timeless, t); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // checkSingleFamily refuses an account that belongs to another payer's family.
 func checkSingleFamily(tx Tx, payer, account string) error {
 	payers, err := tx.List("", kindPayer, Timeless)
@@ -182,6 +138,8 @@ func (s *Service) OrganizationAccounts(ctx context.Context, payer string) ([]Acc
 // JoinAccount adds an account to a payer's family (the admin endpoint's
 // "account joins the organization"). If the payer has a billing group with
 // AutoAssociate in the current period, the account is associated with it.
+// Replacing an account already in the family makes the next start seed the
+// organization again (SeedOrganization), which re-applies the file's version.
 func (s *Service) JoinAccount(ctx context.Context, payer string, a Account) error {
 	if !IsAccountID(a.ID) {
 		return InvalidField("AccountId", "Account ID must be 12 digits.")
@@ -200,6 +158,9 @@ func (s *Service) JoinAccount(ctx context.Context, payer string, a Account) erro
 		if a.Joined == nil {
 			a.Joined = &now
 		}
+		if err := forgetSeedIfReplaced(tx, payer, a.ID); err != nil {
+			return err
+		}
 		if err := putJSON(tx, payer, kindAccount, a.ID, Timeless, a); err != nil {
 			return err
 		}
@@ -209,6 +170,8 @@ func (s *Service) JoinAccount(ctx context.Context, payer string, a Account) erro
 
 // LeaveAccount records that an account left the payer's family now. A
 // billing group whose primary account left becomes PRIMARY_ACCOUNT_MISSING.
+// The next start seeds the organization again (SeedOrganization): an account
+// the organization file names is then a member again, as the file says.
 func (s *Service) LeaveAccount(ctx context.Context, payer, id string) error {
 	period, now := s.CurrentPeriod(), s.now()
 	return s.update(ctx, func(tx Tx) error {
@@ -223,6 +186,9 @@ func (s *Service) LeaveAccount(ctx context.Context, payer, id string) error {
 			return Invalid("ILLEGAL_ACCOUNTS", "The management account %s cannot leave its own organization.", id)
 		}
 		a.Left = &now
+		if err := forgetSeed(tx); err != nil { // the account may be one the organization file names
+			return err
+		}
 		if err := putJSON(tx, payer, kindAccount, id, Timeless, a); err != nil {
 			return err
 		}
@@ -257,19 +223,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// Reset erases all state and seeds the organization again (admin endpoint).
-func (s *Service) Reset(ctx context.Context, org Organization) error {
-	return s.update(ctx, func(tx Tx) error {
-		if err := tx.DeleteAll(); err != nil {
-			return err
-		}
-		for _, p := range org.Payers {
-			if err := seedPayer(tx, p); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
