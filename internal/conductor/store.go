@@ -23,6 +23,13 @@ type Store interface {
 }
 
 // Tx is the record interface of one transaction.
+//
+// Besides versioned records a transaction reads and writes blobs: large
+// opaque values (megabytes: stored files), kept apart from the records so
+// that reading records never passes through them. A blob has one global
+// id and no versions; it is part of the transaction like a record (a
+// failed Update leaves none of its blobs, a View sees a consistent
+// snapshot of both).
 type Tx interface {
 	// Get returns the data of the version in force at period; ok is false when
 	// there is none or it is a tombstone.
@@ -43,8 +50,20 @@ type Tx interface {
 	Versions(ns, kind, id string) ([]Version, error)
 	// Truncate removes the versions of a record that start at or after period.
 	Truncate(ns, kind, id string, from Period) error
-	// DeleteAll removes every record of every namespace.
+	// DeleteAll removes every record of every namespace, and every blob.
 	DeleteAll() error
+
+	// PutBlob stores data as the blob id, replacing a blob with that id.
+	PutBlob(id string, data []byte) error
+	// GetBlob returns the data of the blob id; ok is false when there is
+	// none. Its cost is the blob's size, whatever else is stored.
+	GetBlob(id string) (data []byte, ok bool, err error)
+	// DeleteBlob removes the blob id; removing a blob that does not exist
+	// is no error.
+	DeleteBlob(id string) error
+	// BlobIDs returns the ids of the blobs that start with prefix ("" for
+	// all), in byte order, without reading their data.
+	BlobIDs(prefix string) ([]string, error)
 }
 
 // Version is one version of a record.

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -30,6 +31,14 @@ var _ conductor.Store = (*Store)(nil)
 // replicas starting together do not race; proforma_schema counts the
 // steps done. Text columns use the "C" collation: ids order by bytes, as
 // in the SQLite store.
+//
+// Blobs have their own table, stored out of line (TOAST) without
+// compression: they are compressed files already. The steps after its
+// creation move the blobs written as records before the table existed:
+// stored CUR file chunks (internal/usage's kind "usagefile" in the global
+// namespace, timeless, the record id becoming the blob id). They are the
+// one place the store names a kind of its users, frozen history like
+// every step.
 var schema = []string{
 	`CREATE TABLE records (
 		ns      text COLLATE "C" NOT NULL,
@@ -40,6 +49,14 @@ var schema = []string{
 		data    bytea,
 		PRIMARY KEY (ns, kind, id, period)
 	)`,
+	`CREATE TABLE blobs (
+		id   text COLLATE "C" PRIMARY KEY,
+		data bytea
+	)`,
+	`ALTER TABLE blobs ALTER COLUMN data SET STORAGE EXTERNAL`,
+	`INSERT INTO blobs (id, data) SELECT id, data FROM records
+		WHERE ns = '' AND kind = 'usagefile' AND period = '0000-00' AND NOT deleted`,
+	`DELETE FROM records WHERE ns = '' AND kind = 'usagefile'`,
 }
 
 // migrationLock is the advisory lock key of schema changes.
@@ -222,5 +239,49 @@ func (t *tx) Truncate(ns, kind, id string, from conductor.Period) error {
 
 func (t *tx) DeleteAll() error {
 	_, err := t.tx.Exec(t.ctx, `DELETE FROM records`)
+	if err == nil {
+		_, err = t.tx.Exec(t.ctx, `DELETE FROM blobs`)
+	}
 	return err
 }
+
+func (t *tx) PutBlob(id string, data []byte) error {
+	if data == nil {
+		data = []byte{} // stored empty, not NULL, as in the SQLite store
+	}
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO blobs (id, data) VALUES ($1, $2)
+		ON CONFLICT (id) DO UPDATE SET data = excluded.data`, id, data)
+	return err
+}
+
+func (t *tx) GetBlob(id string) ([]byte, bool, error) {
+	var data []byte
+	err := t.tx.QueryRow(t.ctx, `SELECT data FROM blobs WHERE id = $1`, id).Scan(&data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, nil
+	}
+	if data == nil && err == nil {
+		data = []byte{}
+	}
+	return data, err == nil, err
+}
+
+func (t *tx) DeleteBlob(id string) error {
+	_, err := t.tx.Exec(t.ctx, `DELETE FROM blobs WHERE id = $1`, id)
+	return err
+}
+
+// BlobIDs matches the prefix with LIKE, its wildcards escaped: under the
+// "C" collation PostgreSQL turns a LIKE prefix into a range of the
+// primary key index.
+func (t *tx) BlobIDs(prefix string) ([]string, error) {
+	pattern := likeEscaper.Replace(prefix) + "%"
+	rows, err := t.tx.Query(t.ctx, `SELECT id FROM blobs WHERE id LIKE $1 ORDER BY id`, pattern)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// likeEscaper escapes LIKE's wildcards and its escape character (\).
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -72,7 +73,9 @@ func newStore(dir string, write, read *sql.DB) (*Store, error) {
 }
 
 // setUp checks the database, gives it incremental auto-vacuum and applies
-// the schema.
+// the schema. After schema steps (which may have moved data between
+// tables) it compacts the database, best effort: a failure leaves the
+// space to a later Compact.
 func (s *Store) setUp(dir string) error {
 	if err := check(s.write, dir); err != nil {
 		return err
@@ -80,8 +83,12 @@ func (s *Store) setUp(dir string) error {
 	if err := incrementalVacuum(s.write); err != nil {
 		return damaged(dir, fmt.Errorf("enable incremental vacuum: %w", err))
 	}
-	if err := s.migrate(); err != nil {
+	applied, err := s.migrate()
+	if err != nil {
 		return damaged(dir, fmt.Errorf("migrate store: %w", err))
+	}
+	if applied && dir != Memory {
+		_ = s.Compact(context.Background())
 	}
 	return nil
 }

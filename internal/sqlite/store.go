@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"modernc.org/sqlite"
@@ -52,12 +53,20 @@ const (
 	sqlWrite    = `INSERT INTO records (ns, kind, id, period, deleted, data) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (ns, kind, id, period) DO UPDATE SET deleted = excluded.deleted, data = excluded.data`
 	sqlTruncate = `DELETE FROM records WHERE ns = ? AND kind = ? AND id = ? AND period >= ?`
+
+	sqlBlobGet = `SELECT data FROM blobs WHERE id = ?`
+	// sqlBlobIDs reads ids from the prefix on, in the id index; BlobIDs
+	// stops at the first id past the prefix.
+	sqlBlobIDs    = `SELECT id FROM blobs WHERE id >= ? ORDER BY id`
+	sqlBlobPut    = `INSERT INTO blobs (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`
+	sqlBlobDelete = `DELETE FROM blobs WHERE id = ?`
 )
 
 // statements are the prepared statements of one database handle; the
 // write ones are nil on the read-only handle.
 type statements struct {
 	get, list, count, versions, write, truncate *sql.Stmt
+	blobGet, blobIDs, blobPut, blobDelete       *sql.Stmt
 }
 
 func prepare(db *sql.DB, writes bool) (statements, error) {
@@ -66,9 +75,11 @@ func prepare(db *sql.DB, writes bool) (statements, error) {
 		stmt **sql.Stmt
 		sql  string
 	}
-	targets := []target{{&st.get, sqlGet}, {&st.list, sqlList}, {&st.count, sqlCount}, {&st.versions, sqlVersions}}
+	targets := []target{{&st.get, sqlGet}, {&st.list, sqlList}, {&st.count, sqlCount}, {&st.versions, sqlVersions},
+		{&st.blobGet, sqlBlobGet}, {&st.blobIDs, sqlBlobIDs}}
 	if writes {
-		targets = append(targets, target{&st.write, sqlWrite}, target{&st.truncate, sqlTruncate})
+		targets = append(targets, target{&st.write, sqlWrite}, target{&st.truncate, sqlTruncate},
+			target{&st.blobPut, sqlBlobPut}, target{&st.blobDelete, sqlBlobDelete})
 	}
 	for _, t := range targets {
 		stmt, err := db.Prepare(t.sql)
@@ -83,6 +94,14 @@ func prepare(db *sql.DB, writes bool) (statements, error) {
 var _ conductor.Store = (*Store)(nil)
 
 // schema is applied once, in order; PRAGMA user_version counts the steps done.
+//
+// Blobs live in a rowid table, as SQLite advises for large values: a
+// record search then never steps over a blob's overflow pages, which a
+// WITHOUT ROWID table stores in its b-tree. The steps after its creation
+// move the blobs written as records before the table existed: stored CUR
+// file chunks (internal/usage's kind "usagefile" in the global namespace,
+// timeless, the record id becoming the blob id). They are the one place
+// the store names a kind of its users, frozen history like every step.
 var schema = []string{
 	`CREATE TABLE records (
 		ns      TEXT NOT NULL,
@@ -93,19 +112,28 @@ var schema = []string{
 		data    BLOB,
 		PRIMARY KEY (ns, kind, id, period)
 	) WITHOUT ROWID`,
+	`CREATE TABLE blobs (
+		id   TEXT NOT NULL PRIMARY KEY,
+		data BLOB
+	)`,
+	`INSERT INTO blobs (id, data) SELECT id, data FROM records
+		WHERE ns = '' AND kind = 'usagefile' AND period = '0000-00' AND NOT deleted`,
+	`DELETE FROM records WHERE ns = '' AND kind = 'usagefile'`,
 }
 
-func (s *Store) migrate() error {
+// migrate applies the schema steps not yet applied, in one transaction;
+// applied reports whether there were any.
+func (s *Store) migrate() (applied bool, err error) {
 	ctx := context.Background()
 	t, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer t.Rollback()
-	if err := ensureSchema(ctx, t); err != nil {
-		return err
+	if applied, err = ensureSchema(ctx, t); err != nil {
+		return false, err
 	}
-	return t.Commit()
+	return applied, t.Commit()
 }
 
 // Close closes the database.
@@ -146,21 +174,23 @@ func (s *Store) View(ctx context.Context, fn func(conductor.Tx) error) error {
 	return mapError(fn(&tx{ctx: ctx, tx: sqlTx, st: st}))
 }
 
-// ensureSchema applies the schema steps not yet applied.
-func ensureSchema(ctx context.Context, t *sql.Tx) error {
+// ensureSchema applies the schema steps not yet applied; applied reports
+// whether there were any.
+func ensureSchema(ctx context.Context, t *sql.Tx) (applied bool, err error) {
 	var version int
 	if err := t.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
-		return err
+		return false, err
 	}
 	for ; version < len(schema); version++ {
 		if _, err := t.ExecContext(ctx, schema[version]); err != nil {
-			return err
+			return false, err
 		}
 		if _, err := t.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version+1)); err != nil {
-			return err
+			return false, err
 		}
+		applied = true
 	}
-	return nil
+	return applied, nil
 }
 
 // mapError turns SQLite's busy/locked codes into conductor.ErrWriteConflict,
@@ -241,6 +271,9 @@ func (t *tx) write(ns, kind, id string, from conductor.Period, deleted bool, dat
 
 func (t *tx) DeleteAll() error {
 	_, err := t.tx.ExecContext(t.ctx, `DELETE FROM records`)
+	if err == nil {
+		_, err = t.tx.ExecContext(t.ctx, `DELETE FROM blobs`)
+	}
 	return err
 }
 
@@ -266,4 +299,46 @@ func (t *tx) Versions(ns, kind, id string) ([]conductor.Version, error) {
 func (t *tx) Truncate(ns, kind, id string, from conductor.Period) error {
 	_, err := t.stmt(t.st.truncate).ExecContext(t.ctx, ns, kind, id, string(from))
 	return err
+}
+
+func (t *tx) PutBlob(id string, data []byte) error {
+	_, err := t.stmt(t.st.blobPut).ExecContext(t.ctx, id, data)
+	return err
+}
+
+func (t *tx) GetBlob(id string) ([]byte, bool, error) {
+	var data []byte
+	err := t.stmt(t.st.blobGet).QueryRowContext(t.ctx, id).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if data == nil && err == nil {
+		data = []byte{}
+	}
+	return data, err == nil, err
+}
+
+func (t *tx) DeleteBlob(id string) error {
+	_, err := t.stmt(t.st.blobDelete).ExecContext(t.ctx, id)
+	return err
+}
+
+func (t *tx) BlobIDs(prefix string) ([]string, error) {
+	rows, err := t.stmt(t.st.blobIDs).QueryContext(t.ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		if !strings.HasPrefix(id, prefix) {
+			break
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) conductor.Store) {
 		"versions and truncate":         testVersionsAndTruncate,
 		"compact keeps every record":    testCompact,
 	}
+	maps.Copy(tests, blobTests)
 	for name, test := range tests {
 		t.Run(name, func(t *testing.T) { test(t, open(t)) })
 	}
@@ -258,12 +260,17 @@ func testCompact(t *testing.T, s conductor.Store) {
 	big := strings.Repeat("x", 1<<20)
 	for i := range 4 {
 		put(t, s, "p", "big", fmt.Sprint(i), conductor.Timeless, big)
+		putBlob(t, s, fmt.Sprint("big/", i), []byte(big))
 	}
+	putBlob(t, s, "kept", []byte(big))
 	put(t, s, "p", "k", "a", "2026-01", "january")
 	put(t, s, "p", "k", "a", "2026-03", "march")
 	err := s.Update(ctx, func(tx conductor.Tx) error {
 		for i := range 4 {
 			if err := tx.Truncate("p", "big", fmt.Sprint(i), conductor.Timeless); err != nil {
+				return err
+			}
+			if err := tx.DeleteBlob(fmt.Sprint("big/", i)); err != nil {
 				return err
 			}
 		}
@@ -285,6 +292,9 @@ func testCompact(t *testing.T, s conductor.Store) {
 	if got := list(t, s, "p", "k", "2026-04") + list(t, s, "p", "big", conductor.Timeless); got != "a=march;" {
 		t.Errorf("after Compact: %q, want a=march; only", got)
 	}
+	if got := blobIDs(t, s, ""); got != "kept" || getBlob(t, s, "kept") != big {
+		t.Errorf("blobs after Compact: %q, want kept, whole", got)
+	}
 	put(t, s, "p", "k", "b", conductor.Timeless, "written after")
 	if got := get(t, s, "p", "k", "b", conductor.Timeless); got != "written after" {
 		t.Errorf("a write after Compact: %q", got)
@@ -299,6 +309,7 @@ func RunReadOnly(t *testing.T, open func(t *testing.T) (conductor.Store, func() 
 	rw, openReadOnly := open(t)
 	put(t, rw, "p", "k", "a", "2026-01", "january")
 	put(t, rw, "p", "k", "b", conductor.Timeless, "timeless")
+	putBlob(t, rw, "f/1", []byte("blob"))
 	ro, err := openReadOnly()
 	if err != nil {
 		t.Fatal(err)
@@ -307,11 +318,17 @@ func RunReadOnly(t *testing.T, open func(t *testing.T) (conductor.Store, func() 
 	if got := list(t, ro, "p", "k", "2026-02"); got != "a=january;b=timeless;" {
 		t.Errorf("read-only List: %q", got)
 	}
+	if got := blobIDs(t, ro, "f/") + "=" + getBlob(t, ro, "f/1"); got != "f/1=blob" {
+		t.Errorf("read-only blobs: %q, want f/1=blob", got)
+	}
+	if err := ro.Update(ctx, func(tx conductor.Tx) error { return tx.PutBlob("f/2", []byte("refused")) }); err == nil {
+		t.Error("a blob write through the read-only store succeeded")
+	}
 	err = ro.Update(ctx, func(tx conductor.Tx) error { return tx.Put("p", "k", "c", conductor.Timeless, []byte("refused")) })
 	if err == nil {
 		t.Error("a write through the read-only store succeeded")
 	}
-	if got := list(t, rw, "p", "k", "2026-02"); got != "a=january;b=timeless;" {
-		t.Errorf("after the refused write: %q", got)
+	if got := list(t, rw, "p", "k", "2026-02") + blobIDs(t, rw, ""); got != "a=january;b=timeless;f/1" {
+		t.Errorf("after the refused writes: %q", got)
 	}
 }

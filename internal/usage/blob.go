@@ -55,7 +55,8 @@ type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
 
-// chunkWriter writes a blob's bytes as chunk records, one transaction each.
+// chunkWriter writes a blob's bytes as chunks, one store blob and one
+// transaction each.
 type chunkWriter struct {
 	ctx    context.Context
 	run    *importRun
@@ -83,7 +84,7 @@ func (w *chunkWriter) flush() error {
 	}
 	id := chunkID(w.blob, w.chunks)
 	err := update(w.ctx, w.run.Store, func(tx conductor.Tx) error {
-		if err := tx.Put(blobNS, kindFile, id, conductor.Timeless, w.buf.Bytes()); err != nil {
+		if err := tx.PutBlob(id, w.buf.Bytes()); err != nil {
 			return err
 		}
 		return touch(tx, w.run.id, w.run.now(), id)
@@ -112,7 +113,7 @@ func (r *blobReader) Read(p []byte) (int, error) {
 		if len(r.ids) == 0 {
 			return 0, io.EOF
 		}
-		data, ok, err := r.tx.Get(blobNS, kindFile, r.ids[0], conductor.Timeless)
+		data, ok, err := r.tx.GetBlob(r.ids[0])
 		if err != nil {
 			return 0, err
 		}

@@ -11,15 +11,19 @@
 //
 //   - a manifest (kind "usage", id the period): the import that holds the
 //     period, its files, column sets and line counts;
-//   - the aggregates (kind "usageagg"): the period's lines summed per
-//     pricing-relevant key (see key), which is all the reports need. Their
-//     number depends on the payer's accounts and SKUs, not on the CUR's size;
-//   - the original rows (kind "usagerows"), gzip-compressed CSV in chunks of
-//     a few MiB, which the pro forma CUR export needs.
+//   - the aggregates (a blob, see aggregatesBlob): the period's lines
+//     summed per pricing-relevant key (see key), which is all the reports
+//     need. Their number depends on the payer's accounts and SKUs, not on
+//     the CUR's size;
+//   - the input files as they were read (plain CSV gzip-compressed), in
+//     blobs of 8 MiB, which the pro forma CUR export needs.
+//
+// Aggregates and files are store blobs (conductor.Tx.PutBlob), kept apart
+// from the records so that the API's record reads never pass through them.
 //
 // # Atomic re-import
 //
-// An import stages its row chunks under a fresh import ID while it reads,
+// An import stages its file chunks under a fresh import ID while it reads,
 // then commits in one transaction: the new manifests and aggregates, the
 // registration of missing accounts, and the removal of the periods'
 // previous data. Until the commit the previous data is what every reader

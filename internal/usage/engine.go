@@ -82,7 +82,7 @@ func (e *Engine) lines(tx conductor.Tx, payer string, period conductor.Period) (
 	if lines, ok := e.cached(key); ok {
 		return lines, nil
 	}
-	data, ok, err := tx.Get(payer, kindAggregates, aggregatesID(m.ImportID, period), conductor.Timeless)
+	data, ok, err := loadAggregates(tx, payer, m)
 	if err != nil || !ok {
 		if err == nil {
 			err = fmt.Errorf("usage: aggregates of %s %s missing", payer, period)

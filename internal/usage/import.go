@@ -297,7 +297,7 @@ func (r *importRun) commit(ctx context.Context) (*Summary, error) {
 			return err
 		}
 		for p, data := range aggregates {
-			if err := tx.Put(r.payer, kindAggregates, aggregatesID(r.id, p), conductor.Timeless, data); err != nil {
+			if err := tx.PutBlob(aggregatesBlob(r.payer, r.id, p), data); err != nil {
 				return err
 			}
 		}

@@ -113,7 +113,7 @@ func dropStaging(tx conductor.Tx, id string, drop func(staging) bool) (removed b
 	if err != nil || !ok || !drop(s) {
 		return false, err
 	}
-	if err := removeAll(tx, blobNS, kindFile, s.Chunks); err != nil {
+	if err := removeBlobs(tx, s.Chunks); err != nil {
 		return false, err
 	}
 	return true, tx.Truncate(blobNS, kindStaging, id, conductor.Timeless)

@@ -87,10 +87,8 @@ func (e *env) chunks() []string {
 	e.t.Helper()
 	var ids []string
 	err := e.store.View(context.Background(), func(tx conductor.Tx) error {
-		recs, err := tx.List(blobNS, kindFile, conductor.Timeless)
-		for _, r := range recs {
-			ids = append(ids, r.ID)
-		}
+		var err error
+		ids, err = storedChunks(tx)
 		return err
 	})
 	if err != nil {
@@ -222,7 +220,7 @@ func (e *env) stageDead(s staging) {
 	s.Chunks = []string{chunkID(blobID(id, 0), 0), chunkID(blobID(id, 0), 1)}
 	err := e.store.Update(context.Background(), func(tx conductor.Tx) error {
 		for _, c := range s.Chunks {
-			if err := tx.Put(blobNS, kindFile, c, conductor.Timeless, []byte("staged bytes")); err != nil {
+			if err := tx.PutBlob(c, []byte("staged bytes")); err != nil {
 				return err
 			}
 		}

@@ -10,18 +10,25 @@ import (
 )
 
 // Record kinds of this package. Manifests and aggregates live in the
-// payer's namespace; stored files and staging records in blobNS under
-// unguessable import IDs, because an import learns its payer only from the
-// file it is storing. All are timeless: a period's data is replaced, not
-// versioned.
+// payer's namespace; staging records in blobNS under unguessable import
+// IDs, because an import learns its payer only from the file it is
+// storing. All are timeless: a period's data is replaced, not versioned.
+//
+// Stored files are store blobs (conductor.Tx.PutBlob), chunk by chunk, under
+// the id importID/file/chunk (see chunkID): an input file's bytes, plain
+// CSV gzip-compressed. Stores of schema version 1 held them as records of
+// kind "usagefile" in blobNS; the stores' schema migration moves them.
+// A period's encoded aggregates, whose size grows with the payer's
+// accounts and SKUs, are blobs too (see aggregatesBlob); imports made
+// before held them as records of kind "usageagg", which are read and
+// removed as they were until their period is imported again.
 const (
 	kindManifest   = "usage"      // id: the period; the import that holds it
-	kindAggregates = "usageagg"   // id: importID/period; encoded aggregates
-	kindFile       = "usagefile"  // id: importID/file/chunk; an input file's bytes (plain CSV gzip-compressed)
+	kindAggregates = "usageagg"   // id: importID/period; encoded aggregates of imports made before they were blobs
 	kindStaging    = "usagestage" // id: importID; chunks written by an import not yet committed
 )
 
-// blobNS is the namespace of stored files and staging records.
+// blobNS is the namespace of staging records.
 const blobNS = ""
 
 // Manifest describes the usage of one payer and period.
@@ -73,6 +80,34 @@ type staging struct {
 
 func aggregatesID(importID string, p conductor.Period) string { return importID + "/" + string(p) }
 
+// aggregatesPrefix starts the blob ids of aggregates; chunk ids start
+// with an import ID, a digit.
+const aggregatesPrefix = "usageagg/"
+
+// aggregatesBlob is the blob id of a payer's aggregates of a period.
+func aggregatesBlob(payer, importID string, p conductor.Period) string {
+	return aggregatesPrefix + payer + "/" + aggregatesID(importID, p)
+}
+
+// loadAggregates returns the encoded aggregates of a manifest's import:
+// its blob, or its record for an import made before aggregates were blobs.
+func loadAggregates(tx conductor.Tx, payer string, m Manifest) ([]byte, bool, error) {
+	data, ok, err := tx.GetBlob(aggregatesBlob(payer, m.ImportID, m.Period))
+	if err != nil || ok {
+		return data, ok, err
+	}
+	return tx.Get(payer, kindAggregates, aggregatesID(m.ImportID, m.Period), conductor.Timeless)
+}
+
+// removeAggregates removes the aggregates of a manifest's import, blob or
+// record.
+func removeAggregates(tx conductor.Tx, payer string, m Manifest) error {
+	if err := tx.DeleteBlob(aggregatesBlob(payer, m.ImportID, m.Period)); err != nil {
+		return err
+	}
+	return removeAll(tx, payer, kindAggregates, []string{aggregatesID(m.ImportID, m.Period)})
+}
+
 func blobID(importID string, file int) string { return fmt.Sprintf("%s/%04d", importID, file) }
 
 func chunkID(blob string, chunk int) string { return fmt.Sprintf("%s/%06d", blob, chunk) }
@@ -102,6 +137,16 @@ func Manifests(tx conductor.Tx, payer string) ([]Manifest, error) {
 	return out, nil
 }
 
+// removeBlobs deletes stored chunks.
+func removeBlobs(tx conductor.Tx, ids []string) error {
+	for _, id := range ids {
+		if err := tx.DeleteBlob(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // removeAll hard-deletes records of one kind.
 func removeAll(tx conductor.Tx, payer, kind string, ids []string) error {
 	for _, id := range ids {
@@ -126,7 +171,7 @@ func replacePeriods(tx conductor.Tx, payer string, manifests []Manifest) error {
 			for _, p := range old.Parts {
 				orphans = append(orphans, p.Blob)
 			}
-			if err := removeAll(tx, payer, kindAggregates, []string{aggregatesID(old.ImportID, old.Period)}); err != nil {
+			if err := removeAggregates(tx, payer, old); err != nil {
 				return err
 			}
 		}
@@ -146,7 +191,7 @@ func replacePeriods(tx conductor.Tx, payer string, manifests []Manifest) error {
 	}
 	for _, b := range orphans {
 		if !used[b.ID] {
-			if err := removeAll(tx, blobNS, kindFile, b.chunkIDs()); err != nil {
+			if err := removeBlobs(tx, b.chunkIDs()); err != nil {
 				return err
 			}
 			used[b.ID] = true // removed once

@@ -213,10 +213,8 @@ func (e *env) blobs() []string {
 	e.t.Helper()
 	var ids []string
 	e.store.View(context.Background(), func(tx conductor.Tx) error {
-		files, err := tx.List(blobNS, kindFile, conductor.Timeless)
-		for _, f := range files {
-			ids = append(ids, f.ID)
-		}
+		var err error
+		ids, err = storedChunks(tx)
 		staged, _ := tx.List(blobNS, kindStaging, conductor.Timeless)
 		if err != nil || len(staged) > 0 {
 			e.t.Errorf("store: %v, %d staging records left", err, len(staged))
