@@ -1,6 +1,7 @@
 package conductor
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -185,7 +186,10 @@ func (s *Service) CreateCustomLineItem(ctx context.Context, c Caller, in CreateC
 			return err
 		}
 		arn = ARN(c.Account, TypeCustomLineItem, item.ID)
-		if err := putVersioned(tx, c.Account, kindCustomLineItem, item.ID, start, end, item); err != nil {
+		err = trackItem(tx, c.Account, item.ID, start, func() error {
+			return putVersioned(tx, c.Account, kindCustomLineItem, item.ID, start, end, item)
+		})
+		if err != nil {
 			return err
 		}
 		if err := linkInitialValues(tx, c.Account, item, in.Charge.AssociatedValues, start, end); err != nil {
@@ -224,34 +228,31 @@ func (s *Service) newCustomLineItem(tx Tx, c Caller, in CreateCustomLineItemInpu
 	return item, checkItemQuotas(tx, c.Account, item, start)
 }
 
-// checkItemQuotas applies the payer and billing group limits to a new item.
+// checkItemQuotas applies the payer and billing group limits to a new
+// item, reading the counters in force at start (custom_line_item_count.go).
 func checkItemQuotas(tx Tx, payer string, item CustomLineItem, start Period) error {
-	items, err := listJSON[CustomLineItem](tx, payer, kindCustomLineItem, start)
-	if err != nil {
+	if err := ensureItemCounters(tx, payer, start); err != nil {
 		return err
 	}
-	if len(items) >= QuotaCustomLineItems.Limit {
-		return LimitExceeded(QuotaCustomLineItems, TypeCustomLineItem, "")
+	groupARN := ARN(payer, TypeBillingGroup, item.BillingGroupID)
+	checks := []struct {
+		counter itemCounter
+		limit   int
+		err     error
+	}{
+		{itemTotal, QuotaCustomLineItems.Limit, LimitExceeded(QuotaCustomLineItems, TypeCustomLineItem, "")},
+		{itemFiltered, QuotaFilteredItemsPerGroup.Limit, LimitExceeded(QuotaFilteredItemsPerGroup, TypeBillingGroup, groupARN)},
+		{itemItemized, QuotaItemizedPerGroup.Limit, Invalid("ILLEGAL_COMPUTATION_RULE", "Billing group %s already has %d ITEMIZED custom line items.",
+			groupARN, QuotaItemizedPerGroup.Limit).withField("ComputationRule")},
 	}
-	var filtered, itemized int
-	for _, other := range items {
-		if other.BillingGroupID != item.BillingGroupID {
+	for _, ch := range checks {
+		if !ch.counter.matches(item) {
 			continue
 		}
-		if len(other.LineItemFilters) > 0 {
-			filtered++
+		n, err := ch.counter.get(tx, payer, ch.counter.key(item), start)
+		if err != nil || n >= ch.limit {
+			return cmp.Or(err, ch.err)
 		}
-		if other.ComputationRule == ComputationItemized {
-			itemized++
-		}
-	}
-	groupARN := ARN(payer, TypeBillingGroup, item.BillingGroupID)
-	if len(item.LineItemFilters) > 0 && filtered >= QuotaFilteredItemsPerGroup.Limit {
-		return LimitExceeded(QuotaFilteredItemsPerGroup, TypeBillingGroup, groupARN)
-	}
-	if item.ComputationRule == ComputationItemized && itemized >= QuotaItemizedPerGroup.Limit {
-		return Invalid("ILLEGAL_COMPUTATION_RULE", "Billing group %s already has %d ITEMIZED custom line items.",
-			groupARN, QuotaItemizedPerGroup.Limit).withField("ComputationRule")
 	}
 	return nil
 }

@@ -44,10 +44,13 @@ func (s *Service) UpdateCustomLineItem(ctx context.Context, c Caller, in UpdateC
 		if err := applyItemUpdate(&item, in, now); err != nil {
 			return err
 		}
-		if err := updateLaterVersions(tx, c.Account, item.ID, start, in, now); err != nil {
-			return err
-		}
-		if err := putJSON(tx, c.Account, kindCustomLineItem, item.ID, start, item); err != nil {
+		err = trackItem(tx, c.Account, item.ID, start, func() error {
+			if err := updateLaterVersions(tx, c.Account, item.ID, start, in, now); err != nil {
+				return err
+			}
+			return putJSON(tx, c.Account, kindCustomLineItem, item.ID, start, item)
+		})
+		if err != nil {
 			return err
 		}
 		view, err = itemView(tx, c.Account, item, start)
@@ -153,7 +156,7 @@ func (s *Service) DeleteCustomLineItem(ctx context.Context, c Caller, arn string
 		if err := checkNoParents(tx, c.Account, out, start); err != nil {
 			return err
 		}
-		return removeItem(tx, c.Account, item.ID, start, end)
+		return trackItem(tx, c.Account, item.ID, start, func() error { return removeItem(tx, c.Account, item.ID, start, end) })
 	})
 	return out, err
 }

@@ -145,6 +145,9 @@ func (s *Service) CreatePricingPlan(ctx context.Context, c Caller, in CreatePric
 		if err := putJSON(tx, c.Account, kindPricingPlan, p.ID, period, p); err != nil {
 			return err
 		}
+		if err := syncPlanRules(tx, c.Account, p.ID, nil, p.RuleIDs, period); err != nil {
+			return err
+		}
 		if err := putTags(tx, c.Account, arn, in.Tags); err != nil {
 			return err
 		}
@@ -323,6 +326,9 @@ func (s *Service) DeletePricingPlan(ctx context.Context, c Caller, arn string) (
 			return err
 		}
 		if err := planCount.add(tx, c.Account, period, -1); err != nil {
+			return err
+		}
+		if err := syncPlanRules(tx, c.Account, p.ID, p.RuleIDs, nil, period); err != nil {
 			return err
 		}
 		return tx.Delete(c.Account, kindPricingPlan, p.ID, period)

@@ -6,12 +6,6 @@ import (
 	"slices"
 )
 
-// plansWithRule returns the plans holding a rule at period.
-func plansWithRule(tx Tx, payer, ruleID string, period Period) ([]PricingPlan, error) {
-	plans, err := listJSON[PricingPlan](tx, payer, kindPricingPlan, period)
-	return slices.DeleteFunc(plans, func(p PricingPlan) bool { return !slices.Contains(p.RuleIDs, ruleID) }), err
-}
-
 // checkCollisions refuses rules whose plan key is already taken in the plan,
 // by a rule of existing or by another of the added rules (PP-5).
 func checkCollisions(tx Tx, payer string, p PricingPlan, existing []string, added []PricingRule, period Period) error {
@@ -84,7 +78,11 @@ func (s *Service) AssociatePricingRules(ctx context.Context, c Caller, planARN s
 	})
 }
 
+// checkPlansPerRule refuses rules already in as many plans as a rule may be.
 func checkPlansPerRule(tx Tx, payer string, rules []PricingRule, period Period) error {
+	if err := ensureRulePlans(tx, payer, period); err != nil {
+		return err
+	}
 	for _, r := range rules {
 		plans, err := plansWithRule(tx, payer, r.ID, period)
 		if err != nil {
@@ -127,7 +125,11 @@ func (s *Service) changePlanRules(ctx context.Context, c Caller, planARN string,
 		if err != nil {
 			return err
 		}
+		before := slices.Clone(p.RuleIDs)
 		if err := change(tx, &p, period); err != nil {
+			return err
+		}
+		if err := syncPlanRules(tx, c.Account, p.ID, before, p.RuleIDs, period); err != nil {
 			return err
 		}
 		p.LastModifiedTime = now
