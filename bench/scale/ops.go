@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	bc "github.com/aws/aws-sdk-go-v2/service/billingconductor"
+	"github.com/aws/aws-sdk-go-v2/service/billingconductor/types"
+)
+
+// Kinds of operation: what the growth ratio is judged against.
+const (
+	kindSingle = "single"     // one resource: should grow at most 2×
+	kindFirst  = "first page" // the first page of a list: should grow at most 2×
+	kindWalk   = "all pages"  // every page of a list: should grow linearly
+)
+
+// op is one measured operation. Before each timed call of run, setup (if
+// any) runs untimed, and teardown (if any) after it, so that every sample
+// sees the payer at the same size. run returns how many pages it read.
+type op struct {
+	name     string
+	kind     string
+	needsCUR bool
+	setup    func(context.Context) error
+	run      func(context.Context) (int, error)
+	teardown func(context.Context) error
+}
+
+// bench is the state the operations work on.
+type bench struct {
+	c    *bc.Client
+	p    *payer
+	seq  int    // suffix of created names
+	rule string // ARN of the rule created by the last setup or run
+	item string // ARN of the item created by the last setup or run
+}
+
+// ops returns the measured operations, in the order they are run and printed.
+func (b *bench) ops() []op {
+	return []op{
+		{name: "CreateBillingGroup", kind: kindSingle, setup: b.deleteChurn, run: one(b.createChurn)},
+		{name: "DeleteBillingGroup", kind: kindSingle, run: one(b.deleteChurn), teardown: b.createChurn},
+		{name: "ListBillingGroups", kind: kindFirst, run: b.listGroups(false)},
+		{name: "ListBillingGroups", kind: kindWalk, run: b.listGroups(true)},
+		{name: "CreatePricingRule", kind: kindSingle, run: one(b.createRule), teardown: b.deleteRule},
+		{name: "DeletePricingRule", kind: kindSingle, setup: b.createRule, run: one(b.deleteRule)},
+		{name: "ListPricingRules", kind: kindFirst, run: b.listRules(false)},
+		{name: "ListPricingRules", kind: kindWalk, run: b.listRules(true)},
+		{name: "ListPricingPlans", kind: kindFirst, run: b.listPlans},
+		{name: "CreateCustomLineItem", kind: kindSingle, run: one(b.createItem), teardown: b.deleteItem},
+		{name: "DeleteCustomLineItem", kind: kindSingle, setup: b.createItem, run: one(b.deleteItem)},
+		{name: "ListCustomLineItems", kind: kindFirst, run: b.listItems(false)},
+		{name: "ListCustomLineItems", kind: kindWalk, run: b.listItems(true)},
+		{name: "AssociateAccounts", kind: kindSingle, run: one(b.associate), teardown: b.disassociate},
+		{name: "DisassociateAccounts", kind: kindSingle, setup: b.associate, run: one(b.disassociate)},
+		{name: "ListAccountAssociations", kind: kindFirst, run: b.listAssociations},
+		{name: "GetBillingGroupCostReport", kind: kindSingle, needsCUR: true, run: b.costReport},
+		{name: "ListBillingGroupCostReports", kind: kindFirst, needsCUR: true, run: b.listCostReports},
+	}
+}
+
+// one adapts a call that reads no pages to op.run.
+func one(f func(context.Context) error) func(context.Context) (int, error) {
+	return func(ctx context.Context) (int, error) { return 1, f(ctx) }
+}
+
+// createChurn creates the last billing group again, under a fresh name.
+func (b *bench) createChurn(ctx context.Context) error {
+	last := len(b.p.groups) - 1
+	b.p.churns++
+	arn, err := b.p.createGroup(ctx, b.c, last, fmt.Sprintf("group-%05d-%d", last, b.p.churns))
+	b.p.groups[last] = arn
+	return err
+}
+
+// deleteChurn deletes the last billing group.
+func (b *bench) deleteChurn(ctx context.Context) error {
+	_, err := b.c.DeleteBillingGroup(ctx, &bc.DeleteBillingGroupInput{Arn: aws.String(b.p.groups[len(b.p.groups)-1])})
+	return wrap("DeleteBillingGroup", err)
+}
+
+// createRule creates a pricing rule in no plan.
+func (b *bench) createRule(ctx context.Context) error {
+	b.seq++
+	out, err := b.c.CreatePricingRule(ctx, &bc.CreatePricingRuleInput{Name: aws.String(fmt.Sprintf("timed-rule-%d", b.seq)),
+		Scope: types.PricingRuleScopeService, Service: aws.String("AmazonEC2"),
+		Type: types.PricingRuleTypeDiscount, ModifierPercentage: aws.Float64(5)})
+	if err != nil {
+		return fmt.Errorf("CreatePricingRule: %w", err)
+	}
+	b.rule = *out.Arn
+	return nil
+}
+
+func (b *bench) deleteRule(ctx context.Context) error {
+	_, err := b.c.DeletePricingRule(ctx, &bc.DeletePricingRuleInput{Arn: aws.String(b.rule)})
+	return wrap("DeletePricingRule", err)
+}
+
+// createItem creates a custom line item on the first billing group.
+func (b *bench) createItem(ctx context.Context) error {
+	b.seq++
+	arn, err := createItem(ctx, b.c, b.p.groups[0], fmt.Sprintf("timed-item-%d", b.seq))
+	b.item = arn
+	return err
+}
+
+func (b *bench) deleteItem(ctx context.Context) error {
+	_, err := b.c.DeleteCustomLineItem(ctx, &bc.DeleteCustomLineItemInput{Arn: aws.String(b.item)})
+	return wrap("DeleteCustomLineItem", err)
+}
+
+// associate adds the spare account to the first billing group.
+func (b *bench) associate(ctx context.Context) error {
+	_, err := b.c.AssociateAccounts(ctx, &bc.AssociateAccountsInput{Arn: aws.String(b.p.groups[0]), AccountIds: []string{b.p.spare}})
+	return wrap("AssociateAccounts", err)
+}
+
+func (b *bench) disassociate(ctx context.Context) error {
+	_, err := b.c.DisassociateAccounts(ctx, &bc.DisassociateAccountsInput{Arn: aws.String(b.p.groups[0]), AccountIds: []string{b.p.spare}})
+	return wrap("DisassociateAccounts", err)
+}
+
+// walk calls page with the token of the previous page ("" first) until a
+// page returns no next token, or once when all is false; it returns the
+// number of pages read.
+func walk(ctx context.Context, name string, all bool, page func(context.Context, *string) (*string, error)) (int, error) {
+	var token *string
+	for n := 1; ; n++ {
+		next, err := page(ctx, token)
+		if err != nil {
+			return n, fmt.Errorf("%s page %d: %w", name, n, err)
+		}
+		if !all || aws.ToString(next) == "" {
+			return n, nil
+		}
+		token = next
+	}
+}
+
+func (b *bench) listGroups(all bool) func(context.Context) (int, error) {
+	return func(ctx context.Context) (int, error) {
+		return walk(ctx, "ListBillingGroups", all, func(ctx context.Context, t *string) (*string, error) {
+			out, err := b.c.ListBillingGroups(ctx, &bc.ListBillingGroupsInput{NextToken: t})
+			if err != nil {
+				return nil, err
+			}
+			return out.NextToken, nil
+		})
+	}
+}
+
+func (b *bench) listRules(all bool) func(context.Context) (int, error) {
+	return func(ctx context.Context) (int, error) {
+		return walk(ctx, "ListPricingRules", all, func(ctx context.Context, t *string) (*string, error) {
+			out, err := b.c.ListPricingRules(ctx, &bc.ListPricingRulesInput{NextToken: t})
+			if err != nil {
+				return nil, err
+			}
+			return out.NextToken, nil
+		})
+	}
+}
+
+func (b *bench) listPlans(ctx context.Context) (int, error) {
+	_, err := b.c.ListPricingPlans(ctx, &bc.ListPricingPlansInput{})
+	return 1, wrap("ListPricingPlans", err)
+}
+
+func (b *bench) listItems(all bool) func(context.Context) (int, error) {
+	return func(ctx context.Context) (int, error) {
+		return walk(ctx, "ListCustomLineItems", all, func(ctx context.Context, t *string) (*string, error) {
+			out, err := b.c.ListCustomLineItems(ctx, &bc.ListCustomLineItemsInput{NextToken: t})
+			if err != nil {
+				return nil, err
+			}
+			return out.NextToken, nil
+		})
+	}
+}
+
+func (b *bench) listAssociations(ctx context.Context) (int, error) {
+	_, err := b.c.ListAccountAssociations(ctx, &bc.ListAccountAssociationsInput{})
+	return 1, wrap("ListAccountAssociations", err)
+}
+
+// costReport is GetBillingGroupCostReport of the first group for the
+// imported period.
+func (b *bench) costReport(ctx context.Context) (int, error) {
+	_, err := b.c.GetBillingGroupCostReport(ctx, &bc.GetBillingGroupCostReportInput{Arn: aws.String(b.p.groups[0]),
+		BillingPeriodRange: &types.BillingPeriodRange{InclusiveStartBillingPeriod: aws.String(period),
+			ExclusiveEndBillingPeriod: aws.String("2026-11")}})
+	return 1, wrap("GetBillingGroupCostReport", err)
+}
+
+func (b *bench) listCostReports(ctx context.Context) (int, error) {
+	_, err := b.c.ListBillingGroupCostReports(ctx, &bc.ListBillingGroupCostReportsInput{BillingPeriod: aws.String(period)})
+	return 1, wrap("ListBillingGroupCostReports", err)
+}
