@@ -245,15 +245,14 @@ const itemCountersBuilt = kindCustomLineItem + ".counters"
 // force after it. [choice] Months before that window count nothing; no
 // quota check reads them.
 func ensureItemCounters(tx Tx, payer string, at Period) error {
-	if _, ok, err := tx.Get(payer, kindIndexBuilt, itemCountersBuilt, Timeless); err != nil || ok {
-		return err
-	}
-	for p := at.Prev().Prev(); p <= at.Next().Next(); p = p.Next() {
-		if err := buildItemCounters(tx, payer, p); err != nil {
-			return err
+	return buildOnce(tx, payer, itemCountersBuilt, func() error {
+		for p := at.Prev().Prev(); p <= at.Next().Next(); p = p.Next() {
+			if err := buildItemCounters(tx, payer, p); err != nil {
+				return err
+			}
 		}
-	}
-	return tx.Put(payer, kindIndexBuilt, itemCountersBuilt, Timeless, []byte("true"))
+		return nil
+	})
 }
 
 // buildItemCounters writes the version of every counter starting at period

@@ -78,30 +78,42 @@ func (ix index) release(tx Tx, payer, value string, from Period) error {
 // kindIndexBuilt marks, per payer, the indexes built (record id: the index's kind).
 const kindIndexBuilt = "indexbuilt"
 
+// buildOnce runs build the first time the index name is needed for payer
+// and marks it built in the same transaction: stores written before an
+// index existed build it from their records once.
+func buildOnce(tx Tx, payer, name string, build func() error) error {
+	if _, ok, err := tx.Get(payer, kindIndexBuilt, name, Timeless); err != nil || ok {
+		return err
+	}
+	if err := build(); err != nil {
+		return err
+	}
+	return tx.Put(payer, kindIndexBuilt, name, Timeless, []byte("true"))
+}
+
 // ensure builds the index once per payer from the resources in force at
 // period: stores written before the index existed have none. [choice] The
 // index of such a store starts at the period it is built in, which is
 // where every name check happens (changes apply to the current period).
 func (ix index) ensure(tx Tx, payer string, at Period) error {
-	if _, ok, err := tx.Get(payer, kindIndexBuilt, ix.recordKind(), Timeless); err != nil || ok {
-		return err
-	}
-	recs, err := tx.List(payer, ix.kind, at)
-	if err != nil {
-		return err
-	}
-	for _, r := range recs {
-		value, err := ix.valueOf(r.Data)
+	return buildOnce(tx, payer, ix.recordKind(), func() error {
+		recs, err := tx.List(payer, ix.kind, at)
 		if err != nil {
 			return err
 		}
-		if value != "" {
-			if err := ix.claim(tx, payer, value, r.ID, at); err != nil {
+		for _, r := range recs {
+			value, err := ix.valueOf(r.Data)
+			if err != nil {
 				return err
 			}
+			if value != "" {
+				if err := ix.claim(tx, payer, value, r.ID, at); err != nil {
+					return err
+				}
+			}
 		}
-	}
-	return tx.Put(payer, kindIndexBuilt, ix.recordKind(), Timeless, []byte("true"))
+		return nil
+	})
 }
 
 // rename moves a resource's claim from one value to another at period.
