@@ -60,8 +60,8 @@ func (u Upload) maxBytes() int64 {
 // in a spool directory, imports it and removes the directory. Errors are
 // answered {"error": message}: 413 for a body over the limit, 400 for a
 // body that is not a CUR or cannot be read, 408 for one that arrives too
-// slowly, the *sigv4.Error's status (403) when the body is not the one
-// signed, 500 when the spool cannot be written.
+// slowly, 500 when the spool cannot be written; a body that is not the one
+// signed (a *sigv4.Error) is answered 403 as the strict-mode guard answers.
 func (a *Admin) importUsage(w http.ResponseWriter, r *http.Request) {
 	if a.ImportUsage == nil {
 		adminError(w, http.StatusNotImplemented, "usage import is not configured")
