@@ -37,6 +37,11 @@ type Tx interface {
 	// List returns the live versions in force at period of every record of
 	// the kind, ordered by id.
 	List(ns, kind string, at Period) ([]Record, error)
+	// ListRange returns the live versions in force at period of the records
+	// of the kind whose id is in r, ordered by id: a keyset page. Its cost
+	// grows with the ids it passes (those returned and tombstoned ones
+	// between them), not with the other records of the kind.
+	ListRange(ns, kind string, at Period, r Range) ([]Record, error)
 	// Count returns the number of records List would return, without
 	// reading their data.
 	Count(ns, kind string, at Period) (int, error)
@@ -64,6 +69,24 @@ type Tx interface {
 	// BlobIDs returns the ids of the blobs that start with prefix ("" for
 	// all), in byte order, without reading their data.
 	BlobIDs(prefix string) ([]string, error)
+}
+
+// Range selects the ids of a ListRange: those that start with Prefix and
+// sort after After ("" = from the first), at most Limit of them (0 = all).
+type Range struct {
+	Prefix string
+	After  string
+	Limit  int
+}
+
+// From returns where a range starts: the first id ≥ from when
+// inclusive, or the first id > from otherwise. Stores use it to pick the
+// one index bound that serves both the prefix and the keyset.
+func (r Range) From() (from string, inclusive bool) {
+	if r.After != "" && r.After >= r.Prefix {
+		return r.After, false
+	}
+	return r.Prefix, true
 }
 
 // Version is one version of a record.

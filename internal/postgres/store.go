@@ -170,22 +170,48 @@ func (t *tx) Get(ns, kind, id string, at conductor.Period) ([]byte, bool, error)
 const latest = `SELECT DISTINCT ON (id) id, deleted, data FROM records
 	WHERE ns = $1 AND kind = $2 AND period <= $3 ORDER BY id, period DESC`
 
+// listRange is latest from a lower bound on, live versions only, limited;
+// %s is the bound's operator (Range.From). Under the "C" collation the
+// bound and the order follow the primary key, which an incremental sort
+// (by period within each id) walks only as far as LIMIT needs.
+const listRange = `SELECT id, data FROM (SELECT DISTINCT ON (id) id, deleted, data FROM records
+	WHERE ns = $1 AND kind = $2 AND id %s $3 AND period <= $4 ORDER BY id, period DESC) v
+	WHERE NOT deleted LIMIT $5`
+
+var (
+	listFrom  = fmt.Sprintf(listRange, ">=")
+	listAfter = fmt.Sprintf(listRange, ">")
+)
+
 func (t *tx) List(ns, kind string, at conductor.Period) ([]conductor.Record, error) {
-	rows, err := t.tx.Query(t.ctx, latest, ns, kind, string(at))
+	return t.ListRange(ns, kind, at, conductor.Range{})
+}
+
+func (t *tx) ListRange(ns, kind string, at conductor.Period, r conductor.Range) ([]conductor.Record, error) {
+	from, inclusive := r.From()
+	query := listAfter
+	if inclusive {
+		query = listFrom
+	}
+	var limit *int // NULL: no limit
+	if r.Limit > 0 {
+		limit = &r.Limit
+	}
+	rows, err := t.tx.Query(t.ctx, query, ns, kind, from, string(at), limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []conductor.Record
 	for rows.Next() {
-		var r conductor.Record
-		var deleted bool
-		if err := rows.Scan(&r.ID, &deleted, &r.Data); err != nil {
+		var rec conductor.Record
+		if err := rows.Scan(&rec.ID, &rec.Data); err != nil {
 			return nil, err
 		}
-		if !deleted {
-			out = append(out, r)
+		if !strings.HasPrefix(rec.ID, r.Prefix) {
+			break // past the prefix
 		}
+		out = append(out, rec)
 	}
 	return out, rows.Err()
 }

@@ -40,13 +40,18 @@ type Store struct {
 	readOnly   bool       // opened by OpenReadOnly: write and read are one read-only handle
 }
 
-// The SQL of conductor.Tx. List relies on SQLite's documented bare-column
-// rule: with MAX(), the other columns come from the row holding the maximum.
+// The SQL of conductor.Tx. ListRange relies on SQLite's documented
+// bare-column rule: with MAX(), the other columns come from the row holding
+// the maximum. Its grouped subquery runs as a coroutine along the primary
+// key, so LIMIT stops the scan; one statement per kind of lower bound
+// (Range.From) keeps it a range of the index.
 const (
 	sqlGet = `SELECT deleted, data FROM records
 		WHERE ns = ? AND kind = ? AND id = ? AND period <= ? ORDER BY period DESC LIMIT 1`
-	sqlList = `SELECT id, deleted, data, MAX(period) FROM records
-		WHERE ns = ? AND kind = ? AND period <= ? GROUP BY id ORDER BY id`
+	sqlListFrom = `SELECT id, data FROM (SELECT id, deleted, data, MAX(period) FROM records
+		WHERE ns = ? AND kind = ? AND id >= ? AND period <= ? GROUP BY id ORDER BY id) WHERE NOT deleted LIMIT ?`
+	sqlListAfter = `SELECT id, data FROM (SELECT id, deleted, data, MAX(period) FROM records
+		WHERE ns = ? AND kind = ? AND id > ? AND period <= ? GROUP BY id ORDER BY id) WHERE NOT deleted LIMIT ?`
 	sqlCount = `SELECT COUNT(*) FROM (SELECT deleted, MAX(period) FROM records
 		WHERE ns = ? AND kind = ? AND period <= ? GROUP BY id) WHERE NOT deleted`
 	sqlVersions = `SELECT period, deleted, data FROM records WHERE ns = ? AND kind = ? AND id = ? ORDER BY period`
@@ -65,7 +70,8 @@ const (
 // statements are the prepared statements of one database handle; the
 // write ones are nil on the read-only handle.
 type statements struct {
-	get, list, count, versions, write, truncate *sql.Stmt
+	get, listFrom, listAfter, count, versions   *sql.Stmt
+	write, truncate                             *sql.Stmt
 	blobGet, blobIDs, blobPut, blobDelete       *sql.Stmt
 }
 
@@ -75,7 +81,7 @@ func prepare(db *sql.DB, writes bool) (statements, error) {
 		stmt **sql.Stmt
 		sql  string
 	}
-	targets := []target{{&st.get, sqlGet}, {&st.list, sqlList}, {&st.count, sqlCount}, {&st.versions, sqlVersions},
+	targets := []target{{&st.get, sqlGet}, {&st.listFrom, sqlListFrom}, {&st.listAfter, sqlListAfter}, {&st.count, sqlCount}, {&st.versions, sqlVersions},
 		{&st.blobGet, sqlBlobGet}, {&st.blobIDs, sqlBlobIDs}}
 	if writes {
 		targets = append(targets, target{&st.write, sqlWrite}, target{&st.truncate, sqlTruncate},
@@ -230,22 +236,34 @@ func (t *tx) Get(ns, kind, id string, at conductor.Period) ([]byte, bool, error)
 }
 
 func (t *tx) List(ns, kind string, at conductor.Period) ([]conductor.Record, error) {
-	rows, err := t.stmt(t.st.list).QueryContext(t.ctx, ns, kind, string(at))
+	return t.ListRange(ns, kind, at, conductor.Range{})
+}
+
+func (t *tx) ListRange(ns, kind string, at conductor.Period, r conductor.Range) ([]conductor.Record, error) {
+	from, inclusive := r.From()
+	stmt := t.st.listAfter
+	if inclusive {
+		stmt = t.st.listFrom
+	}
+	limit := r.Limit
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := t.stmt(stmt).QueryContext(t.ctx, ns, kind, from, string(at), limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []conductor.Record
 	for rows.Next() {
-		var r conductor.Record
-		var deleted bool
-		var period string
-		if err := rows.Scan(&r.ID, &deleted, &r.Data, &period); err != nil {
+		var rec conductor.Record
+		if err := rows.Scan(&rec.ID, &rec.Data); err != nil {
 			return nil, err
 		}
-		if !deleted {
-			out = append(out, r)
+		if !strings.HasPrefix(rec.ID, r.Prefix) {
+			break // past the prefix
 		}
+		out = append(out, rec)
 	}
 	return out, rows.Err()
 }

@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) conductor.Store) {
 		"compact keeps every record":    testCompact,
 	}
 	maps.Copy(tests, blobTests)
+	maps.Copy(tests, rangeTests)
 	for name, test := range tests {
 		t.Run(name, func(t *testing.T) { test(t, open(t)) })
 	}
