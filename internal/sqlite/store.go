@@ -70,9 +70,9 @@ const (
 // statements are the prepared statements of one database handle; the
 // write ones are nil on the read-only handle.
 type statements struct {
-	get, listFrom, listAfter, count, versions   *sql.Stmt
-	write, truncate                             *sql.Stmt
-	blobGet, blobIDs, blobPut, blobDelete       *sql.Stmt
+	get, listFrom, listAfter, count, versions *sql.Stmt
+	write, truncate                           *sql.Stmt
+	blobGet, blobIDs, blobPut, blobDelete     *sql.Stmt
 }
 
 func prepare(db *sql.DB, writes bool) (statements, error) {
