@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -278,4 +279,11 @@ func fieldOf(err error, from, to string) error {
 		}
 	}
 	return err
+}
+
+// groupItems returns the custom line items of a billing group in force at
+// period, ordered by ID.
+func groupItems(tx Tx, payer, groupID string, at Period) ([]CustomLineItem, error) {
+	items, err := listJSON[CustomLineItem](tx, payer, kindCustomLineItem, at)
+	return slices.DeleteFunc(items, func(i CustomLineItem) bool { return i.BillingGroupID != groupID }), err
 }

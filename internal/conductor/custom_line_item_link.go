@@ -2,6 +2,7 @@ package conductor
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -346,4 +347,22 @@ func associationSizes(tx Tx, payer string, period Period) (map[string]int64, err
 		}
 	}
 	return sizes, err
+}
+
+// itemResources returns the ARNs of the resources linked to a percentage
+// item at period, ordered: the links whose id starts with the item's ID.
+func itemResources(tx Tx, payer, itemID string, at Period) ([]string, error) {
+	recs, err := tx.ListRange(payer, kindCLILink, at, Range{Prefix: itemID + "/"})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(recs))
+	for _, r := range recs {
+		var l itemLink
+		if err := json.Unmarshal(r.Data, &l); err != nil {
+			return nil, err
+		}
+		out = append(out, l.Resource)
+	}
+	return out, nil
 }

@@ -37,16 +37,92 @@ func sortKey(created time.Time, id string) string {
 	return fmt.Sprintf("%020d/%s", created.Unix(), id)
 }
 
-// paginate returns the page of items after the token. key must give each
-// item a unique key; items are sorted by it.
-func paginate[T any](items []T, key func(T) string, listing string, pg Page, defaultSize int) ([]T, string, error) {
-	after := ""
-	if pg.NextToken != "" {
-		tok, err := decodeToken(pg.NextToken)
-		if err != nil || tok.Listing != listing {
-			return nil, "", InvalidField("NextToken", "The pagination token is invalid or belongs to another request.")
+// tokenAfter returns the key a page resumes after ("" for the first page),
+// refusing a token of another listing.
+func tokenAfter(listing, token string) (string, error) {
+	if token == "" {
+		return "", nil
+	}
+	tok, err := decodeToken(token)
+	if err != nil || tok.Listing != listing {
+		return "", InvalidField("NextToken", "The pagination token is invalid or belongs to another request.")
+	}
+	return tok.After, nil
+}
+
+// size is the page size asked for, or the operation's default.
+func (pg Page) size(defaultSize int) int {
+	if pg.MaxResults > 0 {
+		return pg.MaxResults
+	}
+	return defaultSize
+}
+
+// keyset reads one page of a listing straight from the store, in the
+// order of the records' ids (a stable key: a page resumes after the last
+// id of the one before, whatever was created or deleted since). It reads
+// the records of kind — those starting with prefix — in batches through
+// ListRange and keeps those decode accepts (decode applies the filters;
+// an error stops the listing). Its cost is the records it passes: the
+// page itself when nothing is filtered out.
+type keyset[T any] struct {
+	kind, prefix string
+	decode       func(Record) (T, bool, error)
+}
+
+// page returns the page after the token and the next token ("" at the end).
+func (k keyset[T]) page(tx Tx, ns string, at Period, listing string, pg Page, defaultSize int) ([]T, string, error) {
+	after, err := tokenAfter(listing, pg.NextToken)
+	if err != nil {
+		return nil, "", err
+	}
+	size := pg.size(defaultSize)
+	batch := size + 1 // one more tells whether a next page exists
+	var out []T
+	last := ""
+	for {
+		recs, err := tx.ListRange(ns, k.kind, at, Range{Prefix: k.prefix, After: after, Limit: batch})
+		if err != nil {
+			return nil, "", err
 		}
-		after = tok.After
+		for _, r := range recs {
+			v, keep, err := k.decode(r)
+			if err != nil {
+				return nil, "", err
+			}
+			if keep {
+				if len(out) == size {
+					return out, encodeToken(pageToken{Listing: listing, After: last}), nil
+				}
+				out, last = append(out, v), r.ID
+			}
+			after = r.ID
+		}
+		if len(recs) < batch {
+			return out, "", nil
+		}
+		batch = max(batch, 100) // filtered: read on in larger batches
+	}
+}
+
+// jsonKeyset is a keyset over JSON records kept by keep (nil keeps all).
+func jsonKeyset[T any](kind string, keep func(T) bool) keyset[T] {
+	return keyset[T]{kind: kind, decode: func(r Record) (T, bool, error) {
+		var v T
+		if err := json.Unmarshal(r.Data, &v); err != nil {
+			return v, false, err
+		}
+		return v, keep == nil || keep(v), nil
+	}}
+}
+
+// paginate returns the page of items after the token. key must give each
+// item a unique key; items are sorted by it. It suits listings derived in
+// memory from few records; a listing of a kind's records uses keyset.
+func paginate[T any](items []T, key func(T) string, listing string, pg Page, defaultSize int) ([]T, string, error) {
+	after, err := tokenAfter(listing, pg.NextToken)
+	if err != nil {
+		return nil, "", err
 	}
 	keys := make([]string, len(items)) // computed once: key may format strings
 	for i, it := range items {
@@ -57,11 +133,7 @@ func paginate[T any](items []T, key func(T) string, listing string, pg Page, def
 	for start < len(keys) && keys[start] == after {
 		start++
 	}
-	size := pg.MaxResults
-	if size <= 0 {
-		size = defaultSize
-	}
-	end := min(start+size, len(items))
+	end := min(start+pg.size(defaultSize), len(items))
 	page := items[start:end]
 	if end == len(items) {
 		return page, "", nil
