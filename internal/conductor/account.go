@@ -204,18 +204,6 @@ func memberAt(tx Tx, payer, id string, p Period) (bool, error) {
 	return ok && a.MemberDuring(p), err
 }
 
-// familyAt returns the accounts of the payer's family during the period, by ID.
-func familyAt(tx Tx, payer string, p Period) (map[string]Account, error) {
-	all, err := listJSON[Account](tx, payer, kindAccount, Timeless)
-	family := make(map[string]Account, len(all))
-	for _, a := range all {
-		if a.MemberDuring(p) {
-			family[a.ID] = a
-		}
-	}
-	return family, err
-}
-
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

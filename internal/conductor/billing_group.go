@@ -73,13 +73,7 @@ func (s *Service) CreateBillingGroup(ctx context.Context, c Caller, in CreateBil
 			return err
 		}
 		arn = ARN(c.Account, TypeBillingGroup, g.ID)
-		if err := putJSON(tx, c.Account, kindBillingGroup, g.ID, period, g); err != nil {
-			return err
-		}
-		if err := groupNames.claim(tx, c.Account, g.Name, g.ID, period); err != nil {
-			return err
-		}
-		if err := groupCount.add(tx, c.Account, period, 1); err != nil {
+		if err := saveGroup(tx, c.Account, nil, &g, period); err != nil {
 			return err
 		}
 		if err := putMemberships(tx, c.Account, g.ID, members, period); err != nil {
@@ -175,16 +169,13 @@ func checkGroupSettings(tx Tx, payer string, g BillingGroup, period Period) erro
 	if err := groupNames.checkName(tx, payer, g.Name, g.ID, period); err != nil || !g.AutoAssociate {
 		return err
 	}
-	groups, err := listJSON[BillingGroup](tx, payer, kindBillingGroup, period)
-	if err != nil {
-		return err
-	}
-	for _, other := range groups {
-		if other.ID != g.ID && other.AutoAssociate {
-			return Invalid("TOO_MANY_AUTO_ASSOCIATE_BILLING_GROUPS",
+	if other, ok, err := autoAssociateGroup(tx, payer, period); err != nil || (ok && other.ID != g.ID) {
+		if err == nil {
+			err = Invalid("TOO_MANY_AUTO_ASSOCIATE_BILLING_GROUPS",
 				"Billing group %s already associates new accounts automatically; only one billing group can.", other.Name).
 				withField("AccountGrouping.AutoAssociate")
 		}
+		return err
 	}
 	return nil
 }
@@ -266,18 +257,15 @@ func (s *Service) UpdateBillingGroup(ctx context.Context, c Caller, in UpdateBil
 		if err != nil {
 			return err
 		}
-		oldName := g.Name
+		before := g
 		if err := applyGroupUpdate(tx, c.Account, &g, in, period); err != nil {
 			return err
 		}
 		if err := checkGroupSettings(tx, c.Account, g, period); err != nil {
 			return err
 		}
-		if err := groupNames.rename(tx, c.Account, oldName, g.Name, g.ID, period); err != nil {
-			return err
-		}
 		g.LastModifiedTime = now
-		if err := putJSON(tx, c.Account, kindBillingGroup, g.ID, period, g); err != nil {
+		if err := saveGroup(tx, c.Account, &before, &g, period); err != nil {
 			return err
 		}
 		view, err = groupView(tx, c.Account, g, period)
@@ -357,19 +345,11 @@ func (s *Service) DeleteBillingGroup(ctx context.Context, c Caller, arn string) 
 		if err != nil {
 			return err
 		}
-		for _, a := range members {
-			if err := tx.Delete(c.Account, kindMembership, a, period); err != nil {
-				return err
-			}
+		if err := removeMemberships(tx, c.Account, members, period); err != nil {
+			return err
 		}
 		out = ARN(c.Account, TypeBillingGroup, g.ID)
-		if err := groupNames.release(tx, c.Account, g.Name, period); err != nil {
-			return err
-		}
-		if err := groupCount.add(tx, c.Account, period, -1); err != nil {
-			return err
-		}
-		return tx.Delete(c.Account, kindBillingGroup, g.ID, period)
+		return saveGroup(tx, c.Account, &g, nil, period)
 	})
 	return out, err
 }

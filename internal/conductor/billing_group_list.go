@@ -8,8 +8,8 @@ import (
 
 // groupView adds the ARN and Size of a billing group at period.
 func groupView(tx Tx, payer string, g BillingGroup, period Period) (BillingGroupView, error) {
-	members, err := groupMembers(tx, payer, g.ID, period)
-	return BillingGroupView{BillingGroup: g, ARN: ARN(payer, TypeBillingGroup, g.ID), Size: int64(len(members))}, err
+	size, err := groupSize(tx, payer, g.ID, period)
+	return BillingGroupView{BillingGroup: g, ARN: ARN(payer, TypeBillingGroup, g.ID), Size: int64(size)}, err
 }
 
 // BillingGroupFilter is ListBillingGroupsFilter; empty members do not filter.
@@ -32,26 +32,49 @@ type ListBillingGroupsInput struct {
 	Page
 }
 
-// ListBillingGroups lists the billing groups of a period (default current),
-// oldest first.
+// ListBillingGroups lists the billing groups of a period (default
+// current) in ID order, a page read straight from the store.
 func (s *Service) ListBillingGroups(ctx context.Context, c Caller, in ListBillingGroupsInput) ([]BillingGroupView, string, error) {
 	period, err := s.readPeriod(in.BillingPeriod)
 	if err != nil {
 		return nil, "", err
 	}
 	var views []BillingGroupView
+	var next string
 	err = s.view(ctx, func(tx Tx) error {
-		views, err = billingGroupViews(tx, c.Account, period)
-		return err
+		listing := listingID("ListBillingGroups", period, in.Filter)
+		groups, token, err := groupPage(tx, c.Account, period, in.Filter, listing, in.Page)
+		if err != nil {
+			return err
+		}
+		next, views = token, make([]BillingGroupView, len(groups))
+		for i, g := range groups {
+			if views[i], err = groupView(tx, c.Account, g, period); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	if err != nil {
-		return nil, "", err
+	return views, next, err
+}
+
+// groupPage reads one page of the billing groups matching filter. Groups
+// named by Arns are read one by one; the others are read in ID order, from
+// the plan's groups when the filter names a plan.
+func groupPage(tx Tx, payer string, period Period, f BillingGroupFilter, listing string, pg Page) ([]BillingGroup, string, error) {
+	keep := f.matcher(payer)
+	if f.ARNs != nil {
+		return named(tx, payer, kindBillingGroup, f.groupIDs(payer), period, keep, listing, pg, 100)
 	}
-	keep := in.Filter.matcher(c.Account)
-	views = slices.DeleteFunc(views, func(v BillingGroupView) bool { return !keep(v) })
-	listing := listingID("ListBillingGroups", period, in.Filter)
-	key := func(v BillingGroupView) string { return sortKey(v.CreationTime, v.ID) }
-	return paginate(views, key, listing, in.Page, 100)
+	if f.PricingPlan != "" {
+		if indexed, err := planGroupsIndex.answers(tx, payer, period); err != nil || indexed {
+			if err != nil {
+				return nil, "", err
+			}
+			return planGroups(tx, payer, f.PricingPlan, period, keep).page(tx, payer, period, listing, pg, 100)
+		}
+	}
+	return jsonKeyset(kindBillingGroup, keep).page(tx, payer, period, listing, pg, 100)
 }
 
 // billingGroupViews returns every billing group of the period with its size.
@@ -75,22 +98,24 @@ func billingGroupViews(tx Tx, payer string, period Period) ([]BillingGroupView, 
 	return views, nil
 }
 
+// groupIDs are the IDs the Arns filter names, sorted, without duplicates;
+// ARNs of another payer or not of billing groups name none.
+func (f BillingGroupFilter) groupIDs(payer string) []string {
+	return sortedIDs(f.ARNs, func(ref string) (string, error) { return billingGroupRef(payer, "", ref) })
+}
+
 // matcher compiles the filter into a predicate.
-func (f BillingGroupFilter) matcher(payer string) func(BillingGroupView) bool {
-	ids := map[string]bool{}
-	for _, a := range f.ARNs {
-		if id, err := billingGroupRef(payer, "", a); err == nil {
-			ids[id] = true
-		}
-	}
-	return func(v BillingGroupView) bool {
-		return (f.ARNs == nil || ids[v.ID]) &&
-			(f.PricingPlan == "" || f.PricingPlan == v.PricingPlanARN) &&
-			(f.Statuses == nil || slices.Contains(f.Statuses, v.Status)) &&
-			(f.AutoAssociate == nil || *f.AutoAssociate == v.AutoAssociate) &&
-			(f.PrimaryAccountIDs == nil || slices.Contains(f.PrimaryAccountIDs, v.PrimaryAccountID)) &&
-			(f.BillingGroupTypes == nil || slices.Contains(f.BillingGroupTypes, v.Type)) &&
-			(f.NamePrefix == nil || strings.HasPrefix(v.Name, *f.NamePrefix)) &&
-			(f.ResponsibilityTransferARNs == nil || slices.Contains(f.ResponsibilityTransferARNs, v.ResponsibilityTransferARN))
+func (f BillingGroupFilter) matcher(payer string) func(BillingGroup) bool {
+	ids := f.groupIDs(payer)
+	return func(g BillingGroup) bool {
+		_, named := slices.BinarySearch(ids, g.ID)
+		return (f.ARNs == nil || named) &&
+			(f.PricingPlan == "" || f.PricingPlan == g.PricingPlanARN) &&
+			(f.Statuses == nil || slices.Contains(f.Statuses, g.Status)) &&
+			(f.AutoAssociate == nil || *f.AutoAssociate == g.AutoAssociate) &&
+			(f.PrimaryAccountIDs == nil || slices.Contains(f.PrimaryAccountIDs, g.PrimaryAccountID)) &&
+			(f.BillingGroupTypes == nil || slices.Contains(f.BillingGroupTypes, g.Type)) &&
+			(f.NamePrefix == nil || strings.HasPrefix(g.Name, *f.NamePrefix)) &&
+			(f.ResponsibilityTransferARNs == nil || slices.Contains(f.ResponsibilityTransferARNs, g.ResponsibilityTransferARN))
 	}
 }

@@ -204,7 +204,7 @@ func (s *Service) ListBillingGroupCostReports(ctx context.Context, c Caller, in 
 			return err
 		}
 		keep := BillingGroupFilter{ARNs: in.BillingGroupARNs}.matcher(c.Account)
-		views = slices.DeleteFunc(views, func(v BillingGroupView) bool { return !keep(v) })
+		views = slices.DeleteFunc(views, func(v BillingGroupView) bool { return !keep(v.BillingGroup) })
 		ids := make([]string, len(views))
 		for i, v := range views {
 			ids[i] = v.ID

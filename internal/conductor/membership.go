@@ -8,14 +8,66 @@ import (
 	"time"
 )
 
-// putMemberships associates accounts with a billing group from the period on.
-func putMemberships(tx Tx, payer, groupID string, accounts []string, period Period) error {
-	for _, a := range accounts {
-		if err := putJSON(tx, payer, kindMembership, a, period, groupID); err != nil {
+// A billing group's members are found through a membership index instead
+// of reading every membership of the payer: kind "membership.group/<group
+// ID>", id an account, versioned like the membership records it mirrors.
+// Every membership change goes through setMember, which keeps both.
+var groupMembersIndex = sinceIndex{name: groupMembersName, build: buildGroupMembers}
+
+const groupMembersName = "membership.group"
+
+func groupMembersKind(groupID string) string { return groupMembersName + "/" + groupID }
+
+func buildGroupMembers(tx Tx, payer string, at Period) error {
+	all, err := memberships(tx, payer, at)
+	if err != nil {
+		return err
+	}
+	for account, group := range all {
+		if err := tx.Put(payer, groupMembersKind(group), account, at, nil); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// setMember makes account a member of the billing group groupID ("" for
+// none) from period on.
+func setMember(tx Tx, payer, account, groupID string, period Period) error {
+	if err := groupMembersIndex.ensure(tx, payer, period); err != nil {
+		return err
+	}
+	old, err := membershipOf(tx, payer, account, period)
+	if err != nil || old == groupID {
+		return err
+	}
+	if old != "" {
+		if err := tx.Delete(payer, groupMembersKind(old), account, period); err != nil {
+			return err
+		}
+	}
+	if groupID == "" {
+		return tx.Delete(payer, kindMembership, account, period)
+	}
+	if err := tx.Put(payer, groupMembersKind(groupID), account, period, nil); err != nil {
+		return err
+	}
+	return putJSON(tx, payer, kindMembership, account, period, groupID)
+}
+
+// putMemberships associates accounts with a billing group from the period on.
+func putMemberships(tx Tx, payer, groupID string, accounts []string, period Period) error {
+	for _, a := range accounts {
+		if err := setMember(tx, payer, a, groupID, period); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removeMemberships takes accounts out of their billing group from the period on.
+func removeMemberships(tx Tx, payer string, accounts []string, period Period) error {
+	return putMemberships(tx, payer, "", accounts, period)
 }
 
 // memberships maps every associated account to its billing group ID at period.
@@ -44,6 +96,12 @@ func membershipOf(tx Tx, payer, account string, at Period) (string, error) {
 
 // groupMembers lists the accounts of a billing group at period, ordered.
 func groupMembers(tx Tx, payer, groupID string, at Period) ([]string, error) {
+	if indexed, err := groupMembersIndex.answers(tx, payer, at); err != nil || indexed {
+		if err != nil {
+			return nil, err
+		}
+		return ids(tx, payer, groupMembersKind(groupID), at)
+	}
 	all, err := memberships(tx, payer, at)
 	var members []string
 	for _, a := range sortedKeys(all) {
@@ -52,6 +110,18 @@ func groupMembers(tx Tx, payer, groupID string, at Period) ([]string, error) {
 		}
 	}
 	return members, err
+}
+
+// groupSize is the number of accounts of a billing group at period.
+func groupSize(tx Tx, payer, groupID string, at Period) (int, error) {
+	if indexed, err := groupMembersIndex.answers(tx, payer, at); err != nil || indexed {
+		if err != nil {
+			return 0, err
+		}
+		return tx.Count(payer, groupMembersKind(groupID), at)
+	}
+	members, err := groupMembers(tx, payer, groupID, at)
+	return len(members), err
 }
 
 // checkAccountList rejects duplicates and IDs that are not exactly 12 digits
@@ -101,11 +171,11 @@ func (s *Service) AssociateAccounts(ctx context.Context, c Caller, arn string, a
 		if err := checkAssociable(tx, c.Account, "AccountIds", accounts, period); err != nil {
 			return err
 		}
-		members, err := groupMembers(tx, c.Account, g.ID, period)
+		size, err := groupSize(tx, c.Account, g.ID, period)
 		if err != nil {
 			return err
 		}
-		if len(members)+len(accounts) > QuotaAccountsPerGroup.Limit {
+		if size+len(accounts) > QuotaAccountsPerGroup.Limit {
 			return LimitExceeded(QuotaAccountsPerGroup, TypeBillingGroup, ARN(c.Account, TypeBillingGroup, g.ID))
 		}
 		return putMemberships(tx, c.Account, g.ID, accounts, period)
@@ -119,12 +189,7 @@ func (s *Service) DisassociateAccounts(ctx context.Context, c Caller, arn string
 		if err := checkDisassociable(tx, c.Account, g, accounts, period); err != nil {
 			return err
 		}
-		for _, a := range accounts {
-			if err := tx.Delete(c.Account, kindMembership, a, period); err != nil {
-				return err
-			}
-		}
-		return nil
+		return removeMemberships(tx, c.Account, accounts, period)
 	})
 }
 
@@ -183,29 +248,24 @@ func touchGroup(tx Tx, payer string, g BillingGroup, period Period, now time.Tim
 	if err := change(); err != nil {
 		return err
 	}
+	before := g
 	g.LastModifiedTime = now
-	return putJSON(tx, payer, kindBillingGroup, g.ID, period, g)
+	return saveGroup(tx, payer, &before, &g, period)
 }
 
 // autoAssociate puts a newly joined account into the payer's AutoAssociate
 // billing group of the period, if there is one (BG-8).
 func autoAssociate(tx Tx, payer, account string, period Period, now time.Time) error {
-	groups, err := listJSON[BillingGroup](tx, payer, kindBillingGroup, period)
-	if err != nil {
+	g, ok, err := autoAssociateGroup(tx, payer, period)
+	if err != nil || !ok {
 		return err
 	}
-	for _, g := range groups {
-		if !g.AutoAssociate {
-			continue
-		}
-		if current, err := membershipOf(tx, payer, account, period); err != nil || current != "" {
-			return err
-		}
-		return touchGroup(tx, payer, g, period, now, func() error {
-			return putMemberships(tx, payer, g.ID, []string{account}, period)
-		})
+	if current, err := membershipOf(tx, payer, account, period); err != nil || current != "" {
+		return err
 	}
-	return nil
+	return touchGroup(tx, payer, g, period, now, func() error {
+		return putMemberships(tx, payer, g.ID, []string{account}, period)
+	})
 }
 
 // markPrimaryMissing flags the groups whose primary account left the family (BG-9).
@@ -218,10 +278,11 @@ func markPrimaryMissing(tx Tx, payer, account string, period Period, now time.Ti
 		if g.PrimaryAccountID != account || g.Type != TypeStandard {
 			continue
 		}
+		before := g
 		g.Status = StatusPrimaryAccountMissing
 		g.StatusReason = fmt.Sprintf("Primary account %s left the organization.", account)
 		g.LastModifiedTime = now
-		if err := putJSON(tx, payer, kindBillingGroup, g.ID, period, g); err != nil {
+		if err := saveGroup(tx, payer, &before, &g, period); err != nil {
 			return err
 		}
 	}
@@ -257,60 +318,186 @@ func (s *Service) ListAccountAssociations(ctx context.Context, c Caller, in List
 	if in.AccountID != "" && len(in.AccountIDs) > 0 {
 		return nil, "", Invalid("INVALID_FILTER", "Use either Filters.AccountId or Filters.AccountIds, not both.").withField("Filters")
 	}
-	var list []AccountAssociation
-	err = s.view(ctx, func(tx Tx) error {
-		list, err = accountAssociations(tx, c.Account, in, period)
-		return err
-	})
-	if err != nil {
-		return nil, "", err
-	}
 	filter := in
 	filter.BillingPeriod, filter.NextToken = "", ""
 	listing := listingID("ListAccountAssociations", period, filter)
-	key := func(a AccountAssociation) string { return a.ID }
-	page, next, err := paginate(list, key, listing, Page{NextToken: in.NextToken}, AccountAssociationsPageSize)
+	var page []AccountAssociation
+	var next string
+	err = s.view(ctx, func(tx Tx) error {
+		page, next, err = associationPage(tx, c.Account, in, period, listing)
+		return err
+	})
 	return page, next, err
 }
 
-func accountAssociations(tx Tx, payer string, in ListAccountAssociationsInput, period Period) ([]AccountAssociation, error) {
+// associationPage reads one page of associations in account ID order,
+// from what the filter names: the accounts listed, the group's members, or
+// else every account of the family and every account in a group.
+func associationPage(tx Tx, payer string, in ListAccountAssociationsInput, period Period, listing string) ([]AccountAssociation, string, error) {
+	pg := Page{NextToken: in.NextToken}
 	groupFilter := ""
 	if a := in.Association; a != "" && a != "MONITORED" && a != "UNMONITORED" {
 		g, err := loadGroup(tx, payer, a, period, groupNotFound(a))
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		groupFilter = g.ID
 	}
-	family, err := familyAt(tx, payer, period)
-	if err != nil {
-		return nil, err
+	groupARN := ""
+	if groupFilter != "" {
+		groupARN = ARN(payer, TypeBillingGroup, groupFilter)
 	}
-	member, err := memberships(tx, payer, period)
-	if err != nil {
-		return nil, err
+	keep := func(a AccountAssociation) bool { return keepAssociation(in, groupARN, a.ID, a.BillingGroupARN) }
+	if ids := accountFilter(in); ids != nil {
+		var list []AccountAssociation
+		for _, id := range ids {
+			a, ok, err := associationOf(tx, payer, id, period)
+			if err != nil {
+				return nil, "", err
+			}
+			if ok && keep(a) {
+				list = append(list, a)
+			}
+		}
+		return paginate(list, func(a AccountAssociation) string { return a.ID }, listing, pg, AccountAssociationsPageSize)
 	}
-	for id := range member {
-		if _, ok := family[id]; !ok { // accounts of a bill source, via a billing transfer
-			family[id] = Account{ID: id}
+	if groupFilter != "" {
+		if indexed, err := groupMembersIndex.answers(tx, payer, period); err != nil || indexed {
+			if err != nil {
+				return nil, "", err
+			}
+			members := keyset[AccountAssociation]{kind: groupMembersKind(groupFilter), decode: func(r Record) (AccountAssociation, bool, error) {
+				a, ok, err := associationOf(tx, payer, r.ID, period)
+				return a, ok && keep(a), err
+			}}
+			return members.page(tx, payer, period, listing, pg, AccountAssociationsPageSize)
 		}
 	}
-	var out []AccountAssociation
-	for _, id := range sortedKeys(family) {
-		group := member[id]
-		if !keepAssociation(in, groupFilter, id, group) {
-			continue
-		}
-		a := AccountAssociation{Account: family[id]}
-		if group != "" {
-			a.BillingGroupARN = ARN(payer, TypeBillingGroup, group)
-		}
-		out = append(out, a)
-	}
-	return out, nil
+	return allAssociations(tx, payer, period, keep, listing, pg)
 }
 
-func keepAssociation(in ListAccountAssociationsInput, groupFilter, account, group string) bool {
+// accountFilter is the sorted account IDs the filter names, nil for none.
+func accountFilter(in ListAccountAssociationsInput) []string {
+	ids := in.AccountIDs
+	if in.AccountID != "" {
+		ids = []string{in.AccountID}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return sortedIDs(ids, func(id string) (string, error) { return id, nil })
+}
+
+// associationOf returns the association of one account at period; ok is
+// false when the account is neither in the family nor in a group then.
+// An account in a group but not in the family (a bill source's, through a
+// billing transfer) has only its ID.
+func associationOf(tx Tx, payer, id string, period Period) (AccountAssociation, bool, error) {
+	group, err := membershipOf(tx, payer, id, period)
+	if err != nil {
+		return AccountAssociation{}, false, err
+	}
+	var acct Account
+	found, err := getJSON(tx, payer, kindAccount, id, Timeless, &acct)
+	if err != nil {
+		return AccountAssociation{}, false, err
+	}
+	return association(payer, id, acct, found, group, period)
+}
+
+// association combines an account record (if found) and its billing group
+// ID ("" for none) into the association at period.
+func association(payer, id string, acct Account, found bool, group string, period Period) (AccountAssociation, bool, error) {
+	inFamily := found && acct.MemberDuring(period)
+	if !inFamily && group == "" {
+		return AccountAssociation{}, false, nil
+	}
+	if !inFamily {
+		acct = Account{ID: id}
+	}
+	a := AccountAssociation{Account: acct}
+	if group != "" {
+		a.BillingGroupARN = ARN(payer, TypeBillingGroup, group)
+	}
+	return a, true, nil
+}
+
+// allAssociations pages through the union of the family's accounts and
+// the accounts in a group, merging the two in ID order: each batch is
+// complete up to the smaller last ID of a source that filled its batch.
+func allAssociations(tx Tx, payer string, period Period, keep func(AccountAssociation) bool, listing string, pg Page) ([]AccountAssociation, string, error) {
+	after, err := tokenAfter(listing, pg.NextToken)
+	if err != nil {
+		return nil, "", err
+	}
+	size := AccountAssociationsPageSize
+	batch := size + 1
+	var out []AccountAssociation
+	for {
+		accts, err := tx.ListRange(payer, kindAccount, Timeless, Range{After: after, Limit: batch})
+		if err != nil {
+			return nil, "", err
+		}
+		members, err := tx.ListRange(payer, kindMembership, period, Range{After: after, Limit: batch})
+		if err != nil {
+			return nil, "", err
+		}
+		bound := "" // IDs up to bound are complete in this batch; "" when both sources ended
+		if len(accts) == batch {
+			bound = accts[batch-1].ID
+		}
+		if len(members) == batch && (bound == "" || members[batch-1].ID < bound) {
+			bound = members[batch-1].ID
+		}
+		for i, j := 0, 0; i < len(accts) || j < len(members); {
+			id := nextID(accts, i, members, j)
+			if bound != "" && id > bound {
+				break
+			}
+			var acct Account
+			found := i < len(accts) && accts[i].ID == id
+			if found {
+				if err := json.Unmarshal(accts[i].Data, &acct); err != nil {
+					return nil, "", err
+				}
+				i++
+			}
+			var group string
+			if j < len(members) && members[j].ID == id {
+				if err := json.Unmarshal(members[j].Data, &group); err != nil {
+					return nil, "", err
+				}
+				j++
+			}
+			a, ok, _ := association(payer, id, acct, found, group, period)
+			if ok && keep(a) {
+				if len(out) == size {
+					return out, encodeToken(pageToken{Listing: listing, After: out[size-1].ID}), nil
+				}
+				out = append(out, a)
+			}
+		}
+		if bound == "" {
+			return out, "", nil
+		}
+		after = bound
+	}
+}
+
+// nextID is the smaller of the two sources' next IDs.
+func nextID(a []Record, i int, b []Record, j int) string {
+	switch {
+	case i == len(a):
+		return b[j].ID
+	case j == len(b):
+		return a[i].ID
+	}
+	return min(a[i].ID, b[j].ID)
+}
+
+// keepAssociation applies the filter to an account and the ARN of its
+// billing group ("" for none); groupARN is the group the filter names.
+func keepAssociation(in ListAccountAssociationsInput, groupARN, account, group string) bool {
 	switch {
 	case in.AccountID != "" && account != in.AccountID:
 		return false
@@ -320,8 +507,8 @@ func keepAssociation(in ListAccountAssociationsInput, groupFilter, account, grou
 		return group != ""
 	case in.Association == "UNMONITORED":
 		return group == ""
-	case groupFilter != "":
-		return group == groupFilter
+	case groupARN != "":
+		return group == groupARN
 	}
 	return true
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -114,6 +115,51 @@ func jsonKeyset[T any](kind string, keep func(T) bool) keyset[T] {
 		}
 		return v, keep == nil || keep(v), nil
 	}}
+}
+
+// idKeyset pages through the ids of an index kind.
+func idKeyset(kind string) keyset[string] {
+	return keyset[string]{kind: kind, decode: func(r Record) (string, bool, error) { return r.ID, true, nil }}
+}
+
+// named reads the records of kind that ids name (sorted, unique) in force
+// at period, kept by keep (nil keeps all), and pages through them in ID
+// order: a listing filtered by ARNs costs what the filter names.
+func named[T any](tx Tx, ns, kind string, ids []string, at Period, keep func(T) bool, listing string, pg Page, defaultSize int) ([]T, string, error) {
+	type found struct {
+		id string
+		v  T
+	}
+	var all []found
+	for _, id := range ids {
+		var v T
+		ok, err := getJSON(tx, ns, kind, id, at, &v)
+		if err != nil {
+			return nil, "", err
+		}
+		if ok && (keep == nil || keep(v)) {
+			all = append(all, found{id, v})
+		}
+	}
+	page, next, err := paginate(all, func(f found) string { return f.id }, listing, pg, defaultSize)
+	out := make([]T, len(page))
+	for i, f := range page {
+		out[i] = f.v
+	}
+	return out, next, err
+}
+
+// sortedIDs parses refs (ARNs or IDs) with ref, dropping those it refuses,
+// and returns the IDs sorted, without duplicates.
+func sortedIDs(refs []string, ref func(string) (string, error)) []string {
+	var ids []string
+	for _, r := range refs {
+		if id, err := ref(r); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // paginate returns the page of items after the token. key must give each

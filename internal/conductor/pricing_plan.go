@@ -182,52 +182,65 @@ type ListPricingPlansInput struct {
 	Page
 }
 
-// ListPricingPlans lists the plans of a period. The AWS-managed plans are
-// listed only when the Arns filter names them (Proforma's choice: they are
-// not the caller's resources, BEHAVIOR.md PP-1 leaves it open).
+// ListPricingPlans lists the plans of a period in ID order. The AWS-managed
+// plans are listed only when the Arns filter names them, before the
+// caller's own (Proforma's choice: they are not the caller's resources,
+// BEHAVIOR.md PP-1 leaves it open).
 func (s *Service) ListPricingPlans(ctx context.Context, c Caller, in ListPricingPlansInput) ([]PricingPlanView, Period, string, error) {
 	period, err := s.readPeriod(in.BillingPeriod)
 	if err != nil {
 		return nil, "", "", err
 	}
+	listing := listingID("ListPricingPlans", period, in.ARNs)
 	var views []PricingPlanView
+	var next string
 	err = s.view(ctx, func(tx Tx) error {
-		plans, err := listJSON[PricingPlan](tx, c.Account, kindPricingPlan, period)
+		if in.ARNs != nil {
+			views, next, err = namedPlans(tx, c.Account, in.ARNs, period, listing, in.Page)
+			return err
+		}
+		plans, token, err := jsonKeyset[PricingPlan](kindPricingPlan, nil).page(tx, c.Account, period, listing, in.Page, 100)
 		for _, p := range plans {
 			views = append(views, planView(c.Account, p))
 		}
+		next = token
 		return err
 	})
-	if err != nil {
-		return nil, "", "", err
-	}
-	if in.ARNs != nil {
-		views = filterPlans(c.Account, views, in.ARNs)
-	}
-	listing := listingID("ListPricingPlans", period, in.ARNs)
-	page, next, err := paginate(views, func(v PricingPlanView) string { return sortKey(v.CreationTime, v.ID) }, listing, in.Page, 100)
-	return page, period, next, err
+	return views, period, next, err
 }
 
-func filterPlans(payer string, views []PricingPlanView, refs []string) []PricingPlanView {
-	want := map[string]bool{}
-	var out []PricingPlanView
+// namedPlans pages through the plans refs name: the AWS-managed ones
+// first, then the caller's, each in ID order.
+func namedPlans(tx Tx, payer string, refs []string, period Period, listing string, pg Page) ([]PricingPlanView, string, error) {
+	var managed, own []string
 	for _, r := range refs {
-		id, managed, err := planRef(payer, "", r)
-		if err != nil {
-			continue
-		}
-		if managed && !want[id] {
-			out = append(out, managedPlans[id])
-		}
-		want[id] = true
-	}
-	for _, v := range views {
-		if want[v.ID] {
-			out = append(out, v)
+		if id, isManaged, err := planRef(payer, "", r); err == nil {
+			if isManaged {
+				managed = append(managed, id)
+			} else {
+				own = append(own, id)
+			}
 		}
 	}
-	return out
+	var views []PricingPlanView
+	for _, id := range sortedIDs(managed, func(id string) (string, error) { return id, nil }) {
+		views = append(views, managedPlans[id])
+	}
+	plans, _, err := named[PricingPlan](tx, payer, kindPricingPlan, sortedIDs(own, func(id string) (string, error) { return id, nil }),
+		period, nil, "", Page{MaxResults: len(own) + 1}, 0)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, p := range plans {
+		views = append(views, planView(payer, p))
+	}
+	key := func(v PricingPlanView) string { // managed plans first
+		if _, ok := managedPlans[v.ID]; ok {
+			return "0/" + v.ID
+		}
+		return "1/" + v.ID
+	}
+	return paginate(views, key, listing, pg, 100)
 }
 
 // UpdatePricingPlanInput is the input of UpdatePricingPlan; nil members are unchanged.
@@ -304,16 +317,13 @@ func (s *Service) DeletePricingPlan(ctx context.Context, c Caller, arn string) (
 			return err
 		}
 		out = ARN(c.Account, TypePricingPlan, p.ID)
-		groups, err := listJSON[BillingGroup](tx, c.Account, kindBillingGroup, period)
-		if err != nil {
-			return err
-		}
-		for _, g := range groups {
-			if g.PricingPlanARN == out {
-				return Conflict("PRICING_PLAN_ATTACHED_TO_BILLING_GROUP_DELETE_CONFLICT", TypeBillingGroup,
+		if g, used, err := groupWithPlan(tx, c.Account, out, period); err != nil || used {
+			if err == nil {
+				err = Conflict("PRICING_PLAN_ATTACHED_TO_BILLING_GROUP_DELETE_CONFLICT", TypeBillingGroup,
 					ARN(c.Account, TypeBillingGroup, g.ID),
 					"Pricing plan %s is used by billing group %s.", p.ID, g.Name)
 			}
+			return err
 		}
 		if pref, ok, err := preferenceUsing(tx, c.Account, out); err != nil || ok {
 			if err != nil {

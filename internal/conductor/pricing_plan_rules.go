@@ -80,7 +80,7 @@ func (s *Service) AssociatePricingRules(ctx context.Context, c Caller, planARN s
 
 // checkPlansPerRule refuses rules already in as many plans as a rule may be.
 func checkPlansPerRule(tx Tx, payer string, rules []PricingRule, period Period) error {
-	if err := ensureRulePlans(tx, payer, period); err != nil {
+	if err := rulePlans.ensure(tx, payer, period); err != nil {
 		return err
 	}
 	for _, r := range rules {
@@ -184,23 +184,37 @@ func (s *Service) ListPricingPlansAssociatedWithPricingRule(ctx context.Context,
 		return nil, "", "", "", err
 	}
 	var rule PricingRule
-	var plans []PricingPlan
+	var planIDs []string
+	var next string
 	err = s.view(ctx, func(tx Tx) error {
 		rule, err = loadRule(tx, c.Account, "PricingRuleArn", ruleARN, period, NotFound(TypePricingRule, ruleARN))
 		if err != nil {
 			return err
 		}
-		plans, err = plansWithRule(tx, c.Account, rule.ID, period)
+		listing := listingID("ListPricingPlansAssociatedWithPricingRule", period, rule.ID)
+		if indexed, err := rulePlans.answers(tx, c.Account, period); err != nil || indexed {
+			if err != nil {
+				return err
+			}
+			planIDs, next, err = idKeyset(rulePlansKind(rule.ID)).page(tx, c.Account, period, listing, pg, 100)
+			return err
+		}
+		plans, err := plansWithRule(tx, c.Account, rule.ID, period)
+		if err != nil {
+			return err
+		}
+		for _, p := range plans {
+			planIDs = append(planIDs, p.ID)
+		}
+		planIDs, next, err = paginate(planIDs, func(id string) string { return id }, listing, pg, 100)
 		return err
 	})
 	if err != nil {
 		return nil, "", "", "", err
 	}
-	listing := listingID("ListPricingPlansAssociatedWithPricingRule", period, rule.ID)
-	page, next, err := paginate(plans, func(p PricingPlan) string { return sortKey(p.CreationTime, p.ID) }, listing, pg, 100)
-	arns := make([]string, len(page))
-	for i, p := range page {
-		arns[i] = ARN(c.Account, TypePricingPlan, p.ID)
+	arns := make([]string, len(planIDs))
+	for i, id := range planIDs {
+		arns[i] = ARN(c.Account, TypePricingPlan, id)
 	}
-	return arns, period, ARN(c.Account, TypePricingRule, rule.ID), next, err
+	return arns, period, ARN(c.Account, TypePricingRule, rule.ID), next, nil
 }

@@ -161,52 +161,36 @@ type ListPricingRulesInput struct {
 	Page
 }
 
-// ListPricingRules lists the rules of a period with the number of plans holding each.
+// ListPricingRules lists the rules of a period, in ID order, with the
+// number of plans holding each.
 func (s *Service) ListPricingRules(ctx context.Context, c Caller, in ListPricingRulesInput) ([]PricingRuleView, Period, string, error) {
 	period, err := s.readPeriod(in.BillingPeriod)
 	if err != nil {
 		return nil, "", "", err
 	}
 	var views []PricingRuleView
+	var next string
 	err = s.view(ctx, func(tx Tx) error {
-		views, err = ruleViews(tx, c.Account, period)
-		return err
-	})
-	if err != nil {
-		return nil, "", "", err
-	}
-	if in.ARNs != nil {
-		want := map[string]bool{}
-		for _, a := range in.ARNs {
-			if id, err := ruleRef(c.Account, "", a); err == nil {
-				want[id] = true
+		listing := listingID("ListPricingRules", period, in.ARNs)
+		var rules []PricingRule
+		if in.ARNs != nil {
+			ids := sortedIDs(in.ARNs, func(ref string) (string, error) { return ruleRef(c.Account, "", ref) })
+			rules, next, err = named[PricingRule](tx, c.Account, kindPricingRule, ids, period, nil, listing, in.Page, 100)
+		} else {
+			rules, next, err = jsonKeyset[PricingRule](kindPricingRule, nil).page(tx, c.Account, period, listing, in.Page, 100)
+		}
+		if err != nil {
+			return err
+		}
+		views = make([]PricingRuleView, len(rules))
+		for i, r := range rules {
+			n, err := rulePlanCount(tx, c.Account, r.ID, period)
+			if err != nil {
+				return err
 			}
+			views[i] = PricingRuleView{PricingRule: r, ARN: ARN(c.Account, TypePricingRule, r.ID), AssociatedPricingPlanCount: int64(n)}
 		}
-		views = slices.DeleteFunc(views, func(v PricingRuleView) bool { return !want[v.ID] })
-	}
-	listing := listingID("ListPricingRules", period, in.ARNs)
-	page, next, err := paginate(views, func(v PricingRuleView) string { return sortKey(v.CreationTime, v.ID) }, listing, in.Page, 100)
-	return page, period, next, err
-}
-
-func ruleViews(tx Tx, payer string, period Period) ([]PricingRuleView, error) {
-	rules, err := listJSON[PricingRule](tx, payer, kindPricingRule, period)
-	if err != nil {
-		return nil, err
-	}
-	plans, err := listJSON[PricingPlan](tx, payer, kindPricingPlan, period)
-	if err != nil {
-		return nil, err
-	}
-	count := map[string]int64{}
-	for _, p := range plans {
-		for _, id := range p.RuleIDs {
-			count[id]++
-		}
-	}
-	views := make([]PricingRuleView, len(rules))
-	for i, r := range rules {
-		views[i] = PricingRuleView{PricingRule: r, ARN: ARN(payer, TypePricingRule, r.ID), AssociatedPricingPlanCount: count[r.ID]}
-	}
-	return views, nil
+		return nil
+	})
+	return views, period, next, err
 }

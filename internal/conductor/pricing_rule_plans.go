@@ -1,9 +1,6 @@
 package conductor
 
-import (
-	"encoding/json"
-	"slices"
-)
+import "slices"
 
 // The plans holding a rule are found through an association index instead
 // of decoding every plan of the payer: kind "pricingrule.plans/<rule ID>",
@@ -13,29 +10,43 @@ import (
 // DeletePricingPlan); the rule side never changes a plan (a rule in a plan
 // cannot be deleted, PR-9).
 
-// rulePlansBuilt marks the index built (kindIndexBuilt record holding the
-// period it was built at).
-const rulePlansBuilt = "pricingrule.plans"
+// rulePlans is the index; its kind per rule is rulePlansKind.
+var rulePlans = sinceIndex{name: rulePlansName, build: buildRulePlans}
 
-func rulePlansKind(ruleID string) string { return rulePlansBuilt + "/" + ruleID }
+const rulePlansName = "pricingrule.plans"
+
+func buildRulePlans(tx Tx, payer string, at Period) error {
+	plans, err := listJSON[PricingPlan](tx, payer, kindPricingPlan, at)
+	if err != nil {
+		return err
+	}
+	for _, p := range plans {
+		if err := putRulePlans(tx, payer, p.ID, p.RuleIDs, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func rulePlansKind(ruleID string) string { return rulePlansName + "/" + ruleID }
 
 // plansWithRule returns the plans holding a rule at period, ordered by ID.
 // Before the index is built, or for a period before it was built, it
 // decodes every plan of the period.
 func plansWithRule(tx Tx, payer, ruleID string, period Period) ([]PricingPlan, error) {
-	indexed, err := rulePlansIndexed(tx, payer, period)
+	indexed, err := rulePlans.answers(tx, payer, period)
 	if err != nil || !indexed {
 		plans, err := listJSON[PricingPlan](tx, payer, kindPricingPlan, period)
 		return slices.DeleteFunc(plans, func(p PricingPlan) bool { return !slices.Contains(p.RuleIDs, ruleID) }), err
 	}
-	recs, err := tx.List(payer, rulePlansKind(ruleID), period)
+	planIDs, err := ids(tx, payer, rulePlansKind(ruleID), period)
 	if err != nil {
 		return nil, err
 	}
-	plans := make([]PricingPlan, 0, len(recs))
-	for _, r := range recs {
+	plans := make([]PricingPlan, 0, len(planIDs))
+	for _, id := range planIDs {
 		var p PricingPlan
-		ok, err := getJSON(tx, payer, kindPricingPlan, r.ID, period, &p)
+		ok, err := getJSON(tx, payer, kindPricingPlan, id, period, &p)
 		if err != nil {
 			return nil, err
 		}
@@ -46,42 +57,22 @@ func plansWithRule(tx Tx, payer, ruleID string, period Period) ([]PricingPlan, e
 	return plans, nil
 }
 
-// rulePlansIndexed reports whether the index answers reads at period.
-func rulePlansIndexed(tx Tx, payer string, period Period) (bool, error) {
-	data, ok, err := tx.Get(payer, kindIndexBuilt, rulePlansBuilt, Timeless)
-	if err != nil || !ok {
-		return false, err
-	}
-	var built Period
-	if err := json.Unmarshal(data, &built); err != nil {
-		return false, err
-	}
-	return built <= period, nil
-}
-
-// ensureRulePlans builds the index once per payer from the plans in force
-// at period: stores written before the index existed have none. Reads of
-// earlier periods keep decoding the plans (plansWithRule).
-func ensureRulePlans(tx Tx, payer string, period Period) error {
-	if _, ok, err := tx.Get(payer, kindIndexBuilt, rulePlansBuilt, Timeless); err != nil || ok {
-		return err
-	}
-	plans, err := listJSON[PricingPlan](tx, payer, kindPricingPlan, period)
-	if err != nil {
-		return err
-	}
-	for _, p := range plans {
-		if err := putRulePlans(tx, payer, p.ID, p.RuleIDs, period); err != nil {
-			return err
+// rulePlanCount is the number of plans holding a rule at period.
+func rulePlanCount(tx Tx, payer, ruleID string, period Period) (int, error) {
+	if indexed, err := rulePlans.answers(tx, payer, period); err != nil || indexed {
+		if err != nil {
+			return 0, err
 		}
+		return tx.Count(payer, rulePlansKind(ruleID), period)
 	}
-	return putJSON(tx, payer, kindIndexBuilt, rulePlansBuilt, Timeless, period)
+	plans, err := plansWithRule(tx, payer, ruleID, period)
+	return len(plans), err
 }
 
 // syncPlanRules records, from period on, that the plan planID went from
 // holding the rules before to holding after (nil for a created or deleted plan).
 func syncPlanRules(tx Tx, payer, planID string, before, after []string, period Period) error {
-	if err := ensureRulePlans(tx, payer, period); err != nil {
+	if err := rulePlans.ensure(tx, payer, period); err != nil {
 		return err
 	}
 	for _, ruleID := range before {

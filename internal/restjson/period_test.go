@@ -23,7 +23,7 @@ func TestMonthBoundaryKeepsLastMonth(t *testing.T) {
 	novGroups := listGroups(t, c, &bc.ListBillingGroupsInput{})
 
 	e.clock.Pin(time.Date(2026, 12, 1, 0, 0, 1, 0, time.UTC))
-	if got := groupNames(listGroups(t, c, &bc.ListBillingGroupsInput{})); !cmp.Equal(got, []string{"keep", "doomed"}) {
+	if got := groupNames(listGroups(t, c, &bc.ListBillingGroupsInput{})); !cmp.Equal(got, []string{"doomed", "keep"}) {
 		t.Fatalf("December starts with November's groups, got %v", got)
 	}
 	if _, err := c.DisassociateAccounts(ctx, &bc.DisassociateAccountsInput{Arn: &keep, AccountIds: []string{linked2}}); err != nil {
@@ -63,7 +63,7 @@ func TestMonthBoundaryKeepsLastMonth(t *testing.T) {
 		aws.ToString(plans.BillingPeriod) != "2026-11" {
 		t.Errorf("November plans = %+v (err %v)", plans, err)
 	}
-	if got := groupNames(listGroups(t, c, &bc.ListBillingGroupsInput{})); !cmp.Equal(got, []string{"kept", "december-only"}) {
+	if got := groupNames(listGroups(t, c, &bc.ListBillingGroupsInput{})); !cmp.Equal(got, []string{"december-only", "kept"}) {
 		t.Errorf("December groups = %v", got)
 	}
 	// Moving back into November (a clock set by the admin) shows November's state as current.

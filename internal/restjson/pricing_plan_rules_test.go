@@ -2,6 +2,7 @@ package restjson_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -47,6 +48,9 @@ func rulePlanARNs(t *testing.T, c *bc.Client, rule, period string) []string {
 		}
 		all = append(all, page.PricingPlanArns...)
 	}
+	if !slices.IsSorted(all) {
+		t.Errorf("ListPricingPlansAssociatedWithPricingRule is not in ID order: %v", all)
+	}
 	return all
 }
 
@@ -81,12 +85,14 @@ func TestPlanRuleAssociations(t *testing.T) {
 	if got := planRuleARNs(t, c, planB, ""); !cmp.Equal(got, []string{s3, global}) {
 		t.Errorf("plan B rules = %v", got)
 	}
-	if got := rulePlanARNs(t, c, global, ""); !cmp.Equal(got, []string{planA, planB}) {
+	if got := rulePlanARNs(t, c, global, ""); !cmp.Equal(got, slices.Sorted(slices.Values([]string{planA, planB}))) {
 		t.Errorf("plans of the global rule = %v", got)
 	}
-	plans, _ := c.ListPricingPlans(ctx, &bc.ListPricingPlansInput{})
-	if plans.PricingPlans[0].Size != 2 || plans.PricingPlans[1].Size != 2 || plans.PricingPlans[1].LastModifiedTime != startTime.Unix()+60 ||
-		aws.ToString(plans.PricingPlans[1].Arn) != planB {
+	plans, _ := c.ListPricingPlans(ctx, &bc.ListPricingPlansInput{Filters: &types.ListPricingPlansFilter{Arns: []string{planB, planA}}})
+	if len(plans.PricingPlans) != 2 || plans.PricingPlans[0].Size != 2 || plans.PricingPlans[1].Size != 2 ||
+		!slices.ContainsFunc(plans.PricingPlans, func(p types.PricingPlanListElement) bool {
+			return aws.ToString(p.Arn) == planB && p.LastModifiedTime == startTime.Unix()+60
+		}) {
 		t.Errorf("plan sizes/times = %+v", plans.PricingPlans)
 	}
 	counts := map[string]int64{}

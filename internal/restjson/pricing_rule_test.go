@@ -2,6 +2,8 @@ package restjson_test
 
 import (
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +54,11 @@ func listRules(t *testing.T, c *bc.Client, in *bc.ListPricingRulesInput) []types
 		}
 		all = append(all, page.PricingRules...)
 	}
+	if !slices.IsSortedFunc(all, func(a, b types.PricingRuleListElement) int { return strings.Compare(*a.Arn, *b.Arn) }) {
+		t.Errorf("ListPricingRules is not in ID order")
+	}
+	// The tests compare contents in creation order.
+	slices.SortStableFunc(all, func(a, b types.PricingRuleListElement) int { return int(a.CreationTime - b.CreationTime) })
 	return all
 }
 

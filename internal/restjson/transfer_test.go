@@ -2,6 +2,8 @@ package restjson_test
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +54,9 @@ func TestTransferBillingGroup(t *testing.T) {
 	}
 	groups := listGroups(t, c, &bc.ListBillingGroupsInput{Filters: &types.ListBillingGroupsFilter{
 		BillingGroupTypes: []types.BillingGroupType{types.BillingGroupTypeTransferBilling}}})
+	slices.SortFunc(groups, func(a, b types.BillingGroupListElement) int { // the active one first
+		return strings.Compare(string(a.Status), string(b.Status))
+	})
 	want := []types.BillingGroupListElement{{
 		Arn: &arn, Name: aws.String("reseller-customer"), PrimaryAccountId: aws.String(billSource),
 		ComputationPreference: &types.ComputationPreference{PricingPlanArn: aws.String(passthrough)},
