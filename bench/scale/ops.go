@@ -35,6 +35,7 @@ type bench struct {
 	seq  int    // suffix of created names
 	rule string // ARN of the rule created by the last setup or run
 	item string // ARN of the item created by the last setup or run
+	plan string // ARN of the plan created by the last setup or run
 }
 
 // ops returns the measured operations, in the order they are run and printed.
@@ -44,21 +45,42 @@ func (b *bench) ops() []op {
 		{name: "DeleteBillingGroup", kind: kindSingle, run: one(b.deleteChurn), teardown: b.createChurn},
 		{name: "ListBillingGroups", kind: kindFirst, run: b.listGroups(false)},
 		{name: "ListBillingGroups", kind: kindWalk, run: b.listGroups(true)},
+		{name: "ListBillingGroups by ARN", kind: kindSingle, run: b.getGroup},
+		{name: "UpdateBillingGroup", kind: kindSingle, run: one(b.updateGroup)},
 		{name: "CreatePricingRule", kind: kindSingle, run: one(b.createRule), teardown: b.deleteRule},
 		{name: "DeletePricingRule", kind: kindSingle, setup: b.createRule, run: one(b.deleteRule)},
 		{name: "ListPricingRules", kind: kindFirst, run: b.listRules(false)},
 		{name: "ListPricingRules", kind: kindWalk, run: b.listRules(true)},
 		{name: "ListPricingPlans", kind: kindFirst, run: b.listPlans},
+		{name: "CreatePricingPlan", kind: kindSingle, run: one(b.createPlan), teardown: b.deletePlan},
+		{name: "DeletePricingPlan", kind: kindSingle, setup: b.createPlan, run: one(b.deletePlan)},
+		{name: "AssociatePricingRules", kind: kindSingle, setup: b.createRule, run: one(b.associateRule), teardown: b.unlinkRule},
+		{name: "DisassociatePricingRules", kind: kindSingle, setup: b.createLinkedRule, run: one(b.disassociateRule), teardown: b.deleteRule},
+		{name: "ListPricingRulesAssociatedToPricingPlan", kind: kindFirst, run: b.planRules},
+		{name: "ListPricingPlansAssociatedWithPricingRule", kind: kindFirst, setup: b.createLinkedRule, run: b.rulePlans, teardown: b.unlinkRule},
 		{name: "CreateCustomLineItem", kind: kindSingle, run: one(b.createItem), teardown: b.deleteItem},
 		{name: "DeleteCustomLineItem", kind: kindSingle, setup: b.createItem, run: one(b.deleteItem)},
+		{name: "UpdateCustomLineItem", kind: kindSingle, setup: b.createItem, run: one(b.updateItem), teardown: b.deleteItem},
 		{name: "ListCustomLineItems", kind: kindFirst, run: b.listItems(false)},
 		{name: "ListCustomLineItems", kind: kindWalk, run: b.listItems(true)},
 		{name: "AssociateAccounts", kind: kindSingle, run: one(b.associate), teardown: b.disassociate},
 		{name: "DisassociateAccounts", kind: kindSingle, setup: b.associate, run: one(b.disassociate)},
 		{name: "ListAccountAssociations", kind: kindFirst, run: b.listAssociations},
+		{name: "ListAccountAssociations of a group", kind: kindFirst, run: b.groupAssociations},
 		{name: "GetBillingGroupCostReport", kind: kindSingle, needsCUR: true, run: b.costReport},
-		{name: "ListBillingGroupCostReports", kind: kindFirst, needsCUR: true, run: b.listCostReports},
+		{name: "ListBillingGroupCostReports", kind: kindFirst, needsCUR: true, run: b.listCostReports(false)},
+		{name: "ListBillingGroupCostReports", kind: kindWalk, needsCUR: true, run: b.listCostReports(true)},
 	}
+}
+
+// firstPageSize is the MaxResults of a listing: a first page asks for 10
+// items, so that it returns as much at every size and its growth measures
+// what else the payer holds; a walk takes the default page.
+func firstPageSize(all bool) *int32 {
+	if all {
+		return nil
+	}
+	return aws.Int32(10)
 }
 
 // one adapts a call that reads no pages to op.run.
@@ -81,11 +103,12 @@ func (b *bench) deleteChurn(ctx context.Context) error {
 	return wrap("DeleteBillingGroup", err)
 }
 
-// createRule creates a pricing rule in no plan.
+// createRule creates a pricing rule in no plan, for a service no plan of
+// the payer has a rule for (so that it can join one).
 func (b *bench) createRule(ctx context.Context) error {
 	b.seq++
 	out, err := b.c.CreatePricingRule(ctx, &bc.CreatePricingRuleInput{Name: aws.String(fmt.Sprintf("timed-rule-%d", b.seq)),
-		Scope: types.PricingRuleScopeService, Service: aws.String("AmazonEC2"),
+		Scope: types.PricingRuleScopeService, Service: aws.String("AmazonRoute53"),
 		Type: types.PricingRuleTypeDiscount, ModifierPercentage: aws.Float64(5)})
 	if err != nil {
 		return fmt.Errorf("CreatePricingRule: %w", err)
@@ -143,7 +166,7 @@ func walk(ctx context.Context, name string, all bool, page func(context.Context,
 func (b *bench) listGroups(all bool) func(context.Context) (int, error) {
 	return func(ctx context.Context) (int, error) {
 		return walk(ctx, "ListBillingGroups", all, func(ctx context.Context, t *string) (*string, error) {
-			out, err := b.c.ListBillingGroups(ctx, &bc.ListBillingGroupsInput{NextToken: t})
+			out, err := b.c.ListBillingGroups(ctx, &bc.ListBillingGroupsInput{NextToken: t, MaxResults: firstPageSize(all)})
 			if err != nil {
 				return nil, err
 			}
@@ -155,7 +178,7 @@ func (b *bench) listGroups(all bool) func(context.Context) (int, error) {
 func (b *bench) listRules(all bool) func(context.Context) (int, error) {
 	return func(ctx context.Context) (int, error) {
 		return walk(ctx, "ListPricingRules", all, func(ctx context.Context, t *string) (*string, error) {
-			out, err := b.c.ListPricingRules(ctx, &bc.ListPricingRulesInput{NextToken: t})
+			out, err := b.c.ListPricingRules(ctx, &bc.ListPricingRulesInput{NextToken: t, MaxResults: firstPageSize(all)})
 			if err != nil {
 				return nil, err
 			}
@@ -165,14 +188,14 @@ func (b *bench) listRules(all bool) func(context.Context) (int, error) {
 }
 
 func (b *bench) listPlans(ctx context.Context) (int, error) {
-	_, err := b.c.ListPricingPlans(ctx, &bc.ListPricingPlansInput{})
+	_, err := b.c.ListPricingPlans(ctx, &bc.ListPricingPlansInput{MaxResults: firstPageSize(false)})
 	return 1, wrap("ListPricingPlans", err)
 }
 
 func (b *bench) listItems(all bool) func(context.Context) (int, error) {
 	return func(ctx context.Context) (int, error) {
 		return walk(ctx, "ListCustomLineItems", all, func(ctx context.Context, t *string) (*string, error) {
-			out, err := b.c.ListCustomLineItems(ctx, &bc.ListCustomLineItemsInput{NextToken: t})
+			out, err := b.c.ListCustomLineItems(ctx, &bc.ListCustomLineItemsInput{NextToken: t, MaxResults: firstPageSize(all)})
 			if err != nil {
 				return nil, err
 			}
@@ -195,7 +218,103 @@ func (b *bench) costReport(ctx context.Context) (int, error) {
 	return 1, wrap("GetBillingGroupCostReport", err)
 }
 
-func (b *bench) listCostReports(ctx context.Context) (int, error) {
-	_, err := b.c.ListBillingGroupCostReports(ctx, &bc.ListBillingGroupCostReportsInput{BillingPeriod: aws.String(period)})
-	return 1, wrap("ListBillingGroupCostReports", err)
+func (b *bench) listCostReports(all bool) func(context.Context) (int, error) {
+	return func(ctx context.Context) (int, error) {
+		return walk(ctx, "ListBillingGroupCostReports", all, func(ctx context.Context, t *string) (*string, error) {
+			out, err := b.c.ListBillingGroupCostReports(ctx, &bc.ListBillingGroupCostReportsInput{
+				BillingPeriod: aws.String(period), NextToken: t})
+			if err != nil {
+				return nil, err
+			}
+			return out.NextToken, nil
+		})
+	}
+}
+
+// getGroup reads the last billing group through the Arns filter, the
+// API's way to read one group.
+func (b *bench) getGroup(ctx context.Context) (int, error) {
+	out, err := b.c.ListBillingGroups(ctx, &bc.ListBillingGroupsInput{
+		Filters: &types.ListBillingGroupsFilter{Arns: []string{b.p.groups[len(b.p.groups)-1]}}})
+	if err == nil && len(out.BillingGroups) != 1 {
+		err = fmt.Errorf("%d groups", len(out.BillingGroups))
+	}
+	return 1, wrap("ListBillingGroups by ARN", err)
+}
+
+func (b *bench) updateGroup(ctx context.Context) error {
+	b.seq++
+	_, err := b.c.UpdateBillingGroup(ctx, &bc.UpdateBillingGroupInput{Arn: aws.String(b.p.groups[0]),
+		Description: aws.String(fmt.Sprintf("updated %d", b.seq))})
+	return wrap("UpdateBillingGroup", err)
+}
+
+// createPlan creates a pricing plan with no rules, in no group.
+func (b *bench) createPlan(ctx context.Context) error {
+	b.seq++
+	out, err := b.c.CreatePricingPlan(ctx, &bc.CreatePricingPlanInput{Name: aws.String(fmt.Sprintf("timed-plan-%d", b.seq))})
+	if err != nil {
+		return fmt.Errorf("CreatePricingPlan: %w", err)
+	}
+	b.plan = *out.Arn
+	return nil
+}
+
+func (b *bench) deletePlan(ctx context.Context) error {
+	_, err := b.c.DeletePricingPlan(ctx, &bc.DeletePricingPlanInput{Arn: aws.String(b.plan)})
+	return wrap("DeletePricingPlan", err)
+}
+
+// associateRule adds the last created rule to the last plan of the payer.
+func (b *bench) associateRule(ctx context.Context) error {
+	_, err := b.c.AssociatePricingRules(ctx, &bc.AssociatePricingRulesInput{Arn: aws.String(b.p.plans[len(b.p.plans)-1]),
+		PricingRuleArns: []string{b.rule}})
+	return wrap("AssociatePricingRules", err)
+}
+
+func (b *bench) disassociateRule(ctx context.Context) error {
+	_, err := b.c.DisassociatePricingRules(ctx, &bc.DisassociatePricingRulesInput{Arn: aws.String(b.p.plans[len(b.p.plans)-1]),
+		PricingRuleArns: []string{b.rule}})
+	return wrap("DisassociatePricingRules", err)
+}
+
+// createLinkedRule creates a rule in the last plan.
+func (b *bench) createLinkedRule(ctx context.Context) error {
+	if err := b.createRule(ctx); err != nil {
+		return err
+	}
+	return b.associateRule(ctx)
+}
+
+// unlinkRule takes the last created rule out of its plan and deletes it.
+func (b *bench) unlinkRule(ctx context.Context) error {
+	if err := b.disassociateRule(ctx); err != nil {
+		return err
+	}
+	return b.deleteRule(ctx)
+}
+
+func (b *bench) planRules(ctx context.Context) (int, error) {
+	_, err := b.c.ListPricingRulesAssociatedToPricingPlan(ctx, &bc.ListPricingRulesAssociatedToPricingPlanInput{
+		PricingPlanArn: aws.String(b.p.plans[0])})
+	return 1, wrap("ListPricingRulesAssociatedToPricingPlan", err)
+}
+
+func (b *bench) rulePlans(ctx context.Context) (int, error) {
+	_, err := b.c.ListPricingPlansAssociatedWithPricingRule(ctx, &bc.ListPricingPlansAssociatedWithPricingRuleInput{
+		PricingRuleArn: aws.String(b.rule)})
+	return 1, wrap("ListPricingPlansAssociatedWithPricingRule", err)
+}
+
+func (b *bench) updateItem(ctx context.Context) error {
+	b.seq++
+	_, err := b.c.UpdateCustomLineItem(ctx, &bc.UpdateCustomLineItemInput{Arn: aws.String(b.item),
+		Description: aws.String(fmt.Sprintf("updated %d", b.seq))})
+	return wrap("UpdateCustomLineItem", err)
+}
+
+func (b *bench) groupAssociations(ctx context.Context) (int, error) {
+	_, err := b.c.ListAccountAssociations(ctx, &bc.ListAccountAssociationsInput{
+		Filters: &types.ListAccountAssociationsFilter{Association: aws.String(b.p.groups[0])}})
+	return 1, wrap("ListAccountAssociations of a group", err)
 }
