@@ -9,9 +9,10 @@
 // operation of ops.go -samples times (-walks times for the operations that
 // walk all pages) and prints, per operation, p50 and p99 at each size and
 // the growth ratio p50(largest) ÷ p50(smallest). A single-resource or
-// first-page operation that grows more than 2× is marked "> 2×"; an
-// all-pages walk whose cost per page grows more than 2× (so faster than
-// linearly in the resources it returns) is marked "superlinear".
+// first-page operation (a first page asks for 10 items) that grows more
+// than 2× is marked "> 2×"; an all-pages walk whose cost per resource
+// returned grows more than 2× (so faster than linearly) is marked
+// "superlinear".
 //
 // With -cur-lines L > 0 it also generates a legacy CUR of L lines over all
 // the payer's accounts and imports it with usage.Importer once the first

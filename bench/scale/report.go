@@ -26,9 +26,11 @@ type opResult struct {
 	Kind   string  // kindSingle, kindFirst or kindWalk
 	At     []point // one per size, in size order
 	Growth float64 // P50 at the largest size ÷ P50 at the smallest
-	// PerPageGrowth is Growth divided by the growth of the pages read:
-	// above 2 a walk grows faster than linearly.
-	PerPageGrowth float64 `json:",omitempty"`
+	// PerResourceGrowth is a walk's Growth divided by the growth of the
+	// resources it returns (proportional to the size): above 2 it grows
+	// faster than linearly. (A walk's first size fits one page of fewer
+	// items than later pages hold, so pages are not the measure.)
+	PerResourceGrowth float64 `json:",omitempty"`
 	Mark          string  // "> 2×", "superlinear" or ""
 }
 
@@ -59,8 +61,8 @@ func (r *report) finish() {
 		o.Growth = last.P50 / first.P50
 		switch {
 		case o.Kind == kindWalk:
-			o.PerPageGrowth = o.Growth / (float64(last.Pages) / float64(first.Pages))
-			if o.PerPageGrowth > 2 {
+			o.PerResourceGrowth = o.Growth / (float64(last.Size) / float64(first.Size))
+			if o.PerResourceGrowth > 2 {
 				o.Mark = "superlinear"
 			}
 		case o.Growth > 2:
@@ -81,7 +83,7 @@ func (r *report) print(w io.Writer) {
 	for _, n := range r.Sizes {
 		head = append(head, fmt.Sprintf("p50@%d", n), fmt.Sprintf("p99@%d", n))
 	}
-	head = append(head, "pages", "growth", "per page", "")
+	head = append(head, "pages", "growth", "per resource", "")
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 	for _, o := range r.Ops {
 		fmt.Fprintln(tw, strings.Join(o.cells(), "\t")+"\t")
@@ -95,12 +97,12 @@ func (o opResult) cells() []string {
 	for _, p := range o.At {
 		row = append(row, fmt.Sprintf("%.2f", p.P50), fmt.Sprintf("%.2f", p.P99))
 	}
-	pages, perPage := "", ""
+	pages, perResource := "", ""
 	if o.Kind == kindWalk {
 		pages = fmt.Sprintf("%d→%d", o.At[0].Pages, o.At[len(o.At)-1].Pages)
-		perPage = fmt.Sprintf("%.1f×", o.PerPageGrowth)
+		perResource = fmt.Sprintf("%.2f×", o.PerResourceGrowth)
 	}
-	return append(row, pages, fmt.Sprintf("%.1f×", o.Growth), perPage, o.Mark)
+	return append(row, pages, fmt.Sprintf("%.1f×", o.Growth), perResource, o.Mark)
 }
 
 // writeJSON writes the report to path.
