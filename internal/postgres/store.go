@@ -39,6 +39,13 @@ var _ conductor.Store = (*Store)(nil)
 // namespace, timeless, the record id becoming the blob id). They are the
 // one place the store names a kind of its users, frozen history like
 // every step.
+//
+// The last steps make the records' unique index order each id's periods
+// newest first: the order of "the version in force" (Get, ListRange,
+// Count). A keyset page then walks the index and stops at its LIMIT, with
+// no sort whatever the planner's statistics say (with the ascending
+// primary key it sorted the kind's range, or started parallel workers:
+// milliseconds for ten records).
 var schema = []string{
 	`CREATE TABLE records (
 		ns      text COLLATE "C" NOT NULL,
@@ -57,6 +64,8 @@ var schema = []string{
 	`INSERT INTO blobs (id, data) SELECT id, data FROM records
 		WHERE ns = '' AND kind = 'usagefile' AND period = '0000-00' AND NOT deleted`,
 	`DELETE FROM records WHERE ns = '' AND kind = 'usagefile'`,
+	`CREATE UNIQUE INDEX records_latest ON records (ns, kind, id, period DESC)`,
+	`ALTER TABLE records DROP CONSTRAINT records_pkey`,
 }
 
 // migrationLock is the advisory lock key of schema changes.
@@ -172,8 +181,8 @@ const latest = `SELECT DISTINCT ON (id) id, deleted, data FROM records
 
 // listRange is latest from a lower bound on, live versions only, limited;
 // %s is the bound's operator (Range.From). Under the "C" collation the
-// bound and the order follow the primary key, which an incremental sort
-// (by period within each id) walks only as far as LIMIT needs.
+// bound and the order are those of the records_latest index, which the
+// query walks only as far as LIMIT needs.
 const listRange = `SELECT id, data FROM (SELECT DISTINCT ON (id) id, deleted, data FROM records
 	WHERE ns = $1 AND kind = $2 AND id %s $3 AND period <= $4 ORDER BY id, period DESC) v
 	WHERE NOT deleted LIMIT $5`
