@@ -268,25 +268,26 @@ func autoAssociate(tx Tx, payer, account string, period Period, now time.Time) e
 	})
 }
 
-// markPrimaryMissing flags the groups whose primary account left the family (BG-9).
+// markPrimaryMissing flags the group whose primary account left the family
+// (BG-9). A primary account is a member of its group (it cannot be
+// disassociated), so the group is the account's.
 func markPrimaryMissing(tx Tx, payer, account string, period Period, now time.Time) error {
-	groups, err := listJSON[BillingGroup](tx, payer, kindBillingGroup, period)
-	if err != nil {
+	groupID, err := membershipOf(tx, payer, account, period)
+	if err != nil || groupID == "" {
 		return err
 	}
-	for _, g := range groups {
-		if g.PrimaryAccountID != account || g.Type != TypeStandard {
-			continue
-		}
-		before := g
-		g.Status = StatusPrimaryAccountMissing
-		g.StatusReason = fmt.Sprintf("Primary account %s left the organization.", account)
-		g.LastModifiedTime = now
-		if err := saveGroup(tx, payer, &before, &g, period); err != nil {
-			return err
-		}
+	var g BillingGroup
+	if ok, err := getJSON(tx, payer, kindBillingGroup, groupID, period, &g); err != nil || !ok {
+		return err
 	}
-	return nil
+	if g.PrimaryAccountID != account || g.Type != TypeStandard {
+		return nil
+	}
+	before := g
+	g.Status = StatusPrimaryAccountMissing
+	g.StatusReason = fmt.Sprintf("Primary account %s left the organization.", account)
+	g.LastModifiedTime = now
+	return saveGroup(tx, payer, &before, &g, period)
 }
 
 // AccountAssociation is one account of the family with its billing group.
