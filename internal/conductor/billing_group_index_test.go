@@ -2,6 +2,7 @@ package conductor_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -154,4 +155,36 @@ func equalMaps(a, b map[string]int64) bool {
 func hasReason(err error, reason string) bool {
 	e, ok := conductor.AsError(err)
 	return ok && e.Reason == reason
+}
+
+// When a group's primary account leaves the organization, that group (and
+// no other) becomes PRIMARY_ACCOUNT_MISSING with a reason (BG-9); a
+// linked account leaving changes no status.
+func TestPrimaryAccountLeaves(t *testing.T) {
+	e := newGrowthEnv(t, 3)
+	ctx := context.Background()
+	status := func() map[string]string {
+		groups, _, err := e.svc.ListBillingGroups(ctx, e.c, conductor.ListBillingGroupsInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, g := range groups {
+			out[g.Name] = g.Status
+			if g.Status == conductor.StatusPrimaryAccountMissing && !strings.Contains(g.StatusReason, "left") {
+				t.Errorf("%s: status reason %q", g.Name, g.StatusReason)
+			}
+		}
+		return out
+	}
+	if err := e.svc.LeaveAccount(ctx, e.c.Account, "400000000003"); err != nil { // linked in g1
+		t.Fatal(err)
+	}
+	if err := e.svc.LeaveAccount(ctx, e.c.Account, "400000000002"); err != nil { // primary of g1
+		t.Fatal(err)
+	}
+	want := map[string]string{"g0": "ACTIVE", "g1": "PRIMARY_ACCOUNT_MISSING", "g2": "ACTIVE"}
+	if got := status(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("statuses = %v, want %v", got, want)
+	}
 }
