@@ -84,11 +84,11 @@ func checkPlansPerRule(tx Tx, payer string, rules []PricingRule, period Period) 
 		return err
 	}
 	for _, r := range rules {
-		plans, err := plansWithRule(tx, payer, r.ID, period)
+		n, err := rulePlanCount(tx, payer, r.ID, period)
 		if err != nil {
 			return err
 		}
-		if len(plans) >= QuotaPlansPerRule.Limit {
+		if n >= QuotaPlansPerRule.Limit {
 			return LimitExceeded(QuotaPlansPerRule, TypePricingRule, ARN(payer, TypePricingRule, r.ID))
 		}
 	}
