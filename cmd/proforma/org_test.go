@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"reflect"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -49,6 +50,47 @@ payers:
 	if p.Payer.Credentials[0].SecretAccessKey != "s3cret" || p.Accounts[0].Joined.Day() != 15 ||
 		p.Accounts[0].Left.Hour() != 12 || p.Transfers[0].SourceAccount != "111122223333" || p.Transfers[0].Start == nil {
 		t.Errorf("payer = %+v", p)
+	}
+}
+
+// A JSON organization file (JSON is YAML too, but decodes faster as JSON)
+// gives the organization its YAML spelling gives, and refuses what the
+// YAML decoder refuses.
+func TestLoadOrganizationJSON(t *testing.T) {
+	const asYAML = `
+payers:
+  - id: "123456789012"
+    credentials: [{accessKeyId: AKIAACME, secretAccessKey: s3cret, admin: true}]
+    accounts:
+      - {id: "100000000001", name: dev, email: dev@example.com, joined: 2026-01-15, left: "2026-06-30T12:00:00Z"}
+    transfers:
+      - {arn: "arn:aws:organizations::123456789012:transfer/o-abcdefghij/billing/inbound/rt-abcd1234", source: "111122223333", sourceAccounts: ["111122223334"], start: 2026-01-01}
+`
+	const asJSON = `
+  {"payers": [{"id": "123456789012",
+    "credentials": [{"accessKeyId": "AKIAACME", "secretAccessKey": "s3cret", "admin": true}],
+    "accounts": [{"id": "100000000001", "name": "dev", "email": "dev@example.com", "joined": "2026-01-15", "left": "2026-06-30T12:00:00Z"}],
+    "transfers": [{"arn": "arn:aws:organizations::123456789012:transfer/o-abcdefghij/billing/inbound/rt-abcd1234", "source": "111122223333", "sourceAccounts": ["111122223334"], "start": "2026-01-01"}]}]}`
+	want, err := loadOrganization(writeOrg(t, asYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := loadOrganization(writeOrg(t, asJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("JSON file: %+v\nYAML file: %+v", got, want)
+	}
+	for name, bad := range map[string]string{
+		"unknown field": `{"payers": [{"id": "123456789012", "acounts": []}]}`,
+		"trailing data": `{"payers": [{"id": "123456789012"}]} {}`,
+		"invalid id":    `{"payers": [{"id": "123"}]}`,
+		"truncated":     `{"payers": [{"id": "123456789012"`,
+	} {
+		if _, err := loadOrganization(writeOrg(t, bad)); err == nil {
+			t.Errorf("%s: loaded %s", name, bad)
+		}
 	}
 }
 
