@@ -143,11 +143,7 @@ func (s *Service) newBillingGroup(tx Tx, c Caller, in CreateBillingGroupInput, p
 	}
 	members := in.LinkedAccountIDs
 	if in.ResponsibilityTransferARN != "" {
-		groups, err := listJSON[BillingGroup](tx, c.Account, kindBillingGroup, period)
-		if err != nil {
-			return g, nil, err
-		}
-		if members, err = applyTransfer(tx, c.Account, &g, in.ResponsibilityTransferARN, groups, now); err != nil {
+		if members, err = applyTransfer(tx, c.Account, &g, in.ResponsibilityTransferARN, period, now); err != nil {
 			return g, nil, err
 		}
 	}

@@ -9,7 +9,7 @@ import (
 // transfer of the payer (BG-7, BG-10, BG-13): its primary account is the bill
 // source, its members are the bill source's accounts, there is one group per
 // bill source, and it is PENDING until the transfer starts.
-func applyTransfer(tx Tx, payer string, g *BillingGroup, arn string, groups []BillingGroup, now time.Time) ([]string, error) {
+func applyTransfer(tx Tx, payer string, g *BillingGroup, arn string, period Period, now time.Time) ([]string, error) {
 	const field = "AccountGrouping.ResponsibilityTransferArn"
 	var t Transfer
 	ok, err := getJSON(tx, payer, kindTransfer, arn, Timeless, &t)
@@ -23,17 +23,32 @@ func applyTransfer(tx Tx, payer string, g *BillingGroup, arn string, groups []Bi
 		return nil, Invalid("ILLEGAL_PRIMARY_ACCOUNT", "The primary account of a billing transfer group is its bill source %s.",
 			t.SourceAccount).withField("PrimaryAccountId")
 	}
-	for _, other := range groups {
-		if other.ResponsibilityTransferARN == arn || (other.Type == TypeTransferBilling && other.PrimaryAccountID == t.SourceAccount) {
-			return nil, Invalid("BILLING_GROUP_ALREADY_EXIST_IN_CURRENT_BILLING_PERIOD",
+	if other, ok, err := sourceGroup(tx, payer, t.SourceAccount, period); err != nil || ok {
+		if err == nil {
+			err = Invalid("BILLING_GROUP_ALREADY_EXIST_IN_CURRENT_BILLING_PERIOD",
 				"Billing group %s already exists for bill source %s.", other.Name, t.SourceAccount).withField(field)
 		}
+		return nil, err
 	}
 	g.Type, g.ResponsibilityTransferARN, g.PrimaryAccountID = TypeTransferBilling, arn, t.SourceAccount
 	if t.Start != nil && now.Before(*t.Start) {
 		g.Status, g.StatusReason = StatusPending, "The billing transfer starts on "+t.Start.Format(time.DateOnly)+"."
 	}
 	return append([]string{t.SourceAccount}, t.SourceMembers...), nil
+}
+
+// sourceGroup returns the billing transfer group of a bill source at
+// period, if there is one: the group its account is a member of (every
+// transfer group has its bill source as primary account and member, and a
+// bill source, outside the family, can be in no other group).
+func sourceGroup(tx Tx, payer, source string, period Period) (BillingGroup, bool, error) {
+	var g BillingGroup
+	id, err := membershipOf(tx, payer, source, period)
+	if err != nil || id == "" {
+		return g, false, err
+	}
+	ok, err := getJSON(tx, payer, kindBillingGroup, id, period, &g)
+	return g, ok && g.Type == TypeTransferBilling && g.PrimaryAccountID == source, err
 }
 
 // TypeTransfer is the resource type of billing transfers in errors.
