@@ -282,8 +282,25 @@ func fieldOf(err error, from, to string) error {
 }
 
 // groupItems returns the custom line items of a billing group in force at
-// period, ordered by ID.
+// period, ordered by ID: the group's records of the group index, where it
+// answers (custom_line_item_index.go), else a scan of the period.
 func groupItems(tx Tx, payer, groupID string, at Period) ([]CustomLineItem, error) {
-	items, err := listJSON[CustomLineItem](tx, payer, kindCustomLineItem, at)
-	return slices.DeleteFunc(items, func(i CustomLineItem) bool { return i.BillingGroupID != groupID }), err
+	ids, indexed, err := groupItemIDs(tx, payer, groupID, at, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	if !indexed {
+		items, err := listJSON[CustomLineItem](tx, payer, kindCustomLineItem, at)
+		return slices.DeleteFunc(items, func(i CustomLineItem) bool { return i.BillingGroupID != groupID }), err
+	}
+	items := make([]CustomLineItem, 0, len(ids))
+	for _, id := range ids {
+		var item CustomLineItem
+		if ok, err := getJSON(tx, payer, kindCustomLineItem, id, at, &item); err != nil {
+			return nil, err
+		} else if ok {
+			items = append(items, item)
+		}
+	}
+	return items, nil
 }

@@ -153,7 +153,7 @@ func (s *Service) DeleteCustomLineItem(ctx context.Context, c Caller, arn string
 			return err
 		}
 		out = ARN(c.Account, TypeCustomLineItem, item.ID)
-		if err := checkNoParents(tx, c.Account, out, start); err != nil {
+		if err := checkNoParents(tx, c.Account, item.ID, start); err != nil {
 			return err
 		}
 		return trackItem(tx, c.Account, item.ID, start, func() error { return removeItem(tx, c.Account, item.ID, start, end) })
@@ -161,15 +161,18 @@ func (s *Service) DeleteCustomLineItem(ctx context.Context, c Caller, arn string
 	return out, err
 }
 
-func checkNoParents(tx Tx, payer, itemARN string, period Period) error {
-	all, err := links(tx, payer, period)
-	for _, l := range all {
-		if l.Resource == itemARN {
-			return Invalid("CUSTOM_LINE_ITEM_ASSOCIATION_EXISTS", "Percentage custom line item %s uses %s; disassociate it first.",
-				ARN(payer, TypeCustomLineItem, l.Target), itemARN).withField("Arn")
-		}
+// checkNoParents refuses to delete a flat item a percentage item uses at
+// period: one read of the reverse index (custom_line_item_index.go).
+func checkNoParents(tx Tx, payer, itemID string, period Period) error {
+	if err := ensureItemIndexes(tx, payer, period); err != nil {
+		return err
 	}
-	return err
+	parents, err := itemParents(tx, payer, itemID, period, 1)
+	if err != nil || len(parents) == 0 {
+		return err
+	}
+	return Invalid("CUSTOM_LINE_ITEM_ASSOCIATION_EXISTS", "Percentage custom line item %s uses %s; disassociate it first.",
+		ARN(payer, TypeCustomLineItem, parents[0]), ARN(payer, TypeCustomLineItem, itemID)).withField("Arn")
 }
 
 // removeItem ends the item at start, or takes out the month [start, end)
@@ -195,7 +198,7 @@ func removeItem(tx Tx, payer, id string, start, end Period) error {
 }
 
 func itemView(tx Tx, payer string, item CustomLineItem, period Period) (CustomLineItemView, error) {
-	sizes, err := associationSizes(tx, payer, period)
+	sizes, err := associationSizes(tx, payer, []CustomLineItem{item}, period)
 	return newItemView(payer, item, sizes), err
 }
 
@@ -221,19 +224,23 @@ type ListCustomLineItemsInput struct {
 	Page
 }
 
-// ListCustomLineItems lists the items in force in a period.
+// ListCustomLineItems lists the items in force in a period, in ID order
+// (custom_line_item_list.go).
 func (s *Service) ListCustomLineItems(ctx context.Context, c Caller, in ListCustomLineItemsInput) ([]CustomLineItemView, string, error) {
 	period, err := s.readPeriod(in.BillingPeriod)
 	if err != nil {
 		return nil, "", err
 	}
+	listing := listingID("ListCustomLineItems", period, in.Filter)
 	var views []CustomLineItemView
+	var next string
 	err = s.view(ctx, func(tx Tx) error {
-		items, err := listJSON[CustomLineItem](tx, c.Account, kindCustomLineItem, period)
+		items, token, err := listItems(tx, c.Account, period, in.Filter, listing, in.Page)
 		if err != nil {
 			return err
 		}
-		sizes, err := associationSizes(tx, c.Account, period)
+		next = token
+		sizes, err := associationSizes(tx, c.Account, items, period)
 		for _, item := range items {
 			views = append(views, newItemView(c.Account, item, sizes))
 		}
@@ -242,30 +249,7 @@ func (s *Service) ListCustomLineItems(ctx context.Context, c Caller, in ListCust
 	if err != nil {
 		return nil, "", err
 	}
-	keep := in.Filter.matcher(c.Account)
-	views = slices.DeleteFunc(views, func(v CustomLineItemView) bool { return !keep(v) })
-	listing := listingID("ListCustomLineItems", period, in.Filter)
-	return paginate(views, func(v CustomLineItemView) string { return sortKey(v.CreationTime, v.ID) }, listing, in.Page, 100)
-}
-
-func (f CustomLineItemFilter) matcher(payer string) func(CustomLineItemView) bool {
-	ids, groups := map[string]bool{}, map[string]bool{}
-	for _, a := range f.ARNs {
-		if ref, ok := ParseRef(a, TypeCustomLineItem); ok && ref.OwnedBy(payer) {
-			ids[ref.ID] = true
-		}
-	}
-	for _, a := range f.BillingGroups {
-		if id, err := billingGroupRef(payer, "", a); err == nil {
-			groups[id] = true
-		}
-	}
-	return func(v CustomLineItemView) bool {
-		return (f.AccountIDs == nil || slices.Contains(f.AccountIDs, v.AccountID)) &&
-			(f.ARNs == nil || ids[v.ID]) &&
-			(f.BillingGroups == nil || groups[v.BillingGroupID]) &&
-			(f.Names == nil || slices.Contains(f.Names, v.Name))
-	}
+	return views, next, nil
 }
 
 // ListCustomLineItemVersionsInput is the input of ListCustomLineItemVersions.

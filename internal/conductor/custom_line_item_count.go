@@ -1,6 +1,7 @@
 package conductor
 
 import (
+	"cmp"
 	"encoding/json"
 	"slices"
 )
@@ -124,10 +125,14 @@ func trackItem(tx Tx, payer, id string, at Period, change func() error) error {
 	return ch.finish(tx)
 }
 
-// beginItemChange makes sure the counters exist (see ensureItemCounters)
-// and notes the item's versions before the change.
+// beginItemChange makes sure the counters and indexes exist (see
+// ensureItemCounters and ensureItemIndexes) and notes the item's versions
+// before the change.
 func beginItemChange(tx Tx, payer, id string, at Period) (itemChange, error) {
 	if err := ensureItemCounters(tx, payer, at); err != nil {
+		return itemChange{}, err
+	}
+	if err := ensureItemIndexes(tx, payer, at); err != nil {
 		return itemChange{}, err
 	}
 	before, err := tx.Versions(payer, kindCustomLineItem, id)
@@ -135,7 +140,8 @@ func beginItemChange(tx Tx, payer, id string, at Period) (itemChange, error) {
 }
 
 // finish moves every counter by the difference between the item's
-// versions before the change and now.
+// versions before the change and now, and rewrites the item's record of
+// the group index (custom_line_item_index.go) to follow them.
 func (ch itemChange) finish(tx Tx) error {
 	after, err := tx.Versions(ch.payer, kindCustomLineItem, ch.id)
 	if err != nil {
@@ -154,7 +160,8 @@ func (ch itemChange) finish(tx Tx) error {
 			return err
 		}
 	}
-	return nil
+	group := cmp.Or(timelineGroup(now), timelineGroup(old)) // an item keeps its group (CLI-4)
+	return syncGroupIndex(tx, ch.payer, ch.id, group, old, now)
 }
 
 // itemVersion is the item in force from a period on (nil: none).

@@ -67,17 +67,27 @@ func resolveResource(tx Tx, payer string, target CustomLineItem, ref string, at 
 	return ARN(payer, TypeCustomLineItem, item.ID), "", "", nil
 }
 
-// links returns the live links at period.
+// links returns every live link of the payer at period. The custom line
+// item operations read it only for a period the indexes do not answer for
+// (custom_line_item_index.go); a cost report reads it (groupsAsOf).
 func links(tx Tx, payer string, at Period) ([]itemLink, error) {
 	return listJSON[itemLink](tx, payer, kindCLILink, at)
 }
 
 // associate links resources to a percentage item; per-resource problems are
-// results, not errors.
+// results, not errors. It reads the target's links and, for a flat
+// resource, the percentage items using it: never the payer's other links.
 func associate(tx Tx, payer string, target CustomLineItem, refs []string, start, end Period) ([]ResourceResult, error) {
-	all, err := links(tx, payer, start)
+	if err := ensureItemIndexes(tx, payer, start); err != nil {
+		return nil, err
+	}
+	resources, err := itemResources(tx, payer, target.ID, start)
 	if err != nil {
 		return nil, err
+	}
+	linked := map[string]bool{}
+	for _, r := range resources {
+		linked[r] = true
 	}
 	var results []ResourceResult
 	for _, ref := range refs {
@@ -85,15 +95,16 @@ func associate(tx Tx, payer string, target CustomLineItem, refs []string, start,
 		if err != nil {
 			return nil, err
 		}
-		if reason == "" {
-			reason, msg = linkQuota(all, target.ID, arn)
-		}
-		if reason == "" && !hasLink(all, target.ID, arn) {
-			l := itemLink{Target: target.ID, Resource: arn}
-			if err := putVersioned(tx, payer, kindCLILink, linkID(l.Target, l.Resource), start, end, l); err != nil {
+		if reason == "" && !linked[arn] {
+			if reason, msg, err = linkQuota(tx, payer, len(linked), arn, start); err != nil {
 				return nil, err
 			}
-			all = append(all, l)
+			if reason == "" {
+				if err := putLink(tx, payer, itemLink{Target: target.ID, Resource: arn}, start, end); err != nil {
+					return nil, err
+				}
+				linked[arn] = true
+			}
 		}
 		results = append(results, ResourceResult{ARN: orRef(arn, ref), Reason: reason, Message: msg})
 	}
@@ -107,36 +118,21 @@ func orRef(arn, ref string) string {
 	return arn
 }
 
-func hasLink(all []itemLink, target, resource string) bool {
-	for _, l := range all {
-		if l.Target == target && l.Resource == resource {
-			return true
-		}
-	}
-	return false
-}
-
-// linkQuota applies the source and parent limits (CLI-7).
-func linkQuota(all []itemLink, target, resource string) (string, string) {
-	var sources, parents int
-	for _, l := range all {
-		if l.Target == target {
-			sources++
-		}
-		if l.Resource == resource {
-			parents++
-		}
-	}
-	if hasLink(all, target, resource) {
-		return "", ""
-	}
+// linkQuota applies the source and parent limits (CLI-7) to a new link of
+// a percentage item that has sources resources already.
+func linkQuota(tx Tx, payer string, sources int, resource string, at Period) (string, string, error) {
 	if sources >= QuotaSourcesPerPercentage.Limit {
-		return "SERVICE_LIMIT_EXCEEDED", fmt.Sprintf("At most %d %s.", QuotaSourcesPerPercentage.Limit, QuotaSourcesPerPercentage.Description)
+		return "SERVICE_LIMIT_EXCEEDED", fmt.Sprintf("At most %d %s.", QuotaSourcesPerPercentage.Limit, QuotaSourcesPerPercentage.Description), nil
 	}
-	if strings.Contains(resource, ":"+TypeCustomLineItem+"/") && parents >= QuotaPercentagePerFlat.Limit {
-		return "SERVICE_LIMIT_EXCEEDED", fmt.Sprintf("At most %d %s.", QuotaPercentagePerFlat.Limit, QuotaPercentagePerFlat.Description)
+	flat, ok := flatOf(payer, resource)
+	if !ok {
+		return "", "", nil
 	}
-	return "", ""
+	parents, err := itemParents(tx, payer, flat, at, QuotaPercentagePerFlat.Limit)
+	if err != nil || len(parents) < QuotaPercentagePerFlat.Limit {
+		return "", "", err
+	}
+	return "SERVICE_LIMIT_EXCEEDED", fmt.Sprintf("At most %d %s.", QuotaPercentagePerFlat.Limit, QuotaPercentagePerFlat.Description), nil
 }
 
 // linkInitialValues links Percentage.AssociatedValues given at creation;
@@ -205,6 +201,9 @@ func (s *Service) BatchAssociateResourcesToCustomLineItem(ctx context.Context, c
 // succeeds (the operation is idempotent).
 func (s *Service) BatchDisassociateResourcesFromCustomLineItem(ctx context.Context, c Caller, target string, refs []string, r *PeriodRange) ([]ResourceResult, error) {
 	return s.batchOnTarget(ctx, c, target, r, func(tx Tx, item CustomLineItem, start, _ Period) ([]ResourceResult, error) {
+		if err := ensureItemIndexes(tx, c.Account, start); err != nil {
+			return nil, err
+		}
 		var results []ResourceResult
 		for _, ref := range refs {
 			res, err := disassociate(tx, c.Account, item, ref, start)
@@ -242,14 +241,10 @@ func disassociate(tx Tx, payer string, item CustomLineItem, ref string, start Pe
 	if err != nil || reason != "" {
 		return ResourceResult{ARN: orRef(arn, ref), Reason: reason, Message: msg}, err
 	}
-	id := linkID(item.ID, arn)
-	if _, ok, err := tx.Get(payer, kindCLILink, id, start); err != nil || !ok {
+	if _, ok, err := tx.Get(payer, kindCLILink, linkID(item.ID, arn), start); err != nil || !ok {
 		return ResourceResult{ARN: arn}, err
 	}
-	if err := tx.Truncate(payer, kindCLILink, id, start); err != nil {
-		return ResourceResult{}, err
-	}
-	return ResourceResult{ARN: arn}, tx.Delete(payer, kindCLILink, id, start)
+	return ResourceResult{ARN: arn}, dropLink(tx, payer, itemLink{Target: item.ID, Resource: arn}, start)
 }
 
 // AssociatedResource is one row of ListResourcesAssociatedToCustomLineItem.
@@ -267,59 +262,72 @@ func (s *Service) ListResourcesAssociatedToCustomLineItem(ctx context.Context, c
 		return nil, "", "", err
 	}
 	var out []AssociatedResource
-	var itemARN string
+	var itemARN, next string
 	err = s.view(ctx, func(tx Tx) error {
 		item, err := loadItem(tx, c.Account, "Arn", arn, period, NotFound(TypeCustomLineItem, arn))
 		if err != nil {
 			return err
 		}
 		itemARN = ARN(c.Account, TypeCustomLineItem, item.ID)
-		out, err = associatedResources(tx, c.Account, item, itemARN, period)
-		return err
+		all, err := associatedResources(tx, c.Account, item, period, relationship)
+		if err != nil {
+			return err
+		}
+		listing := listingID("ListResourcesAssociatedToCustomLineItem", period, []string{itemARN, relationship})
+		if out, next, err = paginate(all, func(r AssociatedResource) string { return r.ARN }, listing, pg, 100); err != nil {
+			return err
+		}
+		return linkEnds(tx, c.Account, item.ID, itemARN, out, period)
 	})
 	if err != nil {
 		return nil, "", "", err
 	}
-	if relationship != "" {
-		out = filterRelationship(out, relationship)
-	}
-	listing := listingID("ListResourcesAssociatedToCustomLineItem", period, []string{itemARN, relationship})
-	page, next, err := paginate(out, func(r AssociatedResource) string { return r.ARN }, listing, pg, 100)
-	return page, itemARN, next, err
+	return out, itemARN, next, nil
 }
 
-func filterRelationship(rs []AssociatedResource, relationship string) []AssociatedResource {
+// associatedResources returns the resources of a percentage item (CHILD:
+// its links) or the percentage items using a flat item (PARENT: the
+// reverse index), with the relationship asked for ("" = both), without
+// their ends. A percentage item is no one's resource and a flat item has
+// none, so only one direction is read.
+func associatedResources(tx Tx, payer string, item CustomLineItem, period Period, relationship string) ([]AssociatedResource, error) {
 	var out []AssociatedResource
-	for _, r := range rs {
-		if r.Relationship == relationship {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func associatedResources(tx Tx, payer string, item CustomLineItem, itemARN string, period Period) ([]AssociatedResource, error) {
-	all, err := links(tx, payer, period)
-	if err != nil {
-		return nil, err
-	}
-	var out []AssociatedResource
-	for _, l := range all {
-		var r AssociatedResource
-		switch {
-		case l.Target == item.ID:
-			r = AssociatedResource{ARN: l.Resource, Relationship: RelationshipChild}
-		case l.Resource == itemARN:
-			r = AssociatedResource{ARN: ARN(payer, TypeCustomLineItem, l.Target), Relationship: RelationshipParent}
-		default:
-			continue
-		}
-		if r.EndBillingPeriod, err = endAfter(tx, payer, kindCLILink, linkID(l.Target, l.Resource), period); err != nil {
+	if item.Percentage != nil && (relationship == "" || relationship == RelationshipChild) {
+		resources, err := itemResources(tx, payer, item.ID, period)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+		for _, r := range resources {
+			out = append(out, AssociatedResource{ARN: r, Relationship: RelationshipChild})
+		}
+	}
+	if item.Percentage == nil && (relationship == "" || relationship == RelationshipParent) {
+		parents, err := itemParents(tx, payer, item.ID, period, 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range parents {
+			out = append(out, AssociatedResource{ARN: ARN(payer, TypeCustomLineItem, p), Relationship: RelationshipParent})
+		}
 	}
 	return out, nil
+}
+
+// linkEnds sets the EndBillingPeriod of a page of associatedResources of
+// the item itemID: the end of each one's link.
+func linkEnds(tx Tx, payer, itemID, itemARN string, page []AssociatedResource, period Period) error {
+	for i, r := range page {
+		id := linkID(itemID, r.ARN)
+		if r.Relationship == RelationshipParent {
+			id = linkID(r.ARN[strings.LastIndex(r.ARN, "/")+1:], itemARN)
+		}
+		end, err := endAfter(tx, payer, kindCLILink, id, period)
+		if err != nil {
+			return err
+		}
+		page[i].EndBillingPeriod = end
+	}
+	return nil
 }
 
 // endAfter returns the period of the first version after period that ends
@@ -334,19 +342,45 @@ func endAfter(tx Tx, ns, kind, id string, period Period) (Period, error) {
 	return "", err
 }
 
-// associationSizes counts, per item ID, its resources (percentage) or the
-// percentage items using it (flat), at period.
-func associationSizes(tx Tx, payer string, period Period) (map[string]int64, error) {
-	all, err := links(tx, payer, period)
+// associationSizes counts, per item ID of items, its resources
+// (percentage) or the percentage items using it (flat), at period: the
+// links of those items only, where the reverse index answers.
+func associationSizes(tx Tx, payer string, items []CustomLineItem, period Period) (map[string]int64, error) {
 	sizes := map[string]int64{}
-	prefix := ARN(payer, TypeCustomLineItem, "")
-	for _, l := range all {
-		sizes[l.Target]++
-		if flat, ok := strings.CutPrefix(l.Resource, prefix); ok {
-			sizes[flat]++
+	indexed, err := itemIndexed(tx, payer, period)
+	if err != nil {
+		return nil, err
+	}
+	if !indexed { // a store older than the index: one scan of the period
+		all, err := links(tx, payer, period)
+		for _, l := range all {
+			sizes[l.Target]++
+			if flat, ok := flatOf(payer, l.Resource); ok {
+				sizes[flat]++
+			}
+		}
+		return sizes, err
+	}
+	for _, item := range items {
+		var n int
+		if item.Percentage != nil {
+			recs, err := tx.ListRange(payer, kindCLILink, period, Range{Prefix: item.ID + "/"})
+			if err != nil {
+				return nil, err
+			}
+			n = len(recs)
+		} else {
+			parents, err := indexedParents(tx, payer, item.ID, period, 0)
+			if err != nil {
+				return nil, err
+			}
+			n = len(parents)
+		}
+		if n > 0 {
+			sizes[item.ID] = int64(n)
 		}
 	}
-	return sizes, err
+	return sizes, nil
 }
 
 // itemResources returns the ARNs of the resources linked to a percentage

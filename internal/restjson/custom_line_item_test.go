@@ -2,6 +2,8 @@ package restjson_test
 
 import (
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,6 +105,7 @@ func TestCustomLineItemEveryMember(t *testing.T) {
 			CurrencyCode: "USD", ComputationRule: "ITEMIZED", PresentationDetails: &types.PresentationObject{Service: aws.String("AWSBillingConductor")},
 			ProductCode: aws.String("AWSBillingConductor"), AssociationSize: 2, CreationTime: t1, LastModifiedTime: t1},
 	}
+	slices.SortFunc(want, func(a, b types.CustomLineItemListElement) int { return strings.Compare(*a.Arn, *b.Arn) }) // listed in ID order
 	if diff := cmp.Diff(want, listItems(t, c, &bc.ListCustomLineItemsInput{}), sdkCmp); diff != "" {
 		t.Errorf("ListCustomLineItems (-want +got):\n%s", diff)
 	}
