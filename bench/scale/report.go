@@ -31,7 +31,7 @@ type opResult struct {
 	// faster than linearly. (A walk's first size fits one page of fewer
 	// items than later pages hold, so pages are not the measure.)
 	PerResourceGrowth float64 `json:",omitempty"`
-	Mark          string  // "> 2×", "superlinear" or ""
+	Mark              string  // "> 2×", "superlinear" or ""
 }
 
 // point is one operation at one size; times in milliseconds.
