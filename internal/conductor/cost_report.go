@@ -8,7 +8,10 @@ import (
 
 // The cost report operations resolve each billing group as of each period
 // and let the UsageEngine price it (PROFORMA.md rules 12–17); this file
-// sums the per-product costs into the requested breakdown.
+// sums the per-product costs into the requested breakdown. Both price only
+// the groups they return: GetBillingGroupCostReport its one group, and
+// ListBillingGroupCostReports the groups of the page, chosen before pricing
+// (groupsAsOf and the engine read per group, see UsageEngine).
 
 // CostReport is the cost of one billing group, for one or more periods, in
 // USD; Attributes name the GroupBy values it is broken down by.
@@ -34,13 +37,14 @@ type periodCost struct {
 	ProductCost
 }
 
-// groupCosts prices billing groups (by ID) in a period through the usage
-// engine; the result has one cost list per group, in order.
-func (s *Service) groupCosts(ctx context.Context, tx Tx, payer string, period Period, ids []string) ([][]periodCost, error) {
+// groupCosts prices billing groups, as read at period, in that period
+// through the usage engine; the result has one cost list per group, in
+// order.
+func (s *Service) groupCosts(ctx context.Context, tx Tx, payer string, period Period, read []BillingGroup) ([][]periodCost, error) {
 	if s.usage == nil {
 		return nil, ErrNoUsageEngine
 	}
-	groups, err := groupsAsOf(tx, payer, period, ids)
+	groups, err := resolveGroups(tx, payer, period, read)
 	if err != nil {
 		return nil, err
 	}
@@ -85,14 +89,15 @@ func (s *Service) GetBillingGroupCostReport(ctx context.Context, c Caller, in Ge
 		groupARN = ARN(c.Account, TypeBillingGroup, id)
 		found := false
 		for _, p := range periods {
-			if _, ok, err := tx.Get(c.Account, kindBillingGroup, id, p); err != nil || !ok {
+			var g BillingGroup
+			if ok, err := getJSON(tx, c.Account, kindBillingGroup, id, p, &g); err != nil || !ok {
 				if err != nil {
 					return err
 				}
 				continue
 			}
 			found = true
-			pc, err := s.groupCosts(ctx, tx, c.Account, p, []string{id})
+			pc, err := s.groupCosts(ctx, tx, c.Account, p, []BillingGroup{g})
 			if err != nil {
 				return err
 			}
@@ -191,40 +196,66 @@ type ListBillingGroupCostReportsInput struct {
 	Page
 }
 
-// ListBillingGroupCostReports reports every billing group of a period.
+// ListBillingGroupCostReports reports every billing group of a period, in
+// billing group ID order. It pages the groups first — straight from the
+// store (keyset), or, with BillingGroupARNs, among those groups read one
+// by one — and prices that page's groups only, in one engine call, so a
+// page costs the same however many groups the payer has.
 func (s *Service) ListBillingGroupCostReports(ctx context.Context, c Caller, in ListBillingGroupCostReportsInput) ([]CostReport, string, error) {
 	period, err := s.readPeriod(in.BillingPeriod)
 	if err != nil {
 		return nil, "", err
 	}
+	// "/id": tokens of the listing in creation order, before, do not resume this one.
+	listing := listingID("ListBillingGroupCostReports/id", period, in.BillingGroupARNs)
 	var reports []CostReport
-	var views []BillingGroupView
+	var next string
 	err = s.view(ctx, func(tx Tx) error {
-		if views, err = billingGroupViews(tx, c.Account, period); err != nil {
-			return err
+		var groups []BillingGroup
+		var err error
+		if in.BillingGroupARNs == nil {
+			groups, next, err = jsonKeyset[BillingGroup](kindBillingGroup, nil).page(tx, c.Account, period, listing, in.Page, 100)
+		} else {
+			groups, next, err = reportGroupsByARN(tx, c.Account, period, in.BillingGroupARNs, listing, in.Page)
 		}
-		keep := BillingGroupFilter{ARNs: in.BillingGroupARNs}.matcher(c.Account)
-		views = slices.DeleteFunc(views, func(v BillingGroupView) bool { return !keep(v.BillingGroup) })
-		ids := make([]string, len(views))
-		for i, v := range views {
-			ids[i] = v.ID
-		}
-		costs, err := s.groupCosts(ctx, tx, c.Account, period, ids)
 		if err != nil {
 			return err
 		}
-		for i, v := range views {
-			reports = append(reports, groupBy(v.ARN, costs[i], nil)...)
+		costs, err := s.groupCosts(ctx, tx, c.Account, period, groups)
+		if err != nil {
+			return err
+		}
+		for i, g := range groups {
+			reports = append(reports, groupBy(ARN(c.Account, TypeBillingGroup, g.ID), costs[i], nil)...)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	keys := map[string]string{}
-	for _, v := range views {
-		keys[v.ARN] = sortKey(v.CreationTime, v.ID)
+	return reports, next, nil
+}
+
+// reportGroupsByARN returns the page of the groups named by arns (ARNs or
+// IDs of the payer's groups; others and groups absent in the period are
+// left out, as the ListBillingGroups filter does) in ID order.
+func reportGroupsByARN(tx Tx, payer string, period Period, arns []string, listing string, pg Page) ([]BillingGroup, string, error) {
+	seen := map[string]bool{}
+	var groups []BillingGroup
+	for _, a := range arns {
+		id, err := billingGroupRef(payer, "", a)
+		if err != nil || seen[id] {
+			continue
+		}
+		seen[id] = true
+		var g BillingGroup
+		ok, err := getJSON(tx, payer, kindBillingGroup, id, period, &g)
+		if err != nil {
+			return nil, "", err
+		}
+		if ok {
+			groups = append(groups, g)
+		}
 	}
-	listing := listingID("ListBillingGroupCostReports", period, in.BillingGroupARNs)
-	return paginate(reports, func(r CostReport) string { return keys[r.BillingGroupARN] }, listing, in.Page, 100)
+	return paginate(groups, func(g BillingGroup) string { return g.ID }, listing, pg, 100)
 }

@@ -15,6 +15,9 @@ type UsageEngine interface {
 	// GroupCosts returns, for each group in order, its cost per product in
 	// the period: the group's usage priced by its rules plus its custom line
 	// items. Without imported usage for the period, only the items count.
+	// A group's usage is the lines of its Accounts (rule 1), so an engine
+	// need read no other account's usage: the cost report operations call
+	// it with the groups of one page, or one group.
 	GroupCosts(ctx context.Context, tx Tx, payer string, period Period, groups []GroupAsOf) ([][]ProductCost, error)
 }
 
@@ -47,43 +50,54 @@ var ErrNoUsageEngine = errors.New("conductor: no usage engine configured")
 // Call it before serving requests.
 func (s *Service) SetUsageEngine(e UsageEngine) { s.usage = e }
 
-// groupsAsOf resolves billing groups (by ID) as of a period. The period's
-// memberships, items and links are read once and grouped, so the cost of
-// many groups stays linear.
+// groupsAsOf resolves billing groups (by ID) as of a period; a group that
+// does not exist in the period resolves to its ARN alone.
 func groupsAsOf(tx Tx, payer string, period Period, ids []string) ([]GroupAsOf, error) {
-	member, err := memberships(tx, payer, period)
-	if err != nil {
-		return nil, err
-	}
-	items, err := listJSON[CustomLineItem](tx, payer, kindCustomLineItem, period)
-	if err != nil {
-		return nil, err
-	}
-	all, err := links(tx, payer, period)
-	if err != nil {
-		return nil, err
-	}
-	accounts, itemsOf, groupOfItem := map[string][]string{}, map[string][]CustomLineItem{}, map[string]string{}
-	for _, a := range sortedKeys(member) {
-		accounts[member[a]] = append(accounts[member[a]], a)
-	}
-	for _, it := range items {
-		itemsOf[it.BillingGroupID] = append(itemsOf[it.BillingGroupID], it)
-		groupOfItem[it.ID] = it.BillingGroupID
-	}
-	associations := map[string]map[string][]string{} // group → percentage item → resources
-	for _, l := range all {
-		group := groupOfItem[l.Target]
-		if associations[group] == nil {
-			associations[group] = map[string][]string{}
+	groups := make([]BillingGroup, len(ids))
+	for i, id := range ids {
+		if _, err := getJSON(tx, payer, kindBillingGroup, id, period, &groups[i]); err != nil {
+			return nil, err
 		}
-		associations[group][l.Target] = append(associations[group][l.Target], l.Resource)
+		groups[i].ID = id
 	}
-	out := make([]GroupAsOf, 0, len(ids))
-	for _, id := range ids {
-		g := GroupAsOf{ARN: ARN(payer, TypeBillingGroup, id), Accounts: accounts[id], Items: itemsOf[id],
-			Associations: associations[id]}
-		if err := g.loadPlan(tx, payer, id, period); err != nil {
+	return resolveGroups(tx, payer, period, groups)
+}
+
+// resolveGroups resolves billing groups, as read at period, as of that
+// period. Each group costs its own reads — its members (groupMembers), its
+// custom line items (groupItems), the resources of its percentage items
+// (itemResources) and its plan's rules, each plan read once per call — so
+// resolving a page of groups does not grow with the other groups of the
+// payer.
+func resolveGroups(tx Tx, payer string, period Period, groups []BillingGroup) ([]GroupAsOf, error) {
+	plans := map[string]planRules{}
+	out := make([]GroupAsOf, 0, len(groups))
+	for _, bg := range groups {
+		id := bg.ID
+		g := GroupAsOf{ARN: ARN(payer, TypeBillingGroup, id)}
+		var err error
+		if g.Accounts, err = groupMembers(tx, payer, id, period); err != nil {
+			return nil, err
+		}
+		if g.Items, err = groupItems(tx, payer, id, period); err != nil {
+			return nil, err
+		}
+		for _, it := range g.Items {
+			if it.Percentage == nil {
+				continue // only percentage items have resources
+			}
+			resources, err := itemResources(tx, payer, it.ID, period)
+			if err != nil {
+				return nil, err
+			}
+			if len(resources) > 0 {
+				if g.Associations == nil {
+					g.Associations = map[string][]string{}
+				}
+				g.Associations[it.ID] = resources
+			}
+		}
+		if err := g.loadPlan(tx, payer, bg, period, plans); err != nil {
 			return nil, err
 		}
 		out = append(out, g)
@@ -91,20 +105,35 @@ func groupsAsOf(tx Tx, payer string, period Period, ids []string) ([]GroupAsOf, 
 	return out, nil
 }
 
-// loadPlan sets the rules of the group's pricing plan in force at period.
-func (g *GroupAsOf) loadPlan(tx Tx, payer, groupID string, period Period) error {
-	var bg BillingGroup
-	if ok, err := getJSON(tx, payer, kindBillingGroup, groupID, period, &bg); err != nil || !ok {
-		return err
-	}
+// planRules are the rules of a pricing plan in a period, as loadPlan found
+// them; ok is false for a plan that does not exist.
+type planRules struct {
+	rules []PricingRule
+	ok    bool
+}
+
+// loadPlan sets the group's name and primary account and the rules of its
+// pricing plan in force at period (none for a group not read: no plan).
+// plans memoizes the plans read in one resolution (groups often share one).
+func (g *GroupAsOf) loadPlan(tx Tx, payer string, bg BillingGroup, period Period, plans map[string]planRules) error {
 	g.Name, g.PrimaryAccount = bg.Name, bg.PrimaryAccountID
+	if bg.PricingPlanARN == "" {
+		return nil
+	}
 	planID, managed, err := planRef(payer, "PricingPlanArn", bg.PricingPlanARN)
 	if err != nil || managed {
 		g.Passthrough = managed && planID == PassthroughPlan
 		return nil // a managed plan has no rules; an unparsable ARN cannot be stored
 	}
+	if p, ok := plans[planID]; ok {
+		g.Rules = p.rules
+		return nil
+	}
 	plan, ok, err := loadPlan(tx, payer, planID, false, period)
 	if err != nil || !ok {
+		if err == nil {
+			plans[planID] = planRules{}
+		}
 		return err
 	}
 	for _, id := range plan.RuleIDs {
@@ -117,6 +146,7 @@ func (g *GroupAsOf) loadPlan(tx Tx, payer, groupID string, period Period) error 
 			g.Rules = append(g.Rules, r)
 		}
 	}
+	plans[planID] = planRules{g.Rules, true}
 	return nil
 }
 

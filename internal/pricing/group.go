@@ -32,14 +32,17 @@ type groupState struct {
 	members   map[string]bool
 	plan      plan
 	tierUsage map[*rule]decimal.Decimal // usage so far per custom-tiered SKU rule (rule 10)
-	products  map[string]*Costs         // per product name, lines only
-	filtered  map[filterKey]decimal.Decimal
+	products  map[string]*costSums      // per product name, lines only
+	filtered  map[filterKey]*sum
 }
+
+// costSums are the running AWSCost and ProformaCost of one product.
+type costSums struct{ aws, proforma sum }
 
 func newGroupState(g Group) *groupState {
 	s := &groupState{
 		Group: g, members: make(map[string]bool, len(g.Accounts)), plan: newPlan(g.Rules),
-		tierUsage: map[*rule]decimal.Decimal{}, products: map[string]*Costs{}, filtered: map[filterKey]decimal.Decimal{},
+		tierUsage: map[*rule]decimal.Decimal{}, products: map[string]*costSums{}, filtered: map[filterKey]*sum{},
 	}
 	for _, a := range g.Accounts {
 		s.members[a] = true
@@ -128,15 +131,20 @@ func (g *groupState) record(l *Line, proforma decimal.Decimal, applies bool) {
 	}
 	c := g.products[productName(l)]
 	if c == nil {
-		c = &Costs{}
+		c = &costSums{}
 		g.products[productName(l)] = c
 	}
 	if aws {
-		c.AWSCost = c.AWSCost.Add(l.UnblendedCost)
+		c.aws.add(l.UnblendedCost)
 	}
 	if applies {
-		c.ProformaCost = c.ProformaCost.Add(proforma)
+		c.proforma.add(proforma)
 		k := filterKey{serviceCode(l), l.LineItemType}
-		g.filtered[k] = g.filtered[k].Add(proforma)
+		f := g.filtered[k]
+		if f == nil {
+			f = &sum{}
+			g.filtered[k] = f
+		}
+		f.add(proforma)
 	}
 }

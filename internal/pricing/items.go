@@ -78,7 +78,7 @@ func (g *groupState) filteredTotal(filters []conductor.LineItemFilter) decimal.D
 	sum := decimal.Zero
 	for k, v := range g.filtered {
 		if keepsAll(filters, k) {
-			sum = sum.Add(v)
+			sum = sum.Add(v.decimal())
 		}
 	}
 	return sum

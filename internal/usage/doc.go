@@ -11,10 +11,11 @@
 //
 //   - a manifest (kind "usage", id the period): the import that holds the
 //     period, its files, column sets and line counts;
-//   - the aggregates (a blob, see aggregatesBlob): the period's lines
-//     summed per pricing-relevant key (see key), which is all the reports
-//     need. Their number depends on the payer's accounts and SKUs, not on
-//     the CUR's size;
+//   - the aggregates (one blob per usage account, see accountBlob): the
+//     period's lines summed per pricing-relevant key (see key), which is
+//     all the reports need. Their number depends on the payer's accounts
+//     and SKUs, not on the CUR's size; kept per account so that pricing a
+//     billing group reads its own accounts' aggregates only (see Engine);
 //   - the input files as they were read (plain CSV gzip-compressed), in
 //     blobs of 8 MiB, which the pro forma CUR export needs.
 //

@@ -1,57 +1,165 @@
 package usage
 
 import (
+	"container/heap"
+	"container/list"
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/pricing"
 )
 
 // Engine prices billing groups over the usage an Importer stored: it is
-// the conductor.UsageEngine of the cost report operations. It decodes a
-// period's aggregates once per import and keeps the most recently used in
-// memory, up to cachedLines lines; an Engine is safe for concurrent use.
+// the conductor.UsageEngine of the cost report operations. An Engine is
+// safe for concurrent use.
+//
+// It reads the aggregates of the requested groups' member accounts only:
+// an import stores them one blob per usage account and period
+// (layoutAccounts), so pricing one group costs its own accounts' lines,
+// whatever the size of the payer. Decoded accounts are kept in memory, the
+// least recently used dropped first, within a budget of bytes (an estimate
+// of the memory the decoded lines hold; DefaultCacheBytes unless
+// NewEngineWithCache says otherwise). The cache is keyed by payer, period,
+// import ID and account: a re-import gives the period a new import ID, so
+// its earlier entries are never read again, and the first read that sees
+// the new import drops them. The store is read in the caller's goroutine
+// (the transaction's); decoding and pricing spread the groups over the
+// CPUs.
+//
+// Periods imported before aggregates were stored per account (layoutPeriod:
+// one blob, or record, for the whole period) are read as a fallback, not
+// migrated (pricing runs in read-only transactions): a request that misses
+// the cache decodes the period's whole blob once and caches every account
+// of it. Importing the period again stores it in the new layout.
 type Engine struct {
-	mu    sync.Mutex
-	cache map[string][]pricing.Line // by payer/importID/period
-	order []string                  // cache keys, least recently used first
-	size  int                       // lines in the cache
-	max   int                       // bound of size
+	mu      sync.Mutex
+	max     int64 // budget of size
+	size    int64 // estimated bytes of the cached entries
+	lru     *list.List
+	entries map[cacheKey]*list.Element // values *cacheEntry; front: most recently used
+	imports map[periodKey]string       // the import ID last read, per payer and period
 }
 
-// cachedLines bounds an Engine's cache (a line is a few hundred bytes): a
-// period with more aggregates than this is decoded on every report.
-const cachedLines = 1 << 20
+// DefaultCacheBytes is the cache budget of NewEngine.
+const DefaultCacheBytes = 256 << 20
 
-// NewEngine returns an Engine.
-func NewEngine() *Engine { return &Engine{cache: map[string][]pricing.Line{}, max: cachedLines} }
+// entryOverhead estimates the memory of a cache entry besides its lines:
+// the map slot, the list element, the key.
+const entryOverhead = 160
 
-// GroupCosts implements conductor.UsageEngine.
+type periodKey struct {
+	payer  string
+	period conductor.Period
+}
+
+type cacheKey struct {
+	periodKey
+	importID, account string
+}
+
+type cacheEntry struct {
+	key   cacheKey
+	lines *accountLines
+}
+
+// NewEngine returns an Engine with a cache of DefaultCacheBytes.
+func NewEngine() *Engine { return NewEngineWithCache(DefaultCacheBytes) }
+
+// NewEngineWithCache returns an Engine whose cache of decoded aggregates
+// holds at most about maxBytes (0: no cache).
+func NewEngineWithCache(maxBytes int64) *Engine {
+	return &Engine{max: maxBytes, lru: list.New(), entries: map[cacheKey]*list.Element{}, imports: map[periodKey]string{}}
+}
+
+// GroupCosts implements conductor.UsageEngine. Each group's lines are
+// priced in the order the import first saw them (as when a period's
+// aggregates were one list), which fixes how custom tiers split between
+// products. The transaction's reads are made first, in the caller's
+// goroutine; then the groups are decoded and priced over the CPUs, each
+// group by a calculator of its own (groups share nothing, rule 3).
 func (e *Engine) GroupCosts(ctx context.Context, tx conductor.Tx, payer string, period conductor.Period, groups []conductor.GroupAsOf) ([][]conductor.ProductCost, error) {
-	lines, err := e.lines(tx, payer, period)
+	all, err := pricing.NewCalculator(pricingGroups(period, groups)) // checks that groups are mutually exclusive
+	if err != nil || len(groups) == 0 {
+		return nil, err
+	}
+	m, ok, err := loadManifest(tx, payer, period)
 	if err != nil {
 		return nil, err
 	}
-	calc, err := pricing.NewCalculator(pricingGroups(period, groups))
-	if err != nil {
-		return nil, err
+	if !ok { // no usage: only the custom line items
+		return productCosts(all.Result()), nil
 	}
-	for i := range lines {
-		if i%4096 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
+	e.seen(periodKey{payer, period}, m.ImportID)
+	src := &source{e: e, tx: tx, payer: payer, m: m}
+	work := make([][]accountData, len(groups))
+	for i, g := range groups {
+		if work[i], err = src.read(g.Accounts); err != nil {
+			return nil, err
 		}
-		calc.Add(lines[i])
 	}
-	out := make([][]conductor.ProductCost, len(groups))
-	for i, r := range calc.Result() {
+	reports := make([]pricing.Report, len(groups))
+	err = parallel(len(groups), func(i int) error {
+		accounts, err := src.decode(work[i])
+		if err != nil {
+			return err
+		}
+		calc, err := pricing.NewCalculator(pricingGroups(period, groups[i:i+1]))
+		if err != nil {
+			return err
+		}
+		if err := addMerged(ctx, calc, accounts); err != nil {
+			return err
+		}
+		reports[i] = calc.Result()[0]
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return productCosts(reports), nil
+}
+
+// productCosts converts the calculator's reports for the domain.
+func productCosts(reports []pricing.Report) [][]conductor.ProductCost {
+	out := make([][]conductor.ProductCost, len(reports))
+	for i, r := range reports {
 		for _, p := range r.Products {
 			out[i] = append(out[i], conductor.ProductCost{Product: p.Product,
 				AWSCost: money(p.AWSCost.String()), ProformaCost: money(p.ProformaCost.String())})
 		}
 	}
-	return out, nil
+	return out
+}
+
+// parallel runs f(0) … f(n−1) over up to GOMAXPROCS goroutines; a
+// goroutine stops at its first error, and the errors are returned joined.
+func parallel(n int, f func(int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			if err := f(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n && errs[w] == nil; i = int(next.Add(1) - 1) {
+				errs[w] = f(i)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func money(s string) conductor.Money {
@@ -72,64 +180,204 @@ func pricingGroups(period conductor.Period, groups []conductor.GroupAsOf) []pric
 	return out
 }
 
-// lines returns the aggregated lines of a period, none without usage.
-func (e *Engine) lines(tx conductor.Tx, payer string, period conductor.Period) ([]pricing.Line, error) {
-	m, ok, err := loadManifest(tx, payer, period)
-	if err != nil || !ok {
-		return nil, err
+// addMerged adds the lines of a group's accounts to the calculator in
+// period order (accountLines.seqs), merging the accounts' lists.
+func addMerged(ctx context.Context, calc *pricing.Calculator, accounts []*accountLines) error {
+	h := make(mergeHeap, 0, len(accounts))
+	for _, a := range accounts {
+		if len(a.lines) > 0 {
+			h = append(h, mergeHead{a, 0})
+		}
 	}
-	key := payer + "/" + aggregatesID(m.ImportID, period)
-	if lines, ok := e.cached(key); ok {
-		return lines, nil
+	heap.Init(&h)
+	for n := 0; len(h) > 0; n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		top := &h[0]
+		calc.Add(top.a.lines[top.i])
+		if top.i++; top.i == len(top.a.lines) {
+			heap.Pop(&h)
+		} else {
+			heap.Fix(&h, 0)
+		}
 	}
-	data, ok, err := loadAggregates(tx, payer, m)
+	return nil
+}
+
+// mergeHeap orders accounts' next lines by their period position.
+type mergeHead struct {
+	a *accountLines
+	i int
+}
+
+type mergeHeap []mergeHead
+
+func (h mergeHeap) Len() int           { return len(h) }
+func (h mergeHeap) Less(i, j int) bool { return h[i].a.seqs[h[i].i] < h[j].a.seqs[h[j].i] }
+func (h mergeHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *mergeHeap) Push(x any)        { *h = append(*h, x.(mergeHead)) }
+func (h *mergeHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// source reads the aggregates of one period's import, through the cache.
+type source struct {
+	e      *Engine
+	tx     conductor.Tx
+	payer  string
+	m      Manifest
+	legacy map[string]*accountLines // layoutPeriod: the period split by account, once read
+}
+
+// noLines are the aggregates of an account without usage in the period.
+var noLines = &accountLines{bytes: 0}
+
+// accountData is an account's aggregates as read in the transaction:
+// decoded lines (from the cache, or none), or its blob to decode.
+type accountData struct {
+	account string
+	lines   *accountLines
+	blob    []byte
+}
+
+// read returns the aggregates of the given usage accounts, reading what
+// the cache lacks.
+func (s *source) read(ids []string) ([]accountData, error) {
+	out := make([]accountData, len(ids))
+	for i, a := range ids {
+		out[i].account = a
+		k := cacheKey{periodKey{s.payer, s.m.Period}, s.m.ImportID, a}
+		if l, ok := s.e.get(k); ok {
+			out[i].lines = l
+			continue
+		}
+		if s.m.Layout != layoutAccounts {
+			if s.legacy == nil {
+				if err := s.readPeriod(); err != nil {
+					return nil, err
+				}
+			}
+			if out[i].lines = s.legacy[a]; out[i].lines == nil {
+				out[i].lines = noLines
+				s.e.put(k, noLines)
+			}
+			continue
+		}
+		data, ok, err := s.tx.GetBlob(accountBlob(s.payer, s.m.ImportID, s.m.Period, a))
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			out[i].lines = noLines
+			s.e.put(k, noLines)
+			continue
+		}
+		out[i].blob = data
+	}
+	return out, nil
+}
+
+// decode returns the lines of accounts read by read, decoding and caching
+// their blobs. It does not use the transaction: it may run in any goroutine.
+func (s *source) decode(accounts []accountData) ([]*accountLines, error) {
+	out := make([]*accountLines, len(accounts))
+	for i, a := range accounts {
+		if a.lines != nil {
+			out[i] = a.lines
+			continue
+		}
+		l, err := decodeAccount(a.blob, s.m.Period, a.account)
+		if err != nil {
+			return nil, fmt.Errorf("usage: aggregates of %s %s account %s: %w", s.payer, s.m.Period, a.account, err)
+		}
+		s.e.put(cacheKey{periodKey{s.payer, s.m.Period}, s.m.ImportID, a.account}, l)
+		out[i] = l
+	}
+	return out, nil
+}
+
+// readPeriod decodes the period's aggregates stored in layoutPeriod, splits
+// them by account and caches every account.
+func (s *source) readPeriod() error {
+	data, ok, err := loadAggregates(s.tx, s.payer, s.m)
 	if err != nil || !ok {
 		if err == nil {
-			err = fmt.Errorf("usage: aggregates of %s %s missing", payer, period)
+			err = fmt.Errorf("usage: aggregates of %s %s missing", s.payer, s.m.Period)
 		}
-		return nil, err
+		return err
 	}
-	lines, err := decodeLines(data, period)
+	lines, err := decodeLines(data, s.m.Period)
 	if err != nil {
-		return nil, fmt.Errorf("usage: aggregates of %s %s: %w", payer, period, err)
+		return fmt.Errorf("usage: aggregates of %s %s: %w", s.payer, s.m.Period, err)
 	}
-	e.remember(key, lines)
-	return lines, nil
+	s.legacy = map[string]*accountLines{}
+	for i, l := range lines {
+		a := s.legacy[l.UsageAccount]
+		if a == nil {
+			a = &accountLines{bytes: int64(len(l.UsageAccount))}
+			s.legacy[l.UsageAccount] = a
+		}
+		a.lines = append(a.lines, l)
+		a.seqs = append(a.seqs, uint32(i))
+		a.bytes += lineBytes + decimalBytes // the rate too is a decimal of its own here
+	}
+	for account, l := range s.legacy {
+		s.e.put(cacheKey{periodKey{s.payer, s.m.Period}, s.m.ImportID, account}, l)
+	}
+	return nil
 }
 
-func (e *Engine) cached(key string) ([]pricing.Line, bool) {
+// seen records the import a period is read from; when it changed (a
+// re-import), the entries of the earlier import are dropped.
+func (e *Engine) seen(p periodKey, importID string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	lines, ok := e.cache[key]
-	if ok {
-		e.touch(key)
-	}
-	return lines, ok
-}
-
-func (e *Engine) remember(key string, lines []pricing.Line) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if _, ok := e.cache[key]; ok || len(lines) > e.max {
+	if last, ok := e.imports[p]; ok && last == importID {
 		return
 	}
-	for e.size+len(lines) > e.max {
-		e.size -= len(e.cache[e.order[0]])
-		delete(e.cache, e.order[0])
-		e.order = e.order[1:]
+	e.imports[p] = importID
+	for el := e.lru.Front(); el != nil; {
+		next := el.Next()
+		if ent := el.Value.(*cacheEntry); ent.key.periodKey == p && ent.key.importID != importID {
+			e.remove(el)
+		}
+		el = next
 	}
-	e.cache[key] = lines
-	e.size += len(lines)
-	e.touch(key)
 }
 
-// touch moves key to the most recently used end of the order.
-func (e *Engine) touch(key string) {
-	for i, k := range e.order {
-		if k == key {
-			e.order = append(e.order[:i], e.order[i+1:]...)
-			break
-		}
+func (e *Engine) get(k cacheKey) (*accountLines, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	el, ok := e.entries[k]
+	if !ok {
+		return nil, false
 	}
-	e.order = append(e.order, key)
+	e.lru.MoveToFront(el)
+	return el.Value.(*cacheEntry).lines, true
+}
+
+// put caches an account's lines, dropping the least recently used entries
+// beyond the budget; lines larger than the whole budget are not cached.
+func (e *Engine) put(k cacheKey, l *accountLines) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cost := l.bytes + entryOverhead
+	if _, ok := e.entries[k]; ok || cost > e.max {
+		return
+	}
+	for e.size+cost > e.max {
+		e.remove(e.lru.Back())
+	}
+	e.entries[k] = e.lru.PushFront(&cacheEntry{k, l})
+	e.size += cost
+}
+
+func (e *Engine) remove(el *list.Element) {
+	ent := e.lru.Remove(el).(*cacheEntry)
+	delete(e.entries, ent.key)
+	e.size -= ent.lines.bytes + entryOverhead
 }

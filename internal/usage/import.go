@@ -277,14 +277,12 @@ func fieldError(rd *cur.Reader, path string, rec *cur.Record, f cur.Field, msg s
 // in one transaction.
 func (r *importRun) commit(ctx context.Context) (*Summary, error) {
 	sum := &Summary{Payer: r.payer, Files: r.files}
-	aggregates := map[conductor.Period][]byte{}
+	aggregates := map[conductor.Period]encodedAccounts{}
 	for _, p := range slices.Sorted(maps.Keys(r.parts)) {
-		data, n, err := r.agg.encode(p)
-		if err != nil {
-			return nil, err
-		}
-		aggregates[p] = data
-		m := Manifest{ImportID: r.id, ImportedAt: r.started, Period: p, Aggregates: n, Parts: r.parts[p]}
+		enc := r.agg.encodeAccounts(p)
+		aggregates[p] = enc
+		m := Manifest{ImportID: r.id, ImportedAt: r.started, Period: p, Aggregates: enc.rows, Parts: r.parts[p],
+			Layout: layoutAccounts}
 		for _, part := range m.Parts {
 			m.Lines += part.Lines
 		}
@@ -296,9 +294,12 @@ func (r *importRun) commit(ctx context.Context) (*Summary, error) {
 		if err := holdsLease(tx, r.id); err != nil {
 			return err
 		}
-		for p, data := range aggregates {
-			if err := tx.PutBlob(aggregatesBlob(r.payer, r.id, p), data); err != nil {
-				return err
+		for _, p := range slices.Sorted(maps.Keys(aggregates)) {
+			blobs := aggregates[p].blobs
+			for _, account := range slices.Sorted(maps.Keys(blobs)) {
+				if err := tx.PutBlob(accountBlob(r.payer, r.id, p, account), blobs[account]); err != nil {
+					return err
+				}
 			}
 		}
 		if err := replacePeriods(tx, r.payer, sum.Periods); err != nil {

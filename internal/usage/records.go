@@ -19,9 +19,13 @@ import (
 // CSV gzip-compressed. Stores of schema version 1 held them as records of
 // kind "usagefile" in blobNS; the stores' schema migration moves them.
 // A period's encoded aggregates, whose size grows with the payer's
-// accounts and SKUs, are blobs too (see aggregatesBlob); imports made
-// before held them as records of kind "usageagg", which are read and
-// removed as they were until their period is imported again.
+// accounts and SKUs, are blobs too: one per usage account (see
+// accountBlob and Manifest.Layout), so that pricing some billing groups
+// reads their accounts' aggregates only. Imports made before held the
+// period's aggregates in one blob (aggregatesBlob), and before that in a
+// record of kind "usageagg"; both are read as they were (the engine
+// decodes the whole period then, see Engine) and removed when their
+// period is imported again.
 const (
 	kindManifest   = "usage"      // id: the period; the import that holds it
 	kindAggregates = "usageagg"   // id: importID/period; encoded aggregates of imports made before they were blobs
@@ -39,7 +43,22 @@ type Manifest struct {
 	Lines      int64 // CUR lines of the period
 	Aggregates int   // lines after aggregation
 	Parts      []Part
+	// Layout is how the aggregates are stored: layoutPeriod (0, the
+	// manifests of imports made before per-account aggregates) or
+	// layoutAccounts.
+	Layout int `json:",omitzero"`
 }
+
+// Layouts of a period's aggregates (Manifest.Layout).
+const (
+	// layoutPeriod is one gob blob per period (aggregatesBlob), or a record
+	// of kind kindAggregates for the oldest imports: see encoded.
+	layoutPeriod = 0
+	// layoutAccounts is one blob per usage account with lines in the period
+	// (accountBlob; see appendAccount); an account without a blob has no
+	// lines. Written atomically with the manifest, like layoutPeriod.
+	layoutAccounts = 1
+)
 
 // Part is an input file holding lines of the period. The file is kept
 // whole (a file may hold several periods; each manifest refers to it).
@@ -89,8 +108,21 @@ func aggregatesBlob(payer, importID string, p conductor.Period) string {
 	return aggregatesPrefix + payer + "/" + aggregatesID(importID, p)
 }
 
-// loadAggregates returns the encoded aggregates of a manifest's import:
-// its blob, or its record for an import made before aggregates were blobs.
+// accountBlobs is the prefix of the blob ids of a payer's aggregates of a
+// period in layoutAccounts: the layoutPeriod blob id and a slash.
+func accountBlobs(payer, importID string, p conductor.Period) string {
+	return aggregatesBlob(payer, importID, p) + "/"
+}
+
+// accountBlob is the blob id of an account's aggregates of a period, in
+// layoutAccounts.
+func accountBlob(payer, importID string, p conductor.Period, account string) string {
+	return accountBlobs(payer, importID, p) + account
+}
+
+// loadAggregates returns the encoded aggregates of a manifest's import in
+// layoutPeriod: its blob, or its record for an import made before
+// aggregates were blobs.
 func loadAggregates(tx conductor.Tx, payer string, m Manifest) ([]byte, bool, error) {
 	data, ok, err := tx.GetBlob(aggregatesBlob(payer, m.ImportID, m.Period))
 	if err != nil || ok {
@@ -99,10 +131,14 @@ func loadAggregates(tx conductor.Tx, payer string, m Manifest) ([]byte, bool, er
 	return tx.Get(payer, kindAggregates, aggregatesID(m.ImportID, m.Period), conductor.Timeless)
 }
 
-// removeAggregates removes the aggregates of a manifest's import, blob or
-// record.
+// removeAggregates removes the aggregates of a manifest's import, in
+// either layout: the account blobs, or the period's blob or record.
 func removeAggregates(tx conductor.Tx, payer string, m Manifest) error {
-	if err := tx.DeleteBlob(aggregatesBlob(payer, m.ImportID, m.Period)); err != nil {
+	ids, err := tx.BlobIDs(accountBlobs(payer, m.ImportID, m.Period))
+	if err != nil {
+		return err
+	}
+	if err := removeBlobs(tx, append(ids, aggregatesBlob(payer, m.ImportID, m.Period))); err != nil {
 		return err
 	}
 	return removeAll(tx, payer, kindAggregates, []string{aggregatesID(m.ImportID, m.Period)})

@@ -360,25 +360,31 @@ func TestTwoPeriodsFromOneFile(t *testing.T) {
 	}
 }
 
-// The engine's cache keeps the most recently used periods within its bound.
+// The engine's cache keeps the most recently used accounts within its
+// budget of bytes, and does not cache an entry larger than the budget.
 func TestEngineCacheBound(t *testing.T) {
-	e := NewEngine()
-	e.max = 4
-	two := make([]pricing.Line, 2)
-	e.remember("a", two)
-	e.remember("b", two)
-	if _, ok := e.cached("a"); !ok { // a is now the most recently used
+	entry := func(bytes int64) *accountLines { return &accountLines{bytes: bytes - entryOverhead} }
+	k := func(account string) cacheKey { return cacheKey{periodKey{payer, "2026-10"}, "import", account} }
+	e := NewEngineWithCache(4000)
+	e.put(k("a"), entry(2000))
+	e.put(k("b"), entry(2000))
+	if _, ok := e.get(k("a")); !ok { // a is now the most recently used
 		t.Fatal("a not cached")
 	}
-	e.remember("c", two)
-	e.remember("big", make([]pricing.Line, 5)) // over the bound: not cached
-	for key, want := range map[string]bool{"a": true, "b": false, "c": true, "big": false} {
-		if _, ok := e.cached(key); ok != want {
-			t.Errorf("cached(%q) = %v, want %v", key, ok, want)
+	e.put(k("c"), entry(2000))
+	e.put(k("big"), entry(4001)) // over the budget: not cached
+	for account, want := range map[string]bool{"a": true, "b": false, "c": true, "big": false} {
+		if _, ok := e.get(k(account)); ok != want {
+			t.Errorf("cached %q = %v, want %v", account, ok, want)
 		}
 	}
-	if e.size != 4 {
-		t.Errorf("size = %d, want 4", e.size)
+	if e.size != 4000 {
+		t.Errorf("size = %d, want 4000", e.size)
+	}
+	e.seen(periodKey{payer, "2026-10"}, "import")
+	e.seen(periodKey{payer, "2026-10"}, "reimport") // drops the entries of the earlier import
+	if e.size != 0 || e.lru.Len() != 0 || len(e.entries) != 0 {
+		t.Errorf("after a re-import: size %d, %d entries", e.size, len(e.entries))
 	}
 }
 
