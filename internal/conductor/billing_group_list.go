@@ -77,27 +77,6 @@ func groupPage(tx Tx, payer string, period Period, f BillingGroupFilter, listing
 	return jsonKeyset(kindBillingGroup, keep).page(tx, payer, period, listing, pg, 100)
 }
 
-// billingGroupViews returns every billing group of the period with its size.
-func billingGroupViews(tx Tx, payer string, period Period) ([]BillingGroupView, error) {
-	groups, err := listJSON[BillingGroup](tx, payer, kindBillingGroup, period)
-	if err != nil {
-		return nil, err
-	}
-	member, err := memberships(tx, payer, period)
-	if err != nil {
-		return nil, err
-	}
-	size := map[string]int64{}
-	for _, g := range member {
-		size[g]++
-	}
-	views := make([]BillingGroupView, len(groups))
-	for i, g := range groups {
-		views[i] = BillingGroupView{BillingGroup: g, ARN: ARN(payer, TypeBillingGroup, g.ID), Size: size[g.ID]}
-	}
-	return views, nil
-}
-
 // groupIDs are the IDs the Arns filter names, sorted, without duplicates;
 // ARNs of another payer or not of billing groups name none.
 func (f BillingGroupFilter) groupIDs(payer string) []string {

@@ -5,10 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"sort"
-	"time"
 )
 
 // Page selects one page of a listing.
@@ -31,11 +29,6 @@ func listingID(operation string, period Period, filter any) string {
 	f, _ := json.Marshal(filter)
 	sum := sha256.Sum256([]byte(operation + "\x00" + string(period) + "\x00" + string(f)))
 	return hex.EncodeToString(sum[:8])
-}
-
-// sortKey orders listings by creation time, then ID.
-func sortKey(created time.Time, id string) string {
-	return fmt.Sprintf("%020d/%s", created.Unix(), id)
 }
 
 // tokenAfter returns the key a page resumes after ("" for the first page),
