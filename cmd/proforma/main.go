@@ -78,6 +78,9 @@ type Config struct {
 	Now     string      // pin the clock at this time; "" = real time
 	Limits  Limits      // timeouts, connection cap, upload policy (server.go)
 	Input   inputLimits // CSV limits of uploaded CURs
+	// ReportCache is the memory budget of the cost reports' decoded usage
+	// (usage.Engine's cache); 0 = no cache.
+	ReportCache byteSize
 }
 
 // Main is the `proforma serve` program: its configuration, store and server.
@@ -96,7 +99,7 @@ type Main struct {
 func NewMain(stderr io.Writer) *Main {
 	return &Main{
 		Config: Config{Addr: "127.0.0.1:4599", DataDir: defaultDataDir(), Auth: "permissive", Limits: defaultLimits(),
-			Input: defaultInputLimits()},
+			Input: defaultInputLimits(), ReportCache: usage.DefaultCacheBytes},
 		Clock:  &conductor.PinnableClock{},
 		log:    slog.New(slog.NewTextHandler(stderr, nil)),
 		stderr: stderr,
@@ -114,6 +117,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.Config.Now, "now", m.Config.Now, "pin the clock at this time (RFC 3339 or YYYY-MM-DD)")
 	m.Config.Limits.addFlags(fs)
 	m.Config.Input.addFlags(fs)
+	fs.Var(&m.Config.ReportCache, "report-cache", "memory `size` the cost reports may keep decoded usage in, e.g. 2GiB "+
+		"(0 = none): a payer's aggregates that fit are priced without reading the store")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -144,7 +149,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.warnUnsafe(org)
 	svc := conductor.NewService(m.Store, m.Clock, nil)
-	svc.SetUsageEngine(usage.NewEngine())
+	svc.SetUsageEngine(usage.NewEngineWithCache(int64(m.Config.ReportCache)))
 	if err := svc.SeedOrganization(ctx, org); err != nil {
 		return fmt.Errorf("seed organization: %w", err)
 	}

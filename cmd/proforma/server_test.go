@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/proforma-dev/proforma/internal/usage"
 )
 
 func TestParseByteSize(t *testing.T) {
@@ -64,6 +66,21 @@ func TestServeFlagsOfLimits(t *testing.T) {
 		if err := NewMain(io.Discard).ParseFlags(args); err == nil {
 			t.Errorf("ParseFlags(%q) succeeded; want an error", args)
 		}
+	}
+}
+
+func TestServeFlagReportCache(t *testing.T) {
+	if got := NewMain(io.Discard).Config.ReportCache; got != usage.DefaultCacheBytes {
+		t.Errorf("default --report-cache = %v, want %v", got, byteSize(usage.DefaultCacheBytes))
+	}
+	for arg, want := range map[string]byteSize{"2GiB": 2 << 30, "0": 0} {
+		m := NewMain(io.Discard)
+		if err := m.ParseFlags([]string{"--report-cache", arg}); err != nil || m.Config.ReportCache != want {
+			t.Errorf("--report-cache %s = %v (err %v), want %v", arg, m.Config.ReportCache, err, want)
+		}
+	}
+	if err := NewMain(io.Discard).ParseFlags([]string{"--report-cache", "lots"}); err == nil {
+		t.Error("--report-cache lots was accepted")
 	}
 }
 
