@@ -35,6 +35,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/proforma-dev/proforma/internal/usage"
 )
 
 func main() {
@@ -65,6 +67,7 @@ type config struct {
 	CURLines int    // lines of the imported CUR; 0 skips the import and the cost reports
 	Workers  int    // concurrent clients while growing the payer
 	JSON     string // file to write the figures to; "" = none
+	CacheMiB int64  // the usage engine's cache budget, as serve's --report-cache
 }
 
 // parseFlags reads the command line into a config and checks it.
@@ -78,6 +81,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&cfg.CURLines, "cur-lines", 0, "lines of a generated CUR to import (0 skips the import and the cost-report operations)")
 	fs.IntVar(&cfg.Workers, "workers", 4, "concurrent clients while growing the payer")
 	fs.StringVar(&cfg.JSON, "json", "", "write the figures to this file as JSON")
+	fs.Int64Var(&cfg.CacheMiB, "report-cache-mib", usage.DefaultCacheBytes>>20, "MiB of decoded usage the cost reports may cache (serve's --report-cache)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -106,6 +110,8 @@ func (c config) check() error {
 	switch {
 	case c.Store != "memory" && c.Store != "disk":
 		return fmt.Errorf("-store must be memory or disk, not %q", c.Store)
+	case c.CacheMiB < 0:
+		return fmt.Errorf("-report-cache-mib must not be negative")
 	case c.Samples < 1 || c.Walks < 1 || c.Workers < 1:
 		return fmt.Errorf("-samples, -walks and -workers must be at least 1")
 	case c.CURLines < 0:

@@ -222,7 +222,7 @@ func (b *bench) listCostReports(all bool) func(context.Context) (int, error) {
 	return func(ctx context.Context) (int, error) {
 		return walk(ctx, "ListBillingGroupCostReports", all, func(ctx context.Context, t *string) (*string, error) {
 			out, err := b.c.ListBillingGroupCostReports(ctx, &bc.ListBillingGroupCostReportsInput{
-				BillingPeriod: aws.String(period), NextToken: t})
+				BillingPeriod: aws.String(period), NextToken: t, MaxResults: firstPageSize(all)})
 			if err != nil {
 				return nil, err
 			}

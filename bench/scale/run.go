@@ -13,7 +13,7 @@ import (
 func run(ctx context.Context, cfg config, w io.Writer) (*report, error) {
 	log := &logger{w: w, start: time.Now()}
 	largest := cfg.Sizes[len(cfg.Sizes)-1]
-	s, err := newServer(ctx, cfg.Store, 2*largest+spares)
+	s, err := newServer(ctx, cfg.Store, 2*largest+spares, cfg.CacheMiB<<20)
 	if err != nil {
 		return nil, err
 	}

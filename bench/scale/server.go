@@ -42,7 +42,7 @@ type server struct {
 // newServer assembles the handler as cmd/proforma does, over a fresh
 // SQLite store (in memory or in a temporary directory) seeded with an
 // organization of one payer and accounts linked accounts.
-func newServer(ctx context.Context, storage string, accounts int) (*server, error) {
+func newServer(ctx context.Context, storage string, accounts int, cacheBytes int64) (*server, error) {
 	s := &server{}
 	dsn := sqlite.Memory
 	if storage == "disk" {
@@ -62,7 +62,7 @@ func newServer(ctx context.Context, storage string, accounts int) (*server, erro
 	clock := &conductor.PinnableClock{}
 	clock.Pin(now)
 	s.svc = conductor.NewService(store, clock, nil)
-	s.svc.SetUsageEngine(usage.NewEngine())
+	s.svc.SetUsageEngine(usage.NewEngineWithCache(cacheBytes))
 	if err := s.svc.SeedOrganization(ctx, org); err != nil {
 		s.close()
 		return nil, fmt.Errorf("seed organization: %w", err)
