@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"time"
 )
@@ -43,6 +44,7 @@ func run(ctx context.Context, cfg config, w io.Writer) (*report, error) {
 // measureAll times every operation of the report at the i-th size.
 func (b *bench) measureAll(ctx context.Context, cfg config, rep *report, i int, log *logger) error {
 	log.printf("size %d: measuring %d operations", cfg.Sizes[i], len(rep.Ops))
+	runtime.GC() // collect what growing the payer left, so that it does not weigh on the first operations
 	ops := b.ops()
 	for k := range rep.Ops {
 		o := ops[slices.IndexFunc(ops, func(o op) bool { return o.name == rep.Ops[k].Name && o.kind == rep.Ops[k].Kind })]
