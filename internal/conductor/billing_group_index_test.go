@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
-	"github.com/proforma-dev/proforma/internal/sqlite"
 )
 
 const basicPlan = "arn:aws:billingconductor::aws:pricingplan/BasicPricingPlan"
@@ -20,17 +19,8 @@ const basicPlan = "arn:aws:billingconductor::aws:pricingplan/BasicPricingPlan"
 // and later ones, and earlier periods keep answering from the records.
 func TestGroupIndexesOfAnOlderStore(t *testing.T) {
 	ctx := context.Background()
-	store, err := sqlite.Open(sqlite.Memory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	clock := &conductor.PinnableClock{}
-	clock.Pin(time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC))
-	svc := conductor.NewService(store, clock, nil)
-	if err := svc.SeedOrganization(ctx, conductor.DemoOrganization()); err != nil {
-		t.Fatal(err)
-	}
+	store := memoryStore(t)
+	svc, clock := seededService(t, store, conductor.DemoOrganization(), time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC))
 	c := conductor.Caller{Account: "123456789012"}
 	const a1, a2, a3, a4 = "100000000001", "100000000002", "100000000003", "100000000004"
 	plan, err := svc.CreatePricingPlan(ctx, c, conductor.CreatePricingPlanInput{Name: "p"})

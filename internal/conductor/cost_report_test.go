@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
-	"github.com/proforma-dev/proforma/internal/sqlite"
 	"github.com/proforma-dev/proforma/internal/usage"
 )
 
@@ -62,11 +61,7 @@ func reportAccount(i int) string { return fmt.Sprintf("4000000%05d", i) }
 func newReportEnv(t *testing.T, n int) *reportEnv {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(sqlite.Memory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := memoryStore(t)
 	blobs := &reportBlobCounter{Store: store}
 	reads := &readCounter{Store: blobs}
 	clock := &conductor.PinnableClock{}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
-	"github.com/proforma-dev/proforma/internal/sqlite"
 )
 
 // itemEnv is a service over SQLite in memory with one billing group.
@@ -26,11 +25,7 @@ type itemEnv struct {
 func newItemEnv(t *testing.T) *itemEnv {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(sqlite.Memory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := memoryStore(t)
 	clock := &conductor.PinnableClock{}
 	clock.Pin(time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC)) // the group exists in the previous period too
 	svc := conductor.NewService(store, clock, nil)

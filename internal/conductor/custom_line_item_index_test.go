@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
-	"github.com/proforma-dev/proforma/internal/sqlite"
 )
 
 // itemIDs numbers the IDs of custom line items, plans and rules: prefix,
@@ -46,11 +45,7 @@ type itemScale struct {
 func itemScaleOf(t *testing.T, others int) *itemScale {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(sqlite.Memory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := memoryStore(t)
 	e := &itemScale{t: t, reads: &readCounter{Store: store}, clock: &conductor.PinnableClock{}, c: conductor.Caller{Account: "123456789012"}}
 	e.clock.Pin(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
 	ids := &itemIDs{prefix: "P"}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
-	"github.com/proforma-dev/proforma/internal/sqlite"
 )
 
 // growthEnv is a payer with n billing groups of two accounts, each priced
@@ -30,11 +29,7 @@ func newGrowthEnv(t *testing.T, n int) *growthEnv {
 	for i := range 2*n + 1 {
 		org.Payers[0].Accounts = append(org.Payers[0].Accounts, conductor.Account{ID: fmt.Sprintf("4000000%05d", i)})
 	}
-	store, err := sqlite.Open(sqlite.Memory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := memoryStore(t)
 	clock := &conductor.PinnableClock{}
 	clock.Pin(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
 	e := &growthEnv{reads: &readCounter{Store: store}, c: conductor.Caller{Account: payer}, spare: fmt.Sprintf("4000000%05d", 2*n)}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
-	"github.com/proforma-dev/proforma/internal/sqlite"
 )
 
 // TestAccountAssociationPages walks ListAccountAssociations over a family
@@ -33,18 +32,9 @@ func TestAccountAssociationPages(t *testing.T) {
 		org.Payers[0].Accounts = append(org.Payers[0].Accounts, conductor.Account{ID: id, Name: "n" + id})
 	}
 	ctx := context.Background()
-	store, err := sqlite.Open(sqlite.Memory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := memoryStore(t)
 	counted := &readCounter{Store: store}
-	clock := &conductor.PinnableClock{}
-	clock.Pin(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
-	svc := conductor.NewService(counted, clock, nil)
-	if err := svc.SeedOrganization(ctx, org); err != nil {
-		t.Fatal(err)
-	}
+	svc, _ := seededService(t, counted, org, time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
 	c := conductor.Caller{Account: payer}
 	grouped := family[10:40]
 	group, err := svc.CreateBillingGroup(ctx, c, conductor.CreateBillingGroupInput{Name: "g", PrimaryAccountID: grouped[0],

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
-	"github.com/proforma-dev/proforma/internal/sqlite"
 )
 
 // A store written before the name index existed has plans without index
@@ -14,17 +13,8 @@ import (
 // refused, and renames and deletes keep it right afterwards.
 func TestNameIndexOfAnOlderStore(t *testing.T) {
 	ctx := context.Background()
-	store, err := sqlite.Open(sqlite.Memory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	clock := &conductor.PinnableClock{}
-	clock.Pin(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
-	svc := conductor.NewService(store, clock, nil)
-	if err := svc.SeedOrganization(ctx, conductor.DemoOrganization()); err != nil {
-		t.Fatal(err)
-	}
+	store := memoryStore(t)
+	svc, _ := seededService(t, store, conductor.DemoOrganization(), time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
 	c := conductor.Caller{Account: "123456789012"}
 	create := func(name string) (string, error) {
 		return svc.CreatePricingPlan(ctx, c, conductor.CreatePricingPlanInput{Name: name})

@@ -3,9 +3,35 @@ package conductor_test
 import (
 	"context"
 	"sync/atomic"
+	"testing"
+	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/sqlite"
 )
+
+// memoryStore opens an empty in-memory SQLite store, closed when the test ends.
+func memoryStore(tb testing.TB) conductor.Store {
+	tb.Helper()
+	store, err := sqlite.Open(sqlite.Memory)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { store.Close() })
+	return store
+}
+
+// seededService is a Service over store, its clock pinned at at, with org seeded.
+func seededService(tb testing.TB, store conductor.Store, org conductor.Organization, at time.Time) (*conductor.Service, *conductor.PinnableClock) {
+	tb.Helper()
+	clock := &conductor.PinnableClock{}
+	clock.Pin(at)
+	svc := conductor.NewService(store, clock, nil)
+	if err := svc.SeedOrganization(context.Background(), org); err != nil {
+		tb.Fatal(err)
+	}
+	return svc, clock
+}
 
 // readCounter wraps a Store and counts the record versions its
 // transactions return, so that a test can show an operation's reads do

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
-	"github.com/proforma-dev/proforma/internal/sqlite"
 )
 
 // countingStore counts the write transactions and the writes they make.
@@ -54,11 +53,7 @@ type seedEnv struct {
 
 func newSeedEnv(t *testing.T) *seedEnv {
 	t.Helper()
-	store, err := sqlite.Open(sqlite.Memory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := memoryStore(t)
 	clock := &conductor.PinnableClock{}
 	clock.Pin(time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC))
 	return &seedEnv{t: t, ctx: context.Background(), store: &countingStore{Store: store}, clock: clock}
