@@ -114,14 +114,10 @@ func groupMembers(tx Tx, payer, groupID string, at Period) ([]string, error) {
 
 // groupSize is the number of accounts of a billing group at period.
 func groupSize(tx Tx, payer, groupID string, at Period) (int, error) {
-	if indexed, err := groupMembersIndex.answers(tx, payer, at); err != nil || indexed {
-		if err != nil {
-			return 0, err
-		}
-		return tx.Count(payer, groupMembersKind(groupID), at)
-	}
-	members, err := groupMembers(tx, payer, groupID, at)
-	return len(members), err
+	return groupMembersIndex.count(tx, payer, groupMembersKind(groupID), at, func() (int, error) {
+		members, err := groupMembers(tx, payer, groupID, at)
+		return len(members), err
+	})
 }
 
 // checkAccountList rejects duplicates and IDs that are not exactly 12 digits

@@ -59,14 +59,10 @@ func plansWithRule(tx Tx, payer, ruleID string, period Period) ([]PricingPlan, e
 
 // rulePlanCount is the number of plans holding a rule at period.
 func rulePlanCount(tx Tx, payer, ruleID string, period Period) (int, error) {
-	if indexed, err := rulePlans.answers(tx, payer, period); err != nil || indexed {
-		if err != nil {
-			return 0, err
-		}
-		return tx.Count(payer, rulePlansKind(ruleID), period)
-	}
-	plans, err := plansWithRule(tx, payer, ruleID, period)
-	return len(plans), err
+	return rulePlans.count(tx, payer, rulePlansKind(ruleID), period, func() (int, error) {
+		plans, err := plansWithRule(tx, payer, ruleID, period)
+		return len(plans), err
+	})
 }
 
 // syncPlanRules records, from period on, that the plan planID went from

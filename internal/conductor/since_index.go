@@ -38,6 +38,20 @@ func (ix sinceIndex) ensure(tx Tx, payer string, at Period) error {
 	return putJSON(tx, payer, kindIndexBuilt, ix.name, Timeless, at)
 }
 
+// count returns the number of records of an index kind in force at
+// period where the index answers then, or else what fallback counts from
+// the records.
+func (ix sinceIndex) count(tx Tx, payer, kind string, at Period, fallback func() (int, error)) (int, error) {
+	indexed, err := ix.answers(tx, payer, at)
+	if err != nil {
+		return 0, err
+	}
+	if !indexed {
+		return fallback()
+	}
+	return tx.Count(payer, kind, at)
+}
+
 // ids returns the ids of an index kind in force at period, ordered.
 func ids(tx Tx, payer, kind string, at Period) ([]string, error) {
 	recs, err := tx.List(payer, kind, at)
