@@ -206,8 +206,7 @@ func (s *Service) ListBillingGroupCostReports(ctx context.Context, c Caller, in 
 	if err != nil {
 		return nil, "", err
 	}
-	// "/id": tokens of the listing in creation order, before, do not resume this one.
-	listing := listingID("ListBillingGroupCostReports/id", period, in.BillingGroupARNs)
+	listing := listingID("ListBillingGroupCostReports", period, in.BillingGroupARNs)
 	var reports []CostReport
 	var next string
 	err = s.view(ctx, func(tx Tx) error {

@@ -15,6 +15,9 @@ type Page struct {
 	NextToken  string // "" = first page
 }
 
+// tokenFormat names what a token's key is: the last ID of its page.
+const tokenFormat = "id"
+
 // pageToken is the opaque NextToken: the listing it belongs to (a hash of
 // the operation, billing period and filters) and the last key returned.
 // Keys increase along a listing, so a token never repeats.
@@ -24,10 +27,11 @@ type pageToken struct {
 }
 
 // listingID fingerprints a listing request so a token cannot be replayed
-// against another one.
+// against another one. tokenFormat is part of it: a token of an earlier
+// format (keys in creation order, before issue 13) is refused, not misread.
 func listingID(operation string, period Period, filter any) string {
 	f, _ := json.Marshal(filter)
-	sum := sha256.Sum256([]byte(operation + "\x00" + string(period) + "\x00" + string(f)))
+	sum := sha256.Sum256([]byte(tokenFormat + "\x00" + operation + "\x00" + string(period) + "\x00" + string(f)))
 	return hex.EncodeToString(sum[:8])
 }
 
