@@ -33,8 +33,14 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// curSamplesDir holds the sample CURs; CI checkouts may not have it.
-const curSamplesDir = "../../../shared/data/cur"
+// samplesDir is the folder of the sample CURs: $PROFORMA_SAMPLES, or
+// ../shared/data/cur next to the repository (CI checkouts may have neither).
+func samplesDir() string {
+	if dir := os.Getenv("PROFORMA_SAMPLES"); dir != "" {
+		return dir
+	}
+	return "../../../shared/data/cur"
+}
 
 // adminMessageKey is the key of the admin endpoint's 400 body, {"error": "..."}
 // (README, admin endpoints).
@@ -42,9 +48,10 @@ const adminMessageKey = "error"
 
 func curSample(t *testing.T, name string) string {
 	t.Helper()
-	p := filepath.Join(curSamplesDir, name)
+	p := filepath.Join(samplesDir(), name)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("sample %s not available (%v): skipping; the samples live in ../shared/data/cur next to the repository", name, err)
+		t.Skipf("sample %s not available (%v): skipping; the samples live in ../shared/data/cur next to the repository, "+
+			"or set PROFORMA_SAMPLES to their folder", name, err)
 	}
 	return p
 }
