@@ -3,6 +3,7 @@
 package model
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -411,6 +412,7 @@ func (v *AssociateAccountsInput) BindHTTP(labels map[string]string, query url.Va
 }
 
 // AssociateAccountsOutput is the AssociateAccountsOutput structure shape.
+// It is the output of AssociateAccounts.
 type AssociateAccountsOutput struct {
 	Arn *string `json:"Arn,omitempty"`
 }
@@ -437,6 +439,7 @@ func (v *AssociatePricingRulesInput) BindHTTP(labels map[string]string, query ur
 }
 
 // AssociatePricingRulesOutput is the AssociatePricingRulesOutput structure shape.
+// It is the output of AssociatePricingRules.
 type AssociatePricingRulesOutput struct {
 	Arn *string `json:"Arn,omitempty"`
 }
@@ -497,9 +500,24 @@ func (v *BatchAssociateResourcesToCustomLineItemInput) BindHTTP(labels map[strin
 }
 
 // BatchAssociateResourcesToCustomLineItemOutput is the BatchAssociateResourcesToCustomLineItemOutput structure shape.
+// It is the output of BatchAssociateResourcesToCustomLineItem.
 type BatchAssociateResourcesToCustomLineItemOutput struct {
-	FailedAssociatedResources       []AssociateResourceResponseElement `json:"FailedAssociatedResources,omitempty"`
-	SuccessfullyAssociatedResources []AssociateResourceResponseElement `json:"SuccessfullyAssociatedResources,omitempty"`
+	FailedAssociatedResources       []AssociateResourceResponseElement `json:"FailedAssociatedResources"`
+	SuccessfullyAssociatedResources []AssociateResourceResponseElement `json:"SuccessfullyAssociatedResources"`
+}
+
+// MarshalJSON encodes v with its list and map members always present: a nil
+// one is encoded as [] or {}, as AWS answers an empty collection.
+func (v BatchAssociateResourcesToCustomLineItemOutput) MarshalJSON() ([]byte, error) {
+	type plain BatchAssociateResourcesToCustomLineItemOutput
+	p := plain(v)
+	if p.FailedAssociatedResources == nil {
+		p.FailedAssociatedResources = []AssociateResourceResponseElement{}
+	}
+	if p.SuccessfullyAssociatedResources == nil {
+		p.SuccessfullyAssociatedResources = []AssociateResourceResponseElement{}
+	}
+	return json.Marshal(p)
 }
 
 // BatchDisassociateResourcesFromCustomLineItemInput is the BatchDisassociateResourcesFromCustomLineItemInput structure shape.
@@ -525,9 +543,24 @@ func (v *BatchDisassociateResourcesFromCustomLineItemInput) BindHTTP(labels map[
 }
 
 // BatchDisassociateResourcesFromCustomLineItemOutput is the BatchDisassociateResourcesFromCustomLineItemOutput structure shape.
+// It is the output of BatchDisassociateResourcesFromCustomLineItem.
 type BatchDisassociateResourcesFromCustomLineItemOutput struct {
-	FailedDisassociatedResources       []DisassociateResourceResponseElement `json:"FailedDisassociatedResources,omitempty"`
-	SuccessfullyDisassociatedResources []DisassociateResourceResponseElement `json:"SuccessfullyDisassociatedResources,omitempty"`
+	FailedDisassociatedResources       []DisassociateResourceResponseElement `json:"FailedDisassociatedResources"`
+	SuccessfullyDisassociatedResources []DisassociateResourceResponseElement `json:"SuccessfullyDisassociatedResources"`
+}
+
+// MarshalJSON encodes v with its list and map members always present: a nil
+// one is encoded as [] or {}, as AWS answers an empty collection.
+func (v BatchDisassociateResourcesFromCustomLineItemOutput) MarshalJSON() ([]byte, error) {
+	type plain BatchDisassociateResourcesFromCustomLineItemOutput
+	p := plain(v)
+	if p.FailedDisassociatedResources == nil {
+		p.FailedDisassociatedResources = []DisassociateResourceResponseElement{}
+	}
+	if p.SuccessfullyDisassociatedResources == nil {
+		p.SuccessfullyDisassociatedResources = []DisassociateResourceResponseElement{}
+	}
+	return json.Marshal(p)
 }
 
 // BillingGroupCostReportElement is the BillingGroupCostReportElement structure shape.
@@ -647,6 +680,7 @@ func (v *CreateBillingGroupInput) BindHTTP(labels map[string]string, query url.V
 }
 
 // CreateBillingGroupOutput is the CreateBillingGroupOutput structure shape.
+// It is the output of CreateBillingGroup.
 type CreateBillingGroupOutput struct {
 	Arn *string `json:"Arn,omitempty"`
 }
@@ -685,6 +719,7 @@ func (v *CreateCustomLineItemInput) BindHTTP(labels map[string]string, query url
 }
 
 // CreateCustomLineItemOutput is the CreateCustomLineItemOutput structure shape.
+// It is the output of CreateCustomLineItem.
 type CreateCustomLineItemOutput struct {
 	Arn *string `json:"Arn,omitempty"`
 }
@@ -732,6 +767,7 @@ func (v *CreatePricingPlanInput) BindHTTP(labels map[string]string, query url.Va
 }
 
 // CreatePricingPlanOutput is the CreatePricingPlanOutput structure shape.
+// It is the output of CreatePricingPlan.
 type CreatePricingPlanOutput struct {
 	Arn *string `json:"Arn,omitempty"`
 }
@@ -772,6 +808,7 @@ func (v *CreatePricingRuleInput) BindHTTP(labels map[string]string, query url.Va
 }
 
 // CreatePricingRuleOutput is the CreatePricingRuleOutput structure shape.
+// It is the output of CreatePricingRule.
 type CreatePricingRuleOutput struct {
 	Arn *string `json:"Arn,omitempty"`
 }
@@ -926,6 +963,7 @@ func (v *DeleteBillingGroupInput) BindHTTP(labels map[string]string, query url.V
 }
 
 // DeleteBillingGroupOutput is the DeleteBillingGroupOutput structure shape.
+// It is the output of DeleteBillingGroup.
 type DeleteBillingGroupOutput struct {
 	Arn *string `json:"Arn,omitempty"`
 }
@@ -952,6 +990,7 @@ func (v *DeleteCustomLineItemInput) BindHTTP(labels map[string]string, query url
 }
 
 // DeleteCustomLineItemOutput is the DeleteCustomLineItemOutput structure shape.
+// It is the output of DeleteCustomLineItem.
 type DeleteCustomLineItemOutput struct {
 	Arn *string `json:"Arn,omitempty"`
 }
@@ -977,6 +1016,7 @@ func (v *DeletePricingPlanInput) BindHTTP(labels map[string]string, query url.Va
 }
 
 // DeletePricingPlanOutput is the DeletePricingPlanOutput structure shape.
+// It is the output of DeletePricingPlan.
 type DeletePricingPlanOutput struct {
 	Arn *string `json:"Arn,omitempty"`
 }
@@ -1002,6 +1042,7 @@ func (v *DeletePricingRuleInput) BindHTTP(labels map[string]string, query url.Va
 }
 
 // DeletePricingRuleOutput is the DeletePricingRuleOutput structure shape.
+// It is the output of DeletePricingRule.
 type DeletePricingRuleOutput struct {
 	Arn *string `json:"Arn,omitempty"`
 }
@@ -1028,6 +1069,7 @@ func (v *DisassociateAccountsInput) BindHTTP(labels map[string]string, query url
 }
 
 // DisassociateAccountsOutput is the DisassociateAccountsOutput structure shape.
+// It is the output of DisassociateAccounts.
 type DisassociateAccountsOutput struct {
 	Arn *string `json:"Arn,omitempty"`
 }
@@ -1054,6 +1096,7 @@ func (v *DisassociatePricingRulesInput) BindHTTP(labels map[string]string, query
 }
 
 // DisassociatePricingRulesOutput is the DisassociatePricingRulesOutput structure shape.
+// It is the output of DisassociatePricingRules.
 type DisassociatePricingRulesOutput struct {
 	Arn *string `json:"Arn,omitempty"`
 }
@@ -1094,9 +1137,21 @@ func (v *GetBillingGroupCostReportInput) BindHTTP(labels map[string]string, quer
 }
 
 // GetBillingGroupCostReportOutput is the GetBillingGroupCostReportOutput structure shape.
+// It is the output of GetBillingGroupCostReport.
 type GetBillingGroupCostReportOutput struct {
-	BillingGroupCostReportResults []BillingGroupCostReportResultElement `json:"BillingGroupCostReportResults,omitempty"`
+	BillingGroupCostReportResults []BillingGroupCostReportResultElement `json:"BillingGroupCostReportResults"`
 	NextToken                     *string                               `json:"NextToken,omitempty"`
+}
+
+// MarshalJSON encodes v with its list and map members always present: a nil
+// one is encoded as [] or {}, as AWS answers an empty collection.
+func (v GetBillingGroupCostReportOutput) MarshalJSON() ([]byte, error) {
+	type plain GetBillingGroupCostReportOutput
+	p := plain(v)
+	if p.BillingGroupCostReportResults == nil {
+		p.BillingGroupCostReportResults = []BillingGroupCostReportResultElement{}
+	}
+	return json.Marshal(p)
 }
 
 // GetBillingTransferPreferenceInput is the GetBillingTransferPreferenceInput structure shape.
@@ -1120,6 +1175,7 @@ func (v *GetBillingTransferPreferenceInput) BindHTTP(labels map[string]string, q
 }
 
 // GetBillingTransferPreferenceOutput is the GetBillingTransferPreferenceOutput structure shape.
+// It is the output of GetBillingTransferPreference.
 type GetBillingTransferPreferenceOutput struct {
 	AutoBillingTransferBillingGroupCreation *AutoTransferBillingGroupCreationPreference `json:"AutoBillingTransferBillingGroupCreation,omitempty"`
 	LastModifiedTime                        *int64                                      `json:"LastModifiedTime,omitempty"`
@@ -1200,9 +1256,21 @@ func (v *ListAccountAssociationsInput) BindHTTP(labels map[string]string, query 
 }
 
 // ListAccountAssociationsOutput is the ListAccountAssociationsOutput structure shape.
+// It is the output of ListAccountAssociations.
 type ListAccountAssociationsOutput struct {
-	LinkedAccounts []AccountAssociationsListElement `json:"LinkedAccounts,omitempty"`
+	LinkedAccounts []AccountAssociationsListElement `json:"LinkedAccounts"`
 	NextToken      *string                          `json:"NextToken,omitempty"`
+}
+
+// MarshalJSON encodes v with its list and map members always present: a nil
+// one is encoded as [] or {}, as AWS answers an empty collection.
+func (v ListAccountAssociationsOutput) MarshalJSON() ([]byte, error) {
+	type plain ListAccountAssociationsOutput
+	p := plain(v)
+	if p.LinkedAccounts == nil {
+		p.LinkedAccounts = []AccountAssociationsListElement{}
+	}
+	return json.Marshal(p)
 }
 
 // ListBillingGroupAccountGrouping is the ListBillingGroupAccountGrouping structure shape.
@@ -1249,9 +1317,21 @@ func (v *ListBillingGroupCostReportsInput) BindHTTP(labels map[string]string, qu
 }
 
 // ListBillingGroupCostReportsOutput is the ListBillingGroupCostReportsOutput structure shape.
+// It is the output of ListBillingGroupCostReports.
 type ListBillingGroupCostReportsOutput struct {
-	BillingGroupCostReports []BillingGroupCostReportElement `json:"BillingGroupCostReports,omitempty"`
+	BillingGroupCostReports []BillingGroupCostReportElement `json:"BillingGroupCostReports"`
 	NextToken               *string                         `json:"NextToken,omitempty"`
+}
+
+// MarshalJSON encodes v with its list and map members always present: a nil
+// one is encoded as [] or {}, as AWS answers an empty collection.
+func (v ListBillingGroupCostReportsOutput) MarshalJSON() ([]byte, error) {
+	type plain ListBillingGroupCostReportsOutput
+	p := plain(v)
+	if p.BillingGroupCostReports == nil {
+		p.BillingGroupCostReports = []BillingGroupCostReportElement{}
+	}
+	return json.Marshal(p)
 }
 
 // ListBillingGroupsFilter is the ListBillingGroupsFilter structure shape.
@@ -1299,9 +1379,21 @@ func (v *ListBillingGroupsInput) BindHTTP(labels map[string]string, query url.Va
 }
 
 // ListBillingGroupsOutput is the ListBillingGroupsOutput structure shape.
+// It is the output of ListBillingGroups.
 type ListBillingGroupsOutput struct {
-	BillingGroups []BillingGroupListElement `json:"BillingGroups,omitempty"`
+	BillingGroups []BillingGroupListElement `json:"BillingGroups"`
 	NextToken     *string                   `json:"NextToken,omitempty"`
+}
+
+// MarshalJSON encodes v with its list and map members always present: a nil
+// one is encoded as [] or {}, as AWS answers an empty collection.
+func (v ListBillingGroupsOutput) MarshalJSON() ([]byte, error) {
+	type plain ListBillingGroupsOutput
+	p := plain(v)
+	if p.BillingGroups == nil {
+		p.BillingGroups = []BillingGroupListElement{}
+	}
+	return json.Marshal(p)
 }
 
 // ListCustomLineItemChargeDetails is the ListCustomLineItemChargeDetails structure shape.
@@ -1375,9 +1467,21 @@ func (v *ListCustomLineItemVersionsInput) BindHTTP(labels map[string]string, que
 }
 
 // ListCustomLineItemVersionsOutput is the ListCustomLineItemVersionsOutput structure shape.
+// It is the output of ListCustomLineItemVersions.
 type ListCustomLineItemVersionsOutput struct {
-	CustomLineItemVersions []CustomLineItemVersionListElement `json:"CustomLineItemVersions,omitempty"`
+	CustomLineItemVersions []CustomLineItemVersionListElement `json:"CustomLineItemVersions"`
 	NextToken              *string                            `json:"NextToken,omitempty"`
+}
+
+// MarshalJSON encodes v with its list and map members always present: a nil
+// one is encoded as [] or {}, as AWS answers an empty collection.
+func (v ListCustomLineItemVersionsOutput) MarshalJSON() ([]byte, error) {
+	type plain ListCustomLineItemVersionsOutput
+	p := plain(v)
+	if p.CustomLineItemVersions == nil {
+		p.CustomLineItemVersions = []CustomLineItemVersionListElement{}
+	}
+	return json.Marshal(p)
 }
 
 // ListCustomLineItemsFilter is the ListCustomLineItemsFilter structure shape.
@@ -1421,9 +1525,21 @@ func (v *ListCustomLineItemsInput) BindHTTP(labels map[string]string, query url.
 }
 
 // ListCustomLineItemsOutput is the ListCustomLineItemsOutput structure shape.
+// It is the output of ListCustomLineItems.
 type ListCustomLineItemsOutput struct {
-	CustomLineItems []CustomLineItemListElement `json:"CustomLineItems,omitempty"`
+	CustomLineItems []CustomLineItemListElement `json:"CustomLineItems"`
 	NextToken       *string                     `json:"NextToken,omitempty"`
+}
+
+// MarshalJSON encodes v with its list and map members always present: a nil
+// one is encoded as [] or {}, as AWS answers an empty collection.
+func (v ListCustomLineItemsOutput) MarshalJSON() ([]byte, error) {
+	type plain ListCustomLineItemsOutput
+	p := plain(v)
+	if p.CustomLineItems == nil {
+		p.CustomLineItems = []CustomLineItemListElement{}
+	}
+	return json.Marshal(p)
 }
 
 // ListPricingPlansAssociatedWithPricingRuleInput is the ListPricingPlansAssociatedWithPricingRuleInput structure shape.
@@ -1450,11 +1566,23 @@ func (v *ListPricingPlansAssociatedWithPricingRuleInput) BindHTTP(labels map[str
 }
 
 // ListPricingPlansAssociatedWithPricingRuleOutput is the ListPricingPlansAssociatedWithPricingRuleOutput structure shape.
+// It is the output of ListPricingPlansAssociatedWithPricingRule.
 type ListPricingPlansAssociatedWithPricingRuleOutput struct {
 	BillingPeriod   *string  `json:"BillingPeriod,omitempty"`
 	NextToken       *string  `json:"NextToken,omitempty"`
-	PricingPlanArns []string `json:"PricingPlanArns,omitempty"`
+	PricingPlanArns []string `json:"PricingPlanArns"`
 	PricingRuleArn  *string  `json:"PricingRuleArn,omitempty"`
+}
+
+// MarshalJSON encodes v with its list and map members always present: a nil
+// one is encoded as [] or {}, as AWS answers an empty collection.
+func (v ListPricingPlansAssociatedWithPricingRuleOutput) MarshalJSON() ([]byte, error) {
+	type plain ListPricingPlansAssociatedWithPricingRuleOutput
+	p := plain(v)
+	if p.PricingPlanArns == nil {
+		p.PricingPlanArns = []string{}
+	}
+	return json.Marshal(p)
 }
 
 // ListPricingPlansFilter is the ListPricingPlansFilter structure shape.
@@ -1495,10 +1623,22 @@ func (v *ListPricingPlansInput) BindHTTP(labels map[string]string, query url.Val
 }
 
 // ListPricingPlansOutput is the ListPricingPlansOutput structure shape.
+// It is the output of ListPricingPlans.
 type ListPricingPlansOutput struct {
 	BillingPeriod *string                  `json:"BillingPeriod,omitempty"`
 	NextToken     *string                  `json:"NextToken,omitempty"`
-	PricingPlans  []PricingPlanListElement `json:"PricingPlans,omitempty"`
+	PricingPlans  []PricingPlanListElement `json:"PricingPlans"`
+}
+
+// MarshalJSON encodes v with its list and map members always present: a nil
+// one is encoded as [] or {}, as AWS answers an empty collection.
+func (v ListPricingPlansOutput) MarshalJSON() ([]byte, error) {
+	type plain ListPricingPlansOutput
+	p := plain(v)
+	if p.PricingPlans == nil {
+		p.PricingPlans = []PricingPlanListElement{}
+	}
+	return json.Marshal(p)
 }
 
 // ListPricingRulesAssociatedToPricingPlanInput is the ListPricingRulesAssociatedToPricingPlanInput structure shape.
@@ -1525,11 +1665,23 @@ func (v *ListPricingRulesAssociatedToPricingPlanInput) BindHTTP(labels map[strin
 }
 
 // ListPricingRulesAssociatedToPricingPlanOutput is the ListPricingRulesAssociatedToPricingPlanOutput structure shape.
+// It is the output of ListPricingRulesAssociatedToPricingPlan.
 type ListPricingRulesAssociatedToPricingPlanOutput struct {
 	BillingPeriod   *string  `json:"BillingPeriod,omitempty"`
 	NextToken       *string  `json:"NextToken,omitempty"`
 	PricingPlanArn  *string  `json:"PricingPlanArn,omitempty"`
-	PricingRuleArns []string `json:"PricingRuleArns,omitempty"`
+	PricingRuleArns []string `json:"PricingRuleArns"`
+}
+
+// MarshalJSON encodes v with its list and map members always present: a nil
+// one is encoded as [] or {}, as AWS answers an empty collection.
+func (v ListPricingRulesAssociatedToPricingPlanOutput) MarshalJSON() ([]byte, error) {
+	type plain ListPricingRulesAssociatedToPricingPlanOutput
+	p := plain(v)
+	if p.PricingRuleArns == nil {
+		p.PricingRuleArns = []string{}
+	}
+	return json.Marshal(p)
 }
 
 // ListPricingRulesFilter is the ListPricingRulesFilter structure shape.
@@ -1570,10 +1722,22 @@ func (v *ListPricingRulesInput) BindHTTP(labels map[string]string, query url.Val
 }
 
 // ListPricingRulesOutput is the ListPricingRulesOutput structure shape.
+// It is the output of ListPricingRules.
 type ListPricingRulesOutput struct {
 	BillingPeriod *string                  `json:"BillingPeriod,omitempty"`
 	NextToken     *string                  `json:"NextToken,omitempty"`
-	PricingRules  []PricingRuleListElement `json:"PricingRules,omitempty"`
+	PricingRules  []PricingRuleListElement `json:"PricingRules"`
+}
+
+// MarshalJSON encodes v with its list and map members always present: a nil
+// one is encoded as [] or {}, as AWS answers an empty collection.
+func (v ListPricingRulesOutput) MarshalJSON() ([]byte, error) {
+	type plain ListPricingRulesOutput
+	p := plain(v)
+	if p.PricingRules == nil {
+		p.PricingRules = []PricingRuleListElement{}
+	}
+	return json.Marshal(p)
 }
 
 // ListResourcesAssociatedToCustomLineItemFilter is the ListResourcesAssociatedToCustomLineItemFilter structure shape.
@@ -1615,10 +1779,22 @@ func (v *ListResourcesAssociatedToCustomLineItemInput) BindHTTP(labels map[strin
 }
 
 // ListResourcesAssociatedToCustomLineItemOutput is the ListResourcesAssociatedToCustomLineItemOutput structure shape.
+// It is the output of ListResourcesAssociatedToCustomLineItem.
 type ListResourcesAssociatedToCustomLineItemOutput struct {
 	Arn                 *string                                                  `json:"Arn,omitempty"`
-	AssociatedResources []ListResourcesAssociatedToCustomLineItemResponseElement `json:"AssociatedResources,omitempty"`
+	AssociatedResources []ListResourcesAssociatedToCustomLineItemResponseElement `json:"AssociatedResources"`
 	NextToken           *string                                                  `json:"NextToken,omitempty"`
+}
+
+// MarshalJSON encodes v with its list and map members always present: a nil
+// one is encoded as [] or {}, as AWS answers an empty collection.
+func (v ListResourcesAssociatedToCustomLineItemOutput) MarshalJSON() ([]byte, error) {
+	type plain ListResourcesAssociatedToCustomLineItemOutput
+	p := plain(v)
+	if p.AssociatedResources == nil {
+		p.AssociatedResources = []ListResourcesAssociatedToCustomLineItemResponseElement{}
+	}
+	return json.Marshal(p)
 }
 
 // ListResourcesAssociatedToCustomLineItemResponseElement is the ListResourcesAssociatedToCustomLineItemResponseElement structure shape.
@@ -1652,8 +1828,20 @@ func (v *ListTagsForResourceRequest) BindHTTP(labels map[string]string, query ur
 }
 
 // ListTagsForResourceResponse is the ListTagsForResourceResponse structure shape.
+// It is the output of ListTagsForResource.
 type ListTagsForResourceResponse struct {
-	Tags map[string]string `json:"Tags,omitempty"`
+	Tags map[string]string `json:"Tags"`
+}
+
+// MarshalJSON encodes v with its list and map members always present: a nil
+// one is encoded as [] or {}, as AWS answers an empty collection.
+func (v ListTagsForResourceResponse) MarshalJSON() ([]byte, error) {
+	type plain ListTagsForResourceResponse
+	p := plain(v)
+	if p.Tags == nil {
+		p.Tags = map[string]string{}
+	}
+	return json.Marshal(p)
 }
 
 // PresentationObject is the PresentationObject structure shape.
@@ -1778,6 +1966,7 @@ func (v *TagResourceRequest) BindHTTP(labels map[string]string, query url.Values
 }
 
 // TagResourceResponse is the TagResourceResponse structure shape.
+// It is the output of TagResource.
 type TagResourceResponse struct{}
 
 // ThrottlingException is the ThrottlingException structure shape.
@@ -1832,6 +2021,7 @@ func (v *UntagResourceRequest) BindHTTP(labels map[string]string, query url.Valu
 }
 
 // UntagResourceResponse is the UntagResourceResponse structure shape.
+// It is the output of UntagResource.
 type UntagResourceResponse struct{}
 
 // UpdateBillingGroupAccountGrouping is the UpdateBillingGroupAccountGrouping structure shape.
@@ -1875,6 +2065,7 @@ func (v *UpdateBillingGroupInput) BindHTTP(labels map[string]string, query url.V
 }
 
 // UpdateBillingGroupOutput is the UpdateBillingGroupOutput structure shape.
+// It is the output of UpdateBillingGroup.
 type UpdateBillingGroupOutput struct {
 	AccountGrouping  *UpdateBillingGroupAccountGrouping `json:"AccountGrouping,omitempty"`
 	Arn              *string                            `json:"Arn,omitempty"`
@@ -1915,6 +2106,7 @@ func (v *UpdateBillingTransferPreferenceInput) BindHTTP(labels map[string]string
 }
 
 // UpdateBillingTransferPreferenceOutput is the UpdateBillingTransferPreferenceOutput structure shape.
+// It is the output of UpdateBillingTransferPreference.
 type UpdateBillingTransferPreferenceOutput struct {
 	AutoBillingTransferBillingGroupCreation *AutoTransferBillingGroupCreationPreference `json:"AutoBillingTransferBillingGroupCreation,omitempty"`
 	LastModifiedTime                        *int64                                      `json:"LastModifiedTime,omitempty"`
@@ -1976,6 +2168,7 @@ func (v *UpdateCustomLineItemInput) BindHTTP(labels map[string]string, query url
 }
 
 // UpdateCustomLineItemOutput is the UpdateCustomLineItemOutput structure shape.
+// It is the output of UpdateCustomLineItem.
 type UpdateCustomLineItemOutput struct {
 	Arn              *string                          `json:"Arn,omitempty"`
 	AssociationSize  *int64                           `json:"AssociationSize,omitempty"`
@@ -2037,6 +2230,7 @@ func (v *UpdatePricingPlanInput) BindHTTP(labels map[string]string, query url.Va
 }
 
 // UpdatePricingPlanOutput is the UpdatePricingPlanOutput structure shape.
+// It is the output of UpdatePricingPlan.
 type UpdatePricingPlanOutput struct {
 	Arn              *string `json:"Arn,omitempty"`
 	Description      *string `json:"Description,omitempty"`
@@ -2071,6 +2265,7 @@ func (v *UpdatePricingRuleInput) BindHTTP(labels map[string]string, query url.Va
 }
 
 // UpdatePricingRuleOutput is the UpdatePricingRuleOutput structure shape.
+// It is the output of UpdatePricingRule.
 type UpdatePricingRuleOutput struct {
 	Arn                        *string             `json:"Arn,omitempty"`
 	AssociatedPricingPlanCount *int64              `json:"AssociatedPricingPlanCount,omitempty"`

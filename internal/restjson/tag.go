@@ -17,13 +17,9 @@ func untagResource(ctx context.Context, svc *conductor.Service, req request, in 
 	return nil, svc.UntagResource(ctx, req.caller, str(in.ResourceArn), in.TagKeys)
 }
 
-// tagsOutput is ListTagsForResourceResponse with Tags always present, so that
-// a resource without tags reads {"Tags":{}} rather than {}.
-type tagsOutput struct {
-	Tags map[string]string `json:"Tags"`
-}
-
-func listTagsForResource(ctx context.Context, svc *conductor.Service, req request, in *model.ListTagsForResourceRequest) (*tagsOutput, error) {
+// ListTagsForResourceResponse, like every operation output, encodes its Tags
+// even when empty: a resource without tags reads {"Tags":{}} rather than {}.
+func listTagsForResource(ctx context.Context, svc *conductor.Service, req request, in *model.ListTagsForResourceRequest) (*model.ListTagsForResourceResponse, error) {
 	tags, err := svc.ListTagsForResource(ctx, req.caller, str(in.ResourceArn))
-	return &tagsOutput{Tags: tags}, err
+	return &model.ListTagsForResourceResponse{Tags: tags}, err
 }

@@ -56,30 +56,34 @@ func Generate(modelJSON []byte) ([]byte, error) {
 
 // generator holds the parsed spec and the shape sets derived from it.
 type generator struct {
-	sp     *Spec
-	all    map[string]bool // shapes reachable from any operation
-	inputs map[string]bool // shapes reachable from an operation input
-	needs  map[string]bool // memo for needsValidator
+	sp      *Spec
+	all     map[string]bool // shapes reachable from any operation
+	inputs  map[string]bool // shapes reachable from an operation input
+	outputs map[string]bool // output shapes of operations (top level only)
+	needs   map[string]bool // memo for needsValidator
 }
 
 func newGenerator(sp *Spec) *generator {
 	var all, in []string
+	outputs := map[string]bool{}
 	for _, name := range sortedKeys(sp.Operations) {
 		op := sp.Operations[name]
 		in = append(in, op.Input.Shape)
 		all = append(all, op.Input.Shape)
 		if op.Output != nil {
 			all = append(all, op.Output.Shape)
+			outputs[op.Output.Shape] = true
 		}
 		for _, e := range op.Errors {
 			all = append(all, e.Shape)
 		}
 	}
 	return &generator{
-		sp:     sp,
-		all:    sp.reachable(all),
-		inputs: sp.reachable(in),
-		needs:  map[string]bool{},
+		sp:      sp,
+		all:     sp.reachable(all),
+		inputs:  sp.reachable(in),
+		outputs: outputs,
+		needs:   map[string]bool{},
 	}
 }
 
@@ -154,6 +158,9 @@ func imports(f *fileView) []string {
 		}
 	}
 	for _, s := range f.Structs {
+		if len(s.Collections) > 0 {
+			add("encoding/json")
+		}
 		for _, b := range s.Bindings {
 			if b.Kind == "queryList" {
 				add("slices")

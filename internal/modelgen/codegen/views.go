@@ -34,6 +34,9 @@ type structView struct {
 	Bindings  []bindingView // members bound to the URI, query string or headers
 	Error     bool          // an error shape: gets ErrorCode and Error
 	ErrorText bool          // the error shape has a string Message member
+	// Collections are the list and map body members of an operation output:
+	// always encoded, nil ones as [] or {} (MarshalJSON).
+	Collections []fieldView
 }
 
 type fieldView struct{ Name, Type, Tag, Comment string }
@@ -102,10 +105,18 @@ func (g *generator) structView(name string, s *Shape) (structView, error) {
 		Input:    len(g.opsWithInput(name)) > 0,
 		Error:    s.Error != nil || s.Exception,
 	}
+	output := g.outputs[name]
 	for _, m := range s.Members {
 		f, err := g.fieldView(m)
 		if err != nil {
 			return sv, fmt.Errorf("member %s: %w", m.Name, err)
+		}
+		if t := g.sp.Shapes[m.Shape].Type; output && m.Location == "" && (t == "list" || t == "map") {
+			// An operation output's collections are always present on the
+			// wire, [] or {} when empty, as AWS answers them: clients index
+			// them directly (boto3's resp["BillingGroups"]).
+			f.Tag = strings.TrimSuffix(f.Tag, `,omitempty"`) + `"`
+			sv.Collections = append(sv.Collections, f)
 		}
 		sv.Fields = append(sv.Fields, f)
 		if m.Name == "Message" && g.sp.Shapes[m.Shape].Type == "string" {
@@ -127,6 +138,9 @@ func (g *generator) structDoc(name string, s *Shape) []string {
 	if ops := g.opsWithInput(name); len(ops) > 0 {
 		doc = append(doc, fmt.Sprintf("It is the input of %s.", strings.Join(ops, ", ")))
 	}
+	if ops := g.opsWithOutput(name); len(ops) > 0 {
+		doc = append(doc, fmt.Sprintf("It is the output of %s.", strings.Join(ops, ", ")))
+	}
 	if s.Error != nil || s.Exception {
 		doc = append(doc, fmt.Sprintf("It is an error returned with HTTP status %d.", errorStatus(s)))
 	}
@@ -137,6 +151,16 @@ func (g *generator) opsWithInput(shape string) []string {
 	var ops []string
 	for _, name := range sortedKeys(g.sp.Operations) {
 		if g.sp.Operations[name].Input.Shape == shape {
+			ops = append(ops, name)
+		}
+	}
+	return ops
+}
+
+func (g *generator) opsWithOutput(shape string) []string {
+	var ops []string
+	for _, name := range sortedKeys(g.sp.Operations) {
+		if out := g.sp.Operations[name].Output; out != nil && out.Shape == shape {
 			ops = append(ops, name)
 		}
 	}
