@@ -321,8 +321,10 @@ func checkRequestedStatus(tx Tx, payer string, g BillingGroup, status string, pe
 }
 
 // DeleteBillingGroup deletes a billing group from the current period on and
-// releases its accounts. DeleteBillingGroup has no modeled
-// ResourceNotFoundException: an unknown group is MISSING_BILLINGGROUP.
+// releases its accounts. Its custom line items, which belong to it alone
+// (CLI-2), end with it, and so do the associations of its percentage items
+// (deleteGroupItems); earlier periods keep them. DeleteBillingGroup has no
+// modeled ResourceNotFoundException: an unknown group is MISSING_BILLINGGROUP.
 func (s *Service) DeleteBillingGroup(ctx context.Context, c Caller, arn string) (string, error) {
 	period := s.CurrentPeriod()
 	var out string
@@ -342,6 +344,9 @@ func (s *Service) DeleteBillingGroup(ctx context.Context, c Caller, arn string) 
 			return err
 		}
 		if err := removeMemberships(tx, c.Account, members, period); err != nil {
+			return err
+		}
+		if err := deleteGroupItems(tx, c.Account, g.ID, period); err != nil {
 			return err
 		}
 		out = ARN(c.Account, TypeBillingGroup, g.ID)

@@ -187,13 +187,17 @@ func (s *Service) CreateCustomLineItem(ctx context.Context, c Caller, in CreateC
 			return err
 		}
 		arn = ARN(c.Account, TypeCustomLineItem, item.ID)
+		itemEnd, err := groupBoundEnd(tx, c.Account, item.BillingGroupID, start, end)
+		if err != nil {
+			return err
+		}
 		err = trackItem(tx, c.Account, item.ID, start, func() error {
-			return putVersioned(tx, c.Account, kindCustomLineItem, item.ID, start, end, item)
+			return putVersioned(tx, c.Account, kindCustomLineItem, item.ID, start, itemEnd, item)
 		})
 		if err != nil {
 			return err
 		}
-		if err := linkInitialValues(tx, c.Account, item, in.Charge.AssociatedValues, start, end); err != nil {
+		if err := linkInitialValues(tx, c.Account, item, in.Charge.AssociatedValues, start, itemEnd); err != nil {
 			return err
 		}
 		if err := putTags(tx, c.Account, arn, in.Tags); err != nil {
@@ -202,6 +206,19 @@ func (s *Service) CreateCustomLineItem(ctx context.Context, c Caller, in CreateC
 		return remember(tx, c.Account, "CreateCustomLineItem", in.Idempotency, item.ID, now)
 	})
 	return arn, err
+}
+
+// groupBoundEnd is the end of a new item of the billing group groupID
+// from start: end, or where the group ends when the item would otherwise
+// go on after it. A group deleted in the current period still exists in
+// the previous one, where an item can start; the item ends with the group,
+// as the group's items did when it was deleted (deleteGroupItems).
+func groupBoundEnd(tx Tx, payer, groupID string, start, end Period) (Period, error) {
+	groupEnd, err := endAfter(tx, payer, kindBillingGroup, groupID, start)
+	if err != nil || groupEnd == "" || (end != "" && end <= groupEnd) {
+		return end, err
+	}
+	return groupEnd, nil
 }
 
 func (s *Service) newCustomLineItem(tx Tx, c Caller, in CreateCustomLineItemInput, start Period, now time.Time) (CustomLineItem, error) {

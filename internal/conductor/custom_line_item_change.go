@@ -138,7 +138,8 @@ func updateLaterVersions(tx Tx, payer, id string, start Period, in UpdateCustomL
 // DeleteCustomLineItem removes an item from the range's start (current or
 // previous period; default current) on, or for that one month when the
 // range ends the month after. A flat item still used by a percentage item
-// cannot be deleted. The operation has no modeled
+// cannot be deleted; a percentage item removed from the start on loses its
+// resources there (a link ends with its item). The operation has no modeled
 // ResourceNotFoundException: an unknown item is MISSING_CUSTOMLINEITEM.
 func (s *Service) DeleteCustomLineItem(ctx context.Context, c Caller, arn string, r *PeriodRange) (string, error) {
 	start, end, err := s.itemPeriods(r, false)
@@ -155,6 +156,11 @@ func (s *Service) DeleteCustomLineItem(ctx context.Context, c Caller, arn string
 		out = ARN(c.Account, TypeCustomLineItem, item.ID)
 		if err := checkNoParents(tx, c.Account, item.ID, start); err != nil {
 			return err
+		}
+		if end == "" && item.Percentage != nil { // its links end with it
+			if err := dropItemLinks(tx, c.Account, item, start); err != nil {
+				return err
+			}
 		}
 		return trackItem(tx, c.Account, item.ID, start, func() error { return removeItem(tx, c.Account, item.ID, start, end) })
 	})
@@ -195,6 +201,78 @@ func removeItem(tx Tx, payer, id string, start, end Period) error {
 		return nil
 	}
 	return tx.Put(payer, kindCustomLineItem, id, end, after)
+}
+
+// deleteGroupItems deletes the custom line items of a billing group from
+// at on, where the group's deletion starts (DeleteBillingGroup): an item
+// belongs to one group for its lifetime (CLI-2), so none outlives it.
+// Recurring items and items started earlier end at at, as with
+// DeleteCustomLineItem; their earlier versions stay. Every change goes
+// through an itemChange, which moves the counters and the group index.
+//
+// The items are those of the group index at at and at the month after:
+// an item taken out of this month only (removeItem) is live again then,
+// and no version starts later (an item change ends at most a month after
+// the current period). The links of the items end at at too: the
+// resources of the group's percentage items (the group itself or flat
+// items, both of the same group: resolveResource) and the percentage
+// items using its flat items (the reverse index). Everything read is the
+// group's own: its index records, items and links.
+func deleteGroupItems(tx Tx, payer, groupID string, at Period) error {
+	if err := ensureItemIndexes(tx, payer, at); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	var items []CustomLineItem
+	for _, p := range []Period{at, at.Next()} {
+		found, err := groupItems(tx, payer, groupID, p)
+		if err != nil {
+			return err
+		}
+		for _, item := range found {
+			if !seen[item.ID] {
+				seen[item.ID] = true
+				items = append(items, item)
+			}
+		}
+	}
+	for _, item := range items {
+		if err := dropItemLinks(tx, payer, item, at); err != nil {
+			return err
+		}
+		if err := trackItem(tx, payer, item.ID, at, func() error { return removeItem(tx, payer, item.ID, at, "") }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropItemLinks ends at at the links live then whose target or resource is
+// item: its resources when it is a percentage item, the percentage items
+// using it when it is flat.
+func dropItemLinks(tx Tx, payer string, item CustomLineItem, at Period) error {
+	if item.Percentage != nil {
+		resources, err := itemResources(tx, payer, item.ID, at)
+		if err != nil {
+			return err
+		}
+		for _, r := range resources {
+			if err := dropLink(tx, payer, itemLink{Target: item.ID, Resource: r}, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	parents, err := indexedParents(tx, payer, item.ID, at, 0)
+	if err != nil {
+		return err
+	}
+	for _, p := range parents {
+		if err := dropLink(tx, payer, itemLink{Target: p, Resource: ARN(payer, TypeCustomLineItem, item.ID)}, at); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func itemView(tx Tx, payer string, item CustomLineItem, period Period) (CustomLineItemView, error) {

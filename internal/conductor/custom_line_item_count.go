@@ -20,8 +20,9 @@ import (
 // taken out of a range) goes through an itemChange in the same
 // transaction: it compares the item's versions before and after and moves
 // each counter by the difference over the periods where it differs.
-// Billing groups never change an item's group (CLI-4) and deleting a group
-// leaves its items alone, so only the item operations touch the counters.
+// Billing groups never change an item's group (CLI-4); deleting a group
+// deletes its items through itemChanges too (deleteGroupItems), so the
+// counters follow every change of an item.
 
 // itemCounter counts, per period, the items that match and share a key.
 type itemCounter struct {

@@ -24,9 +24,10 @@ import (
 // with its percentage item's ID (itemResources).
 //
 // Stores written before the indexes build them once per payer, on the
-// first item or link change (ensureItemIndexes). Reads, which may run in
-// a read-only transaction, use the indexes only where they are complete
-// (itemIndexed) and otherwise scan the period as before.
+// first item or link change or billing group deletion (ensureItemIndexes).
+// Reads, which may run in a read-only transaction, use the indexes only
+// where they are complete (itemIndexed) and otherwise scan the period as
+// before.
 const (
 	kindItemGroup = kindCustomLineItem + ".group" // ns payer, per period: group ID/item ID → true
 	kindCLIParent = kindCLILink + ".parent"       // ns payer, per period: flat item ID/percentage item ID → the link
