@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -90,10 +91,16 @@ func checkExport(t *testing.T, path string) {
 	for _, r := range rows[1:] { // id, invoice, account, type, product code, unblended, blended, rate
 		got = append(got, []string{r[0], r[1], r[5], r[6], r[7], r[13], r[14], r[12]})
 	}
+	// The item's line has a line item ID of its own (derived from its
+	// random item ID) and the rate cost ÷ usage (1).
+	if id := got[len(got)-1][0]; !regexp.MustCompile(`^[a-z2-7]{52}$`).MatchString(id) {
+		t.Errorf("item line ID %q: want 52 base32 characters", id)
+	}
+	got[len(got)-1][0] = "(item)"
 	want := [][]string{
 		{"a", "", "100000000001", "Usage", "AmazonEC2", "0.1144", "0.1144", "0.01144"},
 		{"b", "", "100000000001", "Usage", "AmazonS3", "2.53", "2.53", "0.0253"},
-		{"", "", "100000000001", "Fee", "AWSBillingConductor", "5", "5", ""},
+		{"(item)", "", "100000000001", "Fee", "AWSBillingConductor", "5", "5", "5"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("exported rows (-want +got):\n%s", diff)

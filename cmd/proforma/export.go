@@ -26,7 +26,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *group == "" {
 		return errors.New("--billing-group is required")
 	}
-	e, caller, period, err := read.open(ctx)
+	e, caller, period, err := read.open(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -50,8 +50,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "exported %s (%s) for %s: %d lines and %d custom line items, %s\n",
-		g.Name, g.ARN, period, sum.Lines, sum.Items, sum.Format)
+	fmt.Fprintf(stderr, "exported %s (%s) for %s: %s and %s, %s\n",
+		g.Name, g.ARN, period, plural(sum.Lines, "line"), plural(sum.Items, "custom line item"), sum.Format)
 	return nil
 }
 

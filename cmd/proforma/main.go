@@ -232,7 +232,8 @@ func (m *Main) Close() error {
 // postgres:// URL (several replicas may share it), else the embedded
 // SQLite store in a directory, or in memory for :memory:. A readOnly store
 // writes nothing, so a copy nobody may write works (sqlite.OpenReadOnly),
-// and so does a PostgreSQL role that may only read.
+// and so does a PostgreSQL role that may only read. A readOnly open of a
+// directory without a store fails, naming it, and creates nothing.
 func openStore(ctx context.Context, data string, readOnly bool) (conductor.Store, error) {
 	var store conductor.Store
 	var err error
@@ -245,6 +246,9 @@ func openStore(ctx context.Context, data string, readOnly bool) (conductor.Store
 		store, err = sqlite.OpenReadOnly(data)
 	default:
 		store, err = sqlite.Open(data)
+	}
+	if errors.Is(err, sqlite.ErrNoStore) { // read-only: nothing was created
+		return nil, fmt.Errorf("no Proforma store at %s (start with proforma import --data %[1]s or proforma serve --data %[1]s)", data)
 	}
 	if err != nil {
 		return nil, storeError(data, err)

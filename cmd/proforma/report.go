@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/shopspring/decimal"
 )
 
 // groupReport is one billing group's line of `proforma report`.
@@ -35,6 +36,20 @@ type Costs struct {
 	MarginPercentage string `json:"marginPercentage"`
 }
 
+// rounded is the costs for a table: each amount rounded to two decimals,
+// half away from zero, shown with both ("176.50", "-0.84").
+func (c Costs) rounded() []string {
+	out := []string{c.AWSCost, c.ProformaCost, c.Margin, c.MarginPercentage}
+	for i, s := range out {
+		if d, err := decimal.NewFromString(s); err == nil {
+			if out[i] = d.Round(2).StringFixed(2); out[i] == "-0.00" {
+				out[i] = "0.00"
+			}
+		}
+	}
+	return out
+}
+
 func costsOf(r conductor.CostReport) Costs {
 	return Costs{r.AWSCost.String(), r.ProformaCost.String(), r.Margin().String(), r.MarginPercentage().String()}
 }
@@ -52,7 +67,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *format != "table" && *format != "csv" && *format != "json" {
 		return fmt.Errorf("--format must be table, csv or json, not %q", *format)
 	}
-	e, caller, period, err := read.open(ctx)
+	e, caller, period, err := read.open(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -133,13 +148,14 @@ func (e *engine) products(ctx context.Context, c conductor.Caller, arn string, p
 }
 
 // writeReportTable prints the reports as a table: names left-aligned,
-// amounts right-aligned.
+// amounts right-aligned, rounded to cents (and margin percentages to two
+// decimals) for reading; csv and json keep the exact amounts.
 func writeReportTable(w io.Writer, reports []groupReport) error {
 	rows := [][]string{{"Billing group", "Service", "AWS cost", "Pro forma cost", "Margin", "Margin %"}}
 	for _, g := range reports {
-		rows = append(rows, []string{g.Name, "(all)", g.AWSCost, g.ProformaCost, g.Margin, g.MarginPercentage})
+		rows = append(rows, append([]string{g.Name, "(all)"}, g.Costs.rounded()...))
 		for _, p := range g.Products {
-			rows = append(rows, []string{"", p.Product, p.AWSCost, p.ProformaCost, p.Margin, p.MarginPercentage})
+			rows = append(rows, append([]string{"", p.Product}, p.Costs.rounded()...))
 		}
 	}
 	width := make([]int, len(rows[0]))

@@ -130,6 +130,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errors.New("no files to import")
 	}
+	if paths, err = curFiles(paths, stderr); err != nil {
+		return err
+	}
 	e, err := openEngine(ctx, data, false)
 	if err != nil {
 		return err
@@ -150,6 +153,45 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	printImport(stdout, sum)
 	return nil
+}
+
+// curFiles expands the folders among paths into their CUR data files,
+// leaving out (with a notice on stderr naming each and why) the files that
+// are not CURs, such as a FOCUS export next to the reports (cur.Scan).
+// Files named explicitly pass as they are: one that is not a CUR fails
+// the import.
+func curFiles(paths []string, stderr io.Writer) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		if info, err := os.Stat(p); err != nil || !info.IsDir() {
+			out = append(out, p) // the importer reports a missing path
+			continue
+		}
+		files, skipped, err := cur.Scan(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range skipped {
+			why := "its header has no CUR column"
+			if errors.Is(s.Reason, cur.ErrFOCUS) {
+				why = "a FOCUS export (FinOps Open Cost and Usage Specification)"
+			}
+			fmt.Fprintf(stderr, "proforma: skipped %s: not a Cost and Usage Report (%s)\n", s.File, why)
+		}
+		if len(files) == 0 && len(skipped) > 0 {
+			what := plural(len(skipped), "file") + " that are not CURs"
+			if len(skipped) == 1 {
+				what = "1 file that is not a CUR"
+			}
+			return nil, fmt.Errorf("%s: no CUR data files in the folder (skipped %s): %w", p, what, usage.ErrNoLines)
+		}
+		if len(files) == 0 {
+			out = append(out, p) // the importer says the folder has no data files
+			continue
+		}
+		out = append(out, files...)
+	}
+	return out, nil
 }
 
 // parseInterspersed parses flags given before, between or after the
@@ -184,19 +226,28 @@ func progress(stderr io.Writer, quiet bool) *progressbar.ProgressBar {
 
 func printImport(w io.Writer, sum *usage.Summary) {
 	for _, f := range sum.Files {
-		fmt.Fprintf(w, "read %s: %s, %d lines\n", f.Path, f.Format, f.Lines)
+		fmt.Fprintf(w, "read %s: %s, %s\n", f.Path, f.Format, plural(f.Lines, "line"))
 	}
 	for _, m := range sum.Periods {
-		fmt.Fprintf(w, "billing period %s of payer %s: %d lines (%d aggregates), replacing any earlier import\n",
-			m.Period, sum.Payer, m.Lines, m.Aggregates)
+		fmt.Fprintf(w, "billing period %s of payer %s: %s (%s), replacing any earlier import\n",
+			m.Period, sum.Payer, plural(m.Lines, "line"), plural(m.Aggregates, "aggregate"))
 	}
 	if n := len(sum.Registered); n > 0 {
 		shown, more := sum.Registered[:min(n, 10)], ""
 		if n > len(shown) {
 			more = fmt.Sprintf(" and %d more", n-len(shown))
 		}
-		fmt.Fprintf(w, "registered %d accounts in the organization of %s: %s%s\n", n, sum.Payer, strings.Join(shown, ", "), more)
+		fmt.Fprintf(w, "registered %s in the organization of %s: %s%s\n", plural(n, "account"), sum.Payer, strings.Join(shown, ", "), more)
 	}
+}
+
+// plural is a count and a noun, made plural unless the count is 1:
+// "1 account", "2 accounts", "0 lines".
+func plural[N ~int | ~int64](n N, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // importSummary is the admin endpoint's JSON of an import.
@@ -241,21 +292,74 @@ func addReadFlags(fs *flag.FlagSet) readFlags {
 }
 
 // open opens the store of --data read-only and resolves --payer and --period.
-func (f readFlags) open(ctx context.Context) (*engine, conductor.Caller, conductor.Period, error) {
+// With anyPeriod (report: the cost report operations price a period without
+// usage, custom line items only) --period may name a period without
+// imported usage; when no payer has any, the payer is the only one with
+// billing groups in the period, which defaults to the current one.
+func (f readFlags) open(ctx context.Context, anyPeriod bool) (*engine, conductor.Caller, conductor.Period, error) {
 	e, err := openEngine(ctx, *f.data, true)
 	if err != nil {
 		return nil, conductor.Caller{}, "", err
 	}
-	payer, manifests, err := e.payerWithUsage(ctx, *f.payer)
-	var p conductor.Period
-	if err == nil {
-		p, err = period(*f.period, manifests)
-	}
+	payer, p, err := f.resolve(ctx, e, anyPeriod)
 	if err != nil {
 		e.Close()
 		return nil, conductor.Caller{}, "", err
 	}
 	return e, conductor.Caller{Account: payer}, p, nil
+}
+
+// resolve resolves --payer and --period (see open).
+func (f readFlags) resolve(ctx context.Context, e *engine, anyPeriod bool) (string, conductor.Period, error) {
+	payer, manifests, err := e.payerWithUsage(ctx, *f.payer)
+	if err == nil {
+		p, err := period(*f.period, manifests, anyPeriod)
+		return payer, p, err
+	}
+	if !anyPeriod || !errors.Is(err, errNoUsage) {
+		return "", "", err
+	}
+	p := e.svc.CurrentPeriod()
+	if *f.period != "" {
+		if p, err = period(*f.period, nil, true); err != nil {
+			return "", "", err
+		}
+	}
+	if *f.payer != "" {
+		return *f.payer, p, nil
+	}
+	payer, err = e.payerWithGroups(ctx, p)
+	return payer, p, err
+}
+
+// errNoUsage is the error of payerWithUsage when nobody (or --payer) has
+// imported usage.
+var errNoUsage = errors.New("no imported usage")
+
+// payerWithGroups is the only payer with billing groups in a period.
+func (e *engine) payerWithGroups(ctx context.Context, p conductor.Period) (string, error) {
+	payers, err := e.svc.PayerIDs(ctx)
+	if err != nil {
+		return "", err
+	}
+	var found []string
+	for _, payer := range payers {
+		groups, _, err := e.svc.ListBillingGroups(ctx, conductor.Caller{Account: payer},
+			conductor.ListBillingGroupsInput{BillingPeriod: string(p), Page: conductor.Page{MaxResults: 1}})
+		if err != nil {
+			return "", err
+		}
+		if len(groups) > 0 {
+			found = append(found, payer)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", fmt.Errorf("no imported usage and no billing groups in %s: run `proforma import` first, or give --period", p)
+	case 1:
+		return found[0], nil
+	}
+	return "", fmt.Errorf("several payers have billing groups in %s (%s): choose one with --payer", p, strings.Join(found, ", "))
 }
 
 // payerWithUsage resolves --payer: given, or the only payer with imported usage.
@@ -285,17 +389,18 @@ func (e *engine) payerWithUsage(ctx context.Context, payer string) (string, []us
 	}
 	switch {
 	case payer != "" && len(found) == 0:
-		return "", nil, fmt.Errorf("payer %s has no imported usage: run `proforma import` first", payer)
+		return "", nil, fmt.Errorf("payer %s has %w: run `proforma import` first", payer, errNoUsage)
 	case len(found) == 0:
-		return "", nil, errors.New("no imported usage: run `proforma import` first")
+		return "", nil, fmt.Errorf("%w: run `proforma import` first", errNoUsage)
 	case len(found) > 1:
 		return "", nil, fmt.Errorf("several payers have imported usage (%s): choose one with --payer", strings.Join(found, ", "))
 	}
 	return found[0], manifests, nil
 }
 
-// period resolves --period: given, or the latest imported period.
-func period(flagValue string, manifests []usage.Manifest) (conductor.Period, error) {
+// period resolves --period: given, or the latest imported period. Unless
+// anyPeriod, a given period must have imported usage.
+func period(flagValue string, manifests []usage.Manifest, anyPeriod bool) (conductor.Period, error) {
 	if flagValue == "" {
 		return manifests[len(manifests)-1].Period, nil
 	}
@@ -303,7 +408,7 @@ func period(flagValue string, manifests []usage.Manifest) (conductor.Period, err
 	if !ok {
 		return "", fmt.Errorf("--period %q: want YYYY-MM", flagValue)
 	}
-	if !slices.ContainsFunc(manifests, func(m usage.Manifest) bool { return m.Period == p }) {
+	if !anyPeriod && !slices.ContainsFunc(manifests, func(m usage.Manifest) bool { return m.Period == p }) {
 		return "", fmt.Errorf("no usage imported for %s", p)
 	}
 	return p, nil

@@ -1,6 +1,7 @@
 package cur
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -49,6 +50,66 @@ func Files(path string) ([]string, error) {
 		return strings.Compare(a, b)
 	})
 	return w.out, nil
+}
+
+// Skipped is a data file of a folder that Scan leaves out, and why.
+type Skipped struct {
+	File   string
+	Reason error // ErrFOCUS, or ErrNotCUR
+}
+
+// ErrNotCUR is the reason Scan skips a file whose header has no CUR column.
+var ErrNotCUR = errors.New("the header has no CUR column: not a Cost and Usage Report")
+
+// Scan is Files, leaving out the files of a folder that are not CURs: a
+// FOCUS export (ErrFOCUS) or a file whose header has no CUR column
+// (ErrNotCUR), told by their header. They are returned in skipped, for a
+// notice. A file that cannot be told (empty, damaged, unreadable) is kept,
+// for the reader to say what is wrong with it; so is path itself when it
+// is a file: a file named explicitly is never skipped.
+func Scan(path string) (files []string, skipped []Skipped, err error) {
+	all, err := Files(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if info, err := os.Stat(path); err != nil || !info.IsDir() {
+		return all, nil, nil
+	}
+	for _, f := range all {
+		if why := notCUR(f); why != nil {
+			skipped = append(skipped, Skipped{File: f, Reason: why})
+			continue
+		}
+		files = append(files, f)
+	}
+	return files, skipped, nil
+}
+
+// notCUR reads a data file's header and returns ErrFOCUS or ErrNotCUR when
+// it is not a CUR, else nil (a CUR, or a file whose header cannot be read).
+func notCUR(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	limits := DefaultLimits
+	src, _, err := openSource(f, path, &limits)
+	if err != nil {
+		return nil
+	}
+	defer src.close()
+	pos := map[string]int{}
+	for i, h := range src.header() {
+		pos[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	switch {
+	case isFOCUS(pos):
+		return ErrFOCUS
+	case countStyle(pos, true)+countStyle(pos, false) == 0:
+		return ErrNotCUR
+	}
+	return nil
 }
 
 // fileWalk collects the data files of a folder tree.

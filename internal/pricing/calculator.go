@@ -69,6 +69,7 @@ func (c *Calculator) Price(l Line) Priced {
 	if g == nil {
 		return Priced{}
 	}
+	g.learnName(&l)
 	proforma, applies := g.price(&l)
 	return Priced{GroupARN: g.ARN, Applies: applies, Proforma: proforma}
 }
@@ -80,6 +81,7 @@ func (c *Calculator) Add(l Line) Priced {
 	if g == nil {
 		return Priced{}
 	}
+	g.learnName(&l)
 	proforma, applies := g.price(&l)
 	g.record(&l, proforma, applies)
 	return Priced{GroupARN: g.ARN, Applies: applies, Proforma: proforma}

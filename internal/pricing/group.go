@@ -34,6 +34,7 @@ type groupState struct {
 	tierUsage map[*rule]decimal.Decimal // usage so far per custom-tiered SKU rule (rule 10)
 	products  map[string]*costSums      // per product name, lines only
 	filtered  map[filterKey]*sum
+	names     map[string]string // product code → the product name its lines carry (learnName)
 }
 
 // costSums are the running AWSCost and ProformaCost of one product.
@@ -43,6 +44,7 @@ func newGroupState(g Group) *groupState {
 	s := &groupState{
 		Group: g, members: make(map[string]bool, len(g.Accounts)), plan: newPlan(g.Rules),
 		tierUsage: map[*rule]decimal.Decimal{}, products: map[string]*costSums{}, filtered: map[filterKey]*sum{},
+		names: map[string]string{},
 	}
 	for _, a := range g.Accounts {
 		s.members[a] = true

@@ -11,8 +11,14 @@ import (
 // ItemCharge is the charge of one custom line item in a period, signed: a
 // FEE adds, a CREDIT subtracts.
 type ItemCharge struct {
-	Item    conductor.CustomLineItem
-	Product string // the PRODUCT_NAME it reports under: its presentation service
+	Item conductor.CustomLineItem
+	// Service is its presentation service, a service code
+	// (conductor.DefaultPresentationService unless presented elsewhere).
+	Service string
+	// Product is the PRODUCT_NAME it reports under: the presentation
+	// service's product name (ProductNameOf: as the group's lines of the
+	// period name it, else as the CUR names common services, else the code).
+	Product string
 	Charge  decimal.Decimal
 }
 
@@ -26,17 +32,23 @@ func (g *groupState) itemCharges() []ItemCharge {
 		if it.Flat != nil {
 			c := signed(it, decimal.NewFromFloat(*it.Flat))
 			flat[it.ID] = c
-			out = append(out, ItemCharge{it, presentation(it), c})
+			out = append(out, g.itemCharge(it, c))
 		}
 	}
 	for _, it := range g.Items {
 		if it.Percentage != nil {
 			base := g.percentageBase(it, flat)
 			c := signed(it, base.Mul(decimal.NewFromFloat(*it.Percentage).Shift(-2)))
-			out = append(out, ItemCharge{it, presentation(it), c})
+			out = append(out, g.itemCharge(it, c))
 		}
 	}
 	return out
+}
+
+// itemCharge is an item's charge under its presentation service.
+func (g *groupState) itemCharge(it conductor.CustomLineItem, c decimal.Decimal) ItemCharge {
+	service := presentation(it)
+	return ItemCharge{Item: it, Service: service, Product: ProductNameOf(service, g.names), Charge: c}
 }
 
 // signed applies the charge type (rule 12): a CREDIT subtracts its amount.

@@ -2,11 +2,14 @@ package usage
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/cur"
@@ -43,7 +46,7 @@ func Export(ctx context.Context, store conductor.Store, payer string, g conducto
 		if !ok {
 			return fmt.Errorf("%w for payer %s in %s", ErrNoUsage, payer, period)
 		}
-		x, err := newExporter(m, g, period, w)
+		x, err := newExporter(m, payer, g, period, w)
 		if err != nil {
 			return err
 		}
@@ -60,22 +63,27 @@ func Export(ctx context.Context, store conductor.Store, payer string, g conducto
 
 // exporter writes one pro forma CUR.
 type exporter struct {
+	payer  string
 	group  conductor.GroupAsOf
 	period conductor.Period
 	calc   *pricing.Calculator
 	out    *cur.Writer
 	header []string
 	col    map[string]int // output column by lower-case name
-	first  []string       // the first written row, for the items' billing columns
-	sum    ExportSummary
+	// template is a line of the period as read (output columns; any
+	// account's, the first of billing entity AWS if any), whose bill-wide
+	// columns and timestamp formats the custom line items' lines copy.
+	template    []string
+	templateAWS bool
+	sum         ExportSummary
 }
 
-func newExporter(m Manifest, g conductor.GroupAsOf, period conductor.Period, w io.Writer) (*exporter, error) {
+func newExporter(m Manifest, payer string, g conductor.GroupAsOf, period conductor.Period, w io.Writer) (*exporter, error) {
 	calc, err := pricing.NewCalculator(pricingGroups(period, []conductor.GroupAsOf{g}))
 	if err != nil {
 		return nil, err
 	}
-	x := &exporter{group: g, period: period, calc: calc, col: map[string]int{}}
+	x := &exporter{payer: payer, group: g, period: period, calc: calc, col: map[string]int{}}
 	for _, p := range m.Parts {
 		for _, name := range p.Header {
 			if _, ok := x.col[strings.ToLower(name)]; !ok {
@@ -118,6 +126,9 @@ func (x *exporter) part(ctx context.Context, tx conductor.Tx, part Part) error {
 			continue
 		}
 		priced := x.calc.Add(lineOf(&rec, p))
+		if !x.templateAWS {
+			x.keepTemplate(rec.Raw, index, rec.BillingEntity == "AWS")
+		}
 		if priced.GroupARN == "" || !priced.Applies {
 			continue
 		}
@@ -183,9 +194,6 @@ func (x *exporter) writeLine(row []string, usage, proforma decimal.Decimal) erro
 	x.set(row, costColumns, exact(proforma))
 	x.set(row, rateColumns, rate)
 	x.set(row, invoiceColumns, "")
-	if x.first == nil {
-		x.first = append([]string(nil), row...)
-	}
 	x.sum.Lines++
 	return x.out.Write(row)
 }
@@ -199,6 +207,20 @@ func (x *exporter) set(row []string, names []string, v string) {
 	}
 }
 
+// keepTemplate keeps a line read (raw, in input columns) as the items'
+// template: the first of the period, replaced once by the first of billing
+// entity AWS.
+func (x *exporter) keepTemplate(raw []string, index []int, aws bool) {
+	if x.template != nil && !aws {
+		return
+	}
+	x.template = make([]string, len(x.header))
+	for i, v := range raw {
+		x.template[index[i]] = v
+	}
+	x.templateAWS = aws
+}
+
 // finish writes the custom line items and flushes.
 func (x *exporter) finish() (ExportSummary, error) {
 	for _, ch := range x.calc.Result()[0].Items {
@@ -210,41 +232,141 @@ func (x *exporter) finish() (ExportSummary, error) {
 	return x.sum, x.out.Close()
 }
 
-// itemRow is a custom line item as a CUR line (rule 18): Fee or Credit
-// under AWSBillingConductor, Proforma_Fee or Proforma_Credit when
-// presented under another service; its account is the item's, else the
-// group's primary account; its usage spans the period.
+// Columns of the custom line items' lines, in both naming styles.
+var (
+	// copied from the template: the same for every line of a payer's period
+	billColumns = []string{"bill/payeraccountid", "bill/invoicingentity", "bill/billingperiodstartdate", "bill/billingperiodenddate",
+		"bill_payer_account_id", "bill_invoicing_entity", "bill_billing_period_start_date", "bill_billing_period_end_date"}
+	// copied from an AWS template only: what a Marketplace seller's line has differs
+	awsColumns     = []string{"lineitem/legalentity", "line_item_legal_entity"}
+	billTypeCols   = []string{"bill/billtype", "bill_bill_type"}
+	lineItemIDCols = []string{"identity/lineitemid", "identity_line_item_id"}
+	intervalCols   = []string{"identity/timeinterval", "identity_time_interval"}
+	usageEndCols   = []string{"lineitem/usageenddate", "line_item_usage_end_date"}
+	serviceCodeCol = []string{"product/servicecode", "product_servicecode"}
+	serviceNameCol = []string{"product/servicename", "product_servicename"}
+)
+
+// itemRow is a custom line item as a CUR line (rule 18), shaped like the
+// input's lines: Fee or Credit under AWSBillingConductor, Proforma_Fee or
+// Proforma_Credit when presented under another service (product code the
+// service code, product name its product name as the reports show it); its
+// account is the item's, else the group's primary account; its usage (1)
+// spans the period; bill columns are the period's other lines', the bill
+// type Anniversary, timestamps in the input's format; its line item ID is
+// derived from payer, period and item ID, so that re-exports are identical.
 func (x *exporter) itemRow(ch pricing.ItemCharge) []string {
 	row := make([]string, len(x.header))
-	for _, c := range []string{"bill/billingperiodstartdate", "bill/billingperiodenddate", "bill/payeraccountid",
-		"bill_billing_period_start_date", "bill_billing_period_end_date", "bill_payer_account_id"} {
-		if i, ok := x.col[c]; ok && x.first != nil {
-			row[i] = x.first[i]
+	if x.template != nil {
+		for _, c := range billColumns {
+			if i, ok := x.col[c]; ok {
+				row[i] = x.template[i]
+			}
+		}
+		if x.templateAWS {
+			for _, c := range awsColumns {
+				if i, ok := x.col[c]; ok {
+					row[i] = x.template[i]
+				}
+			}
 		}
 	}
 	kind := "Fee"
 	if ch.Item.Type == conductor.ChargeCredit {
 		kind = "Credit"
 	}
-	if ch.Product != conductor.DefaultPresentationService {
+	if ch.Service != conductor.DefaultPresentationService {
 		kind = "Proforma_" + kind
 	}
 	account := ch.Item.AccountID
 	if account == "" {
 		account = x.group.PrimaryAccount
 	}
-	start := x.period.Start()
+	start, end := x.period.Start(), x.period.Next().Start()
 	fields := map[cur.Field]string{
-		cur.FieldBillingPeriodStart: start.Format("2006-01-02T15:04:05Z"),
-		cur.FieldBillingEntity:      "AWS", cur.FieldUsageAccountID: account, cur.FieldLineItemType: kind,
-		cur.FieldProductCode: ch.Product, cur.FieldProductName: ch.Product, cur.FieldUsageAmount: "1",
-		cur.FieldUnblendedCost: exact(ch.Charge), cur.FieldCurrency: "USD",
-		cur.FieldDescription: ch.Item.Name, cur.FieldUsageStartDate: start.Format("2006-01-02T15:04:05Z"),
+		cur.FieldPayerAccountID: x.payer, cur.FieldBillingEntity: "AWS", cur.FieldUsageAccountID: account,
+		cur.FieldLineItemType: kind, cur.FieldProductCode: ch.Service, cur.FieldProductName: ch.Product,
+		cur.FieldUsageAmount: "1", cur.FieldUnblendedCost: exact(ch.Charge), cur.FieldCurrency: "USD",
+		cur.FieldDescription: ch.Item.Name,
 	}
 	for f, v := range fields {
 		x.set(row, []string{strings.ToLower(f.Legacy()), strings.ToLower(f.Snake())}, v)
 	}
+	x.set(row, serviceCodeCol, ch.Service)
+	x.set(row, serviceNameCol, ch.Product)
 	x.set(row, costColumns, exact(ch.Charge))
-	x.set(row, []string{"lineitem/usageenddate", "line_item_usage_end_date"}, x.period.Next().Start().Format("2006-01-02T15:04:05Z"))
+	x.set(row, rateColumns, pricing.Format(ch.Charge))
+	x.set(row, billTypeCols, "Anniversary")
+	x.set(row, lineItemIDCols, itemLineID(x.payer, x.period, ch.Item.ID))
+	x.setTime(row, []string{strings.ToLower(cur.FieldBillingPeriodStart.Legacy()), strings.ToLower(cur.FieldBillingPeriodStart.Snake())}, start)
+	x.setTime(row, []string{"bill/billingperiodenddate", "bill_billing_period_end_date"}, end)
+	x.setTime(row, []string{strings.ToLower(cur.FieldUsageStartDate.Legacy()), strings.ToLower(cur.FieldUsageStartDate.Snake())}, start)
+	x.setTime(row, usageEndCols, end)
+	for _, c := range intervalCols {
+		if i, ok := x.col[c]; ok {
+			sample, _, _ := strings.Cut(x.templateValue(i), "/")
+			layout := x.layoutOf(sample)
+			row[i] = start.Format(layout) + "/" + end.Format(layout)
+		}
+	}
 	return row
+}
+
+// setTime sets the present columns of names to t, in the format of the
+// template's value in the column (else of its billing period start).
+func (x *exporter) setTime(row []string, names []string, t time.Time) {
+	for _, n := range names {
+		if i, ok := x.col[n]; ok {
+			row[i] = t.Format(x.layoutOf(x.templateValue(i)))
+		}
+	}
+}
+
+func (x *exporter) templateValue(i int) string {
+	if x.template == nil {
+		return ""
+	}
+	return x.template[i]
+}
+
+// timeLayouts are the timestamp formats of CUR files, most common first.
+var timeLayouts = []string{"2006-01-02T15:04:05.000Z", "2006-01-02T15:04:05Z", "2006-01-02T15:04:05.000Z07:00",
+	"2006-01-02T15:04:05Z07:00", "2006-01-02 15:04:05.000", "2006-01-02 15:04:05", "2006-01-02T15:04:05.000",
+	"2006-01-02T15:04:05", "2006-01-02 15:04:05.000 MST", "2006-01-02 15:04:05 MST", "2006-01-02"}
+
+// layoutOf is the format of a timestamp like sample (one that writes it
+// back unchanged), else that of the template's billing period start, else
+// RFC 3339 in UTC.
+func (x *exporter) layoutOf(sample string) string {
+	if l, ok := layoutFor(sample); ok {
+		return l
+	}
+	for _, c := range []string{strings.ToLower(cur.FieldBillingPeriodStart.Legacy()), strings.ToLower(cur.FieldBillingPeriodStart.Snake())} {
+		if i, ok := x.col[c]; ok {
+			if l, ok := layoutFor(x.templateValue(i)); ok {
+				return l
+			}
+		}
+	}
+	return "2006-01-02T15:04:05Z"
+}
+
+func layoutFor(sample string) (string, bool) {
+	if sample == "" {
+		return "", false
+	}
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, sample); err == nil && t.Format(l) == sample {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// itemLineID is the identity/LineItemId of a custom line item's line: 52
+// lower-case base32 characters like AWS's, derived from payer, period and
+// item ID (stable across exports, distinct between items).
+func itemLineID(payer string, period conductor.Period, itemID string) string {
+	sum := sha256.Sum256([]byte("proforma custom line item\x00" + payer + "\x00" + string(period) + "\x00" + itemID))
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:]))[:52]
 }
