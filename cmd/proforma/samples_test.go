@@ -31,30 +31,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/billingconductor/types"
 	"github.com/parquet-go/parquet-go"
 	"github.com/shopspring/decimal"
+
+	"github.com/proforma-dev/proforma/internal/cur/curtest"
 )
 
-// samplesDir is the folder of the sample CURs: $PROFORMA_SAMPLES, or
-// ../shared/data/cur next to the repository (CI checkouts may have neither).
-func samplesDir() string {
-	if dir := os.Getenv("PROFORMA_SAMPLES"); dir != "" {
-		return dir
-	}
-	return "../../../shared/data/cur"
-}
+// samplesDir is the folder of the sample CURs (curtest.SamplesDir).
+func samplesDir() string { return curtest.SamplesDir() }
 
 // adminMessageKey is the key of the admin endpoint's 400 body, {"error": "..."}
 // (README, admin endpoints).
 const adminMessageKey = "error"
 
-func curSample(t *testing.T, name string) string {
-	t.Helper()
-	p := filepath.Join(samplesDir(), name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("sample %s not available (%v): skipping; the samples live in ../shared/data/cur next to the repository, "+
-			"or set PROFORMA_SAMPLES to their folder", name, err)
-	}
-	return p
-}
+func curSample(t *testing.T, name string) string { return curtest.SampleCUR(t, name) }
 
 // ---------------------------------------------------------------------------
 // The raw file: one curLine per CUR line, with the columns PROFORMA.md uses.

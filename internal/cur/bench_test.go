@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/proforma-dev/proforma/internal/cur/curtest"
 )
 
 // benchHeader is a legacy CUR header of realistic width (40 columns).
@@ -147,7 +149,7 @@ func drainPeak(b *testing.B, r *Reader, want int) uint64 {
 // BenchmarkReadParquetSample reads the 124,340-row, 126-column sample (when
 // present), with Raw and WithoutRaw.
 func BenchmarkReadParquetSample(b *testing.B) {
-	path := samplesDir + "/Nov2018-WorkshopCUR-00001.snappy.parquet"
+	path := curtest.SamplesDir() + "/Nov2018-WorkshopCUR-00001.snappy.parquet"
 	for _, bc := range []struct {
 		name string
 		opts []Option

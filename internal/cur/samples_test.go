@@ -13,20 +13,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/parquet-go/parquet-go"
 	"github.com/shopspring/decimal"
+
+	"github.com/proforma-dev/proforma/internal/cur/curtest"
 )
 
-// samplesDir holds the real sample files described in its SOURCES.md. CI
-// checkouts may not have it; the tests that need it skip.
-const samplesDir = "../../../shared/data/cur"
-
-func sample(t *testing.T, name string) string {
-	t.Helper()
-	p := filepath.Join(samplesDir, name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("sample %s not available (%v): skipping; the samples live in ../shared/data/cur next to the repository", name, err)
-	}
-	return p
-}
+func sample(t *testing.T, name string) string { return curtest.SampleCUR(t, name) }
 
 // cents rounds the sums to cents, the precision SOURCES.md gives.
 func cents(m map[string]sums) map[string]sums {
@@ -156,7 +147,7 @@ func TestSampleFOCUSRefused(t *testing.T) {
 
 func TestSampleFiles(t *testing.T) {
 	sample(t, "SOURCES.md")
-	got, err := Files(samplesDir)
+	got, err := Files(curtest.SamplesDir())
 	if err != nil {
 		t.Fatal(err)
 	}

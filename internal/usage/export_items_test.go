@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/cur/curtest"
 )
 
 // sampleHeader is the shape of the sample CURs (AWS's legacy CUR CSV):
@@ -168,7 +169,7 @@ func TestItemLineID(t *testing.T) {
 // The item lines of an export of the sample CUR (milliseconds in its
 // timestamps) take its formats.
 func TestSampleExportItemLines(t *testing.T) {
-	path := filepath.Join("../../../shared/data/cur", "sample-anonymous-aws-export-dataset.csv")
+	path := filepath.Join(curtest.SamplesDir(), "sample-anonymous-aws-export-dataset.csv")
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("sample not available: %v", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/cur"
+	"github.com/proforma-dev/proforma/internal/cur/curtest"
 	"github.com/proforma-dev/proforma/internal/pricing"
 	"github.com/proforma-dev/proforma/internal/sqlite"
 	"github.com/shopspring/decimal"
@@ -440,7 +441,7 @@ func TestFolderOfPartsExportsTheirUnion(t *testing.T) {
 func TestSampleExportsSumToTheReport(t *testing.T) {
 	for _, name := range []string{"Nov2018-WorkshopCUR-00001.snappy.parquet", "sample-anonymous-aws-export-dataset.csv", "ha-project-CUR-daily-1-00001.csv"} {
 		t.Run(name, func(t *testing.T) {
-			path := filepath.Join("../../../shared/data/cur", name)
+			path := filepath.Join(curtest.SamplesDir(), name)
 			if _, err := os.Stat(path); err != nil {
 				t.Skipf("sample not available: %v", err)
 			}
