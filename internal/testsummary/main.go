@@ -170,8 +170,16 @@ func (s *summary) finish() {
 	for _, g := range groups {
 		fmt.Fprintf(s.out, "  %s %s: %s\n", strings.TrimPrefix(g.pkg, module+"/"), testList(g.tests), g.why)
 	}
-	fmt.Fprintf(s.out, "%d tests skipped, for the %d reasons above (an optional suite's reason says what to install or set)\n",
-		len(s.skips), len(groups))
+	fmt.Fprintf(s.out, "%s skipped, for the %s above (an optional suite's reason says what to install or set)\n",
+		count(len(s.skips), "test"), count(len(groups), "reason"))
+}
+
+// count is n and the noun, plural unless n is 1.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // module is trimmed from package paths in the summary.

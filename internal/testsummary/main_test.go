@@ -42,6 +42,7 @@ func TestSummary(t *testing.T) {
 		"  m/a TestDB (2 subtests): DB_DSN is not set\n",
 		"  m/a TestBoto3: python3 is not on PATH\n",
 		"3 tests skipped, for the 2 reasons above",
+		"m/a TestBoto3: python3 is not on PATH",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
