@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/proforma-dev/proforma/internal/conductor"
-	"github.com/proforma-dev/proforma/internal/cur/curtest"
 )
 
 // sampleHeader is the shape of the sample CURs (AWS's legacy CUR CSV):
@@ -169,17 +166,8 @@ func TestItemLineID(t *testing.T) {
 // The item lines of an export of the sample CUR (milliseconds in its
 // timestamps) take its formats.
 func TestSampleExportItemLines(t *testing.T) {
-	path := filepath.Join(curtest.SamplesDir(), "sample-anonymous-aws-export-dataset.csv")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("sample not available: %v", err)
-	}
-	e := newEnvAt(t, time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC))
-	sum, err := (&Importer{Service: e.svc, Store: e.store}).Import(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, sum := importSample(t, "sample-anonymous-aws-export-dataset.csv")
 	period := sum.Periods[0].Period
-	e.clock.Pin(period.Start().Add(24 * time.Hour))
 	e.c = conductor.Caller{Account: sum.Payer}
 	accounts, err := e.svc.OrganizationAccounts(context.Background(), sum.Payer)
 	if err != nil {

@@ -73,6 +73,21 @@ func newEnv(t *testing.T) *env {
 }
 
 // newEnvAt is newEnv with the clock, and the group's creation, at now.
+// importSample imports a sample CUR (skipping the test without the
+// samples) into a fresh env whose clock it moves into the sample's first
+// period.
+func importSample(t *testing.T, name string) (*env, *Summary) {
+	t.Helper()
+	path := curtest.SampleCUR(t, name)
+	e := newEnvAt(t, time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC))
+	sum, err := (&Importer{Service: e.svc, Store: e.store}).Import(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Pin(sum.Periods[0].Period.Start().Add(24 * time.Hour))
+	return e, sum
+}
+
 func newEnvAt(t *testing.T, now time.Time) *env {
 	t.Helper()
 	store, err := sqlite.Open(sqlite.Memory)
@@ -441,17 +456,8 @@ func TestFolderOfPartsExportsTheirUnion(t *testing.T) {
 func TestSampleExportsSumToTheReport(t *testing.T) {
 	for _, name := range []string{"Nov2018-WorkshopCUR-00001.snappy.parquet", "sample-anonymous-aws-export-dataset.csv", "ha-project-CUR-daily-1-00001.csv"} {
 		t.Run(name, func(t *testing.T) {
-			path := filepath.Join(curtest.SamplesDir(), name)
-			if _, err := os.Stat(path); err != nil {
-				t.Skipf("sample not available: %v", err)
-			}
-			e := newEnvAt(t, time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC))
-			sum, err := (&Importer{Service: e.svc, Store: e.store}).Import(context.Background(), path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			e, sum := importSample(t, name)
 			period := sum.Periods[0].Period
-			e.clock.Pin(period.Start().Add(24 * time.Hour))
 			c := conductor.Caller{Account: sum.Payer}
 			ten := 10.0
 			rule := e.must(e.svc.CreatePricingRule(context.Background(), c, conductor.CreatePricingRuleInput{PricingRule: conductor.PricingRule{
