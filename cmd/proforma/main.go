@@ -21,6 +21,7 @@ import (
 	"github.com/proforma-dev/proforma/internal/postgres"
 	"github.com/proforma-dev/proforma/internal/restjson"
 	"github.com/proforma-dev/proforma/internal/sqlite"
+	"github.com/proforma-dev/proforma/internal/sts"
 	"github.com/proforma-dev/proforma/internal/usage"
 )
 
@@ -201,9 +202,16 @@ func (m *Main) handler(svc *conductor.Service, org conductor.Organization) http.
 		Keys: restjson.NewKeys(org)}
 	admin := &restjson.Admin{Service: svc, Clock: m.Clock, Organization: org, DefaultPayer: org.DefaultPayer(),
 		Identity: identity, ImportUsage: uploadImporter(svc, m.Store, m.Config.Input.curLimits()), Upload: m.uploadPolicy()}
+	api, query := restjson.New(svc, identity, m.log), &sts.Handler{Identity: identity}
 	mux := http.NewServeMux()
 	mux.Handle(restjson.AdminPrefix, admin.Handler())
-	mux.Handle("/", restjson.New(svc, identity, m.log))
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if sts.IsQuery(r) { // STS GetCallerIdentity, on the same port
+			query.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	}))
 	return mux
 }
 

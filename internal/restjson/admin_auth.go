@@ -101,7 +101,7 @@ func (a *Admin) protect(right adminRight, verify bodyVerifier, next http.Handler
 	keys := a.Identity.Keys
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r = r.Clone(r.Context())
-		key, err := verify(a.Identity.verifier(), r)
+		key, err := verify(a.Identity.verifier(SigningName), r)
 		if err == nil {
 			err = authorize(right, keys.caller(key), r)
 		}

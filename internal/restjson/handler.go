@@ -58,7 +58,7 @@ type request struct {
 type operation func(ctx context.Context, svc *conductor.Service, req request, in model.Input) (any, error)
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	requestID := newRequestID()
+	requestID := NewRequestID()
 	w.Header().Set("x-amzn-RequestId", requestID)
 	op, out, status, err := h.serve(r)
 	if err != nil {
@@ -181,8 +181,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Write(b)
 }
 
-// newRequestID returns a random UUID (version 4) string.
-func newRequestID() string {
+// NewRequestID returns a request ID: a random UUID (version 4) string.
+func NewRequestID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40

@@ -43,6 +43,14 @@ func (id Identity) caller(r *http.Request, body []byte, svc *conductor.Service) 
 }
 
 func (id Identity) account(r *http.Request, body []byte, svc *conductor.Service) (string, error) {
+	return id.Account(r, body, SigningName)
+}
+
+// Account returns the account calling with r (whose body is body), by the
+// rules above, a strict-mode signature scoped to the signing name service
+// ("billingconductor", "sts", …): another protocol on the same port decides
+// its callers as the API does. Its errors are *sigv4.Error.
+func (id Identity) Account(r *http.Request, body []byte, service string) (string, error) {
 	if !id.Strict {
 		key, err := sigv4.AccessKeyID(r)
 		if err != nil {
@@ -53,16 +61,16 @@ func (id Identity) account(r *http.Request, body []byte, svc *conductor.Service)
 		}
 		return id.DefaultPayer, nil
 	}
-	key, err := id.verifier().Verify(r, body)
+	key, err := id.verifier(service).Verify(r, body)
 	if err != nil {
 		return "", err
 	}
 	return id.Keys.owners[key], nil
 }
 
-// verifier returns the strict-mode verifier over Keys.
-func (id Identity) verifier() sigv4.Verifier {
-	return sigv4.Verifier{Credentials: id.Keys, Service: SigningName, Now: id.Now}
+// verifier returns the strict-mode verifier over Keys for a signing name.
+func (id Identity) verifier(service string) sigv4.Verifier {
+	return sigv4.Verifier{Credentials: id.Keys, Service: service, Now: id.Now}
 }
 
 // Keys are an organization's credentials by access key ID, with the payer
