@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/proforma-dev/proforma/internal/cloudcontrol"
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/postgres"
 	"github.com/proforma-dev/proforma/internal/restjson"
@@ -203,11 +204,16 @@ func (m *Main) handler(svc *conductor.Service, org conductor.Organization) http.
 	admin := &restjson.Admin{Service: svc, Clock: m.Clock, Organization: org, DefaultPayer: org.DefaultPayer(),
 		Identity: identity, ImportUsage: uploadImporter(svc, m.Store, m.Config.Input.curLimits()), Upload: m.uploadPolicy()}
 	api, query := restjson.New(svc, identity, m.log), &sts.Handler{Identity: identity}
+	control := cloudcontrol.New(svc, identity, m.log)
 	mux := http.NewServeMux()
 	mux.Handle(restjson.AdminPrefix, admin.Handler())
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if sts.IsQuery(r) { // STS GetCallerIdentity, on the same port
 			query.ServeHTTP(w, r)
+			return
+		}
+		if cloudcontrol.IsTarget(r) { // Cloud Control API, on the same port
+			control.ServeHTTP(w, r)
 			return
 		}
 		api.ServeHTTP(w, r)
