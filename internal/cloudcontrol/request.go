@@ -169,7 +169,7 @@ func newRequestToken() string {
 }
 
 type createResourceInput struct {
-	TypeName     string
+	typed
 	ClientToken  string
 	DesiredState string
 }
@@ -180,10 +180,7 @@ type eventOutput struct {
 
 func (h *Handler) createResource(ctx context.Context, c conductor.Caller, body []byte) (any, error) {
 	var in createResourceInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := h.resourceType(in.TypeName)
+	t, err := h.typedRequest(body, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +209,7 @@ func (h *Handler) createResource(ctx context.Context, c conductor.Caller, body [
 }
 
 type updateResourceInput struct {
-	TypeName      string
+	typed
 	ClientToken   string
 	Identifier    string
 	PatchDocument string
@@ -220,10 +217,7 @@ type updateResourceInput struct {
 
 func (h *Handler) updateResource(ctx context.Context, c conductor.Caller, body []byte) (any, error) {
 	var in updateResourceInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := h.resourceType(in.TypeName)
+	t, err := h.typedRequest(body, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -262,17 +256,14 @@ func (h *Handler) updateResource(ctx context.Context, c conductor.Caller, body [
 }
 
 type deleteResourceInput struct {
-	TypeName    string
+	typed
 	ClientToken string
 	Identifier  string
 }
 
 func (h *Handler) deleteResource(ctx context.Context, c conductor.Caller, body []byte) (any, error) {
 	var in deleteResourceInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := h.resourceType(in.TypeName)
+	t, err := h.typedRequest(body, &in)
 	if err != nil {
 		return nil, err
 	}

@@ -175,8 +175,22 @@ func modelString(m map[string]any) string {
 	return string(b)
 }
 
+// typed is the TypeName every resource operation's input names.
+type typed struct{ TypeName string }
+
+func (t typed) typeName() string { return t.TypeName }
+
+// typedRequest decodes a resource operation's body into in and returns the
+// resource type it names.
+func (h *Handler) typedRequest(body []byte, in interface{ typeName() string }) (resourceType, error) {
+	if err := decode(body, in); err != nil {
+		return nil, err
+	}
+	return h.resourceType(in.typeName())
+}
+
 type getResourceInput struct {
-	TypeName   string
+	typed
 	Identifier string
 }
 
@@ -187,10 +201,7 @@ type getResourceOutput struct {
 
 func (h *Handler) getResource(ctx context.Context, c conductor.Caller, body []byte) (any, error) {
 	var in getResourceInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := h.resourceType(in.TypeName)
+	t, err := h.typedRequest(body, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +217,7 @@ func (h *Handler) getResource(ctx context.Context, c conductor.Caller, body []by
 }
 
 type listResourcesInput struct {
-	TypeName   string
+	typed
 	NextToken  string
 	MaxResults int
 }
@@ -219,10 +230,7 @@ type listResourcesOutput struct {
 
 func (h *Handler) listResources(ctx context.Context, c conductor.Caller, body []byte) (any, error) {
 	var in listResourcesInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := h.resourceType(in.TypeName)
+	t, err := h.typedRequest(body, &in)
 	if err != nil {
 		return nil, err
 	}
