@@ -49,14 +49,25 @@ type Handler struct {
 	types    map[string]resourceType
 }
 
+// resourceTypes are the served resource types by TypeName: each type's
+// file registers its constructor (register, from an init function).
+var resourceTypes = map[string]func(*conductor.Service) resourceType{}
+
+// register serves a resource type, built over the Service by newType.
+func register(typeName string, newType func(*conductor.Service) resourceType) {
+	resourceTypes[typeName] = newType
+}
+
 // New returns the Cloud Control handler over svc, deciding callers with identity.
 func New(svc *conductor.Service, identity restjson.Identity, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{svc: svc, identity: identity, log: log, types: map[string]resourceType{
-		pricingPlanTypeName: pricingPlanType{svc: svc},
-	}}
+	types := make(map[string]resourceType, len(resourceTypes))
+	for name, newType := range resourceTypes {
+		types[name] = newType(svc)
+	}
+	return &Handler{svc: svc, identity: identity, log: log, types: types}
 }
 
 // apiError is an exception of the Cloud Control model.

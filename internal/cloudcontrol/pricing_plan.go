@@ -10,6 +10,10 @@ import (
 
 const pricingPlanTypeName = "AWS::BillingConductor::PricingPlan"
 
+func init() {
+	register(pricingPlanTypeName, func(svc *conductor.Service) resourceType { return pricingPlanType{svc: svc} })
+}
+
 // maxRulesPerCall is the most rules one AssociatePricingRules or
 // DisassociatePricingRules call takes.
 const maxRulesPerCall = 30
