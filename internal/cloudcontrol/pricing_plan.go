@@ -163,27 +163,7 @@ func (t pricingPlanType) update(ctx context.Context, c conductor.Caller, id stri
 			return err
 		}
 	}
-	var untag []string
-	for _, k := range sortedKeys(curTags) {
-		if _, ok := wantTags[k]; !ok {
-			untag = append(untag, k)
-		}
-	}
-	if len(untag) > 0 {
-		if err := t.svc.UntagResource(ctx, c, id, untag); err != nil {
-			return err
-		}
-	}
-	set := map[string]string{}
-	for k, v := range wantTags {
-		if old, ok := curTags[k]; !ok || old != v {
-			set[k] = v
-		}
-	}
-	if len(set) > 0 {
-		return t.svc.TagResource(ctx, c, id, set)
-	}
-	return nil
+	return retag(ctx, t.svc, c, id, curTags, wantTags)
 }
 
 func (t pricingPlanType) delete(ctx context.Context, c conductor.Caller, id string) error {

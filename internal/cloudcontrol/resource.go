@@ -246,3 +246,29 @@ func (h *Handler) listResources(ctx context.Context, c conductor.Caller, body []
 	}
 	return listResourcesOutput{TypeName: in.TypeName, ResourceDescriptions: descs, NextToken: next}, nil
 }
+
+// retag moves a resource's tags from cur to want: UntagResource for the
+// keys want drops, TagResource for the keys it adds or changes.
+func retag(ctx context.Context, svc *conductor.Service, c conductor.Caller, arn string, cur, want map[string]string) error {
+	var untag []string
+	for _, k := range sortedKeys(cur) {
+		if _, ok := want[k]; !ok {
+			untag = append(untag, k)
+		}
+	}
+	if len(untag) > 0 {
+		if err := svc.UntagResource(ctx, c, arn, untag); err != nil {
+			return err
+		}
+	}
+	set := map[string]string{}
+	for k, v := range want {
+		if old, ok := cur[k]; !ok || old != v {
+			set[k] = v
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	return svc.TagResource(ctx, c, arn, set)
+}
