@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Runs compat/scenario.json through boto3 against a Proforma server.
+"""Runs compat/scenario.json through boto3 against a Proforma server (a client
+per service a step names: billingconductor, cloudcontrol, sts).
 
 Usage: boto3_runner.py ENDPOINT [SCENARIO]
 
@@ -27,6 +28,8 @@ from botocore.exceptions import ClientError
 PASS, FAIL, NOT_IN_CLIENT = "pass", "fail", "not in client"
 VAR_REF = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 SEGMENT = re.compile(r"^([^\[\]]+)((?:\[[0-9]+\])*)$")
+DEFAULT_SERVICE = "billingconductor"  # of a step that names no service
+SERVICES = ("billingconductor", "cloudcontrol", "sts")
 
 
 class StepError(Exception):
@@ -92,10 +95,11 @@ def show(v):
     return json.dumps(v, default=str, sort_keys=True)
 
 
-def run_step(client, ops, step, variables):
+def run_step(clients, step, variables):
     """Returns (problem, not_in_client); problem is "" when the step behaved."""
     op = step["op"]
-    if op not in ops:
+    client = clients[step.get("service", DEFAULT_SERVICE)]
+    if op not in client.meta.service_model.operation_names:
         return "", True
     try:
         params = substitute(step["params"], variables)
@@ -161,15 +165,17 @@ def main():
     path = sys.argv[2] if len(sys.argv) == 3 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenario.json")
     with open(path) as f:
         scenario = json.load(f)
-    client = boto3.client(
-        "billingconductor",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="123456789012",
-        aws_secret_access_key="compat-secret",
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
-    )
-    ops = set(client.meta.service_model.operation_names)
+    clients = {
+        service: boto3.client(
+            service,
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="123456789012",
+            aws_secret_access_key="compat-secret",
+            config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+        )
+        for service in SERVICES
+    }
     results, details, variables = {}, {}, {}
     for n, step in enumerate(scenario["steps"], 1):
         op = step["op"]
@@ -177,7 +183,7 @@ def main():
         res = results.setdefault(op, {"success": "", "error": ""})
         if res["success"] == NOT_IN_CLIENT:
             continue
-        problem, not_in = run_step(client, ops, step, variables)
+        problem, not_in = run_step(clients, step, variables)
         if not_in:
             res["success"] = res["error"] = NOT_IN_CLIENT
             print("step %d %s: not in client" % (n, op), file=sys.stderr)

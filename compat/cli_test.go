@@ -1,7 +1,8 @@
 package compat_test
 
-// The AWS CLI, v1 and v2: every step is `aws billingconductor <kebab-case
-// operation> --cli-input-json <params> --output json`. When the `aws` program
+// The AWS CLI, v1 and v2: every step is `aws <service> <kebab-case
+// operation> --cli-input-json <params> --output json` (the service:
+// billingconductor, cloudcontrol or sts). When the `aws` program
 // is a Python script (pip's v1, Debian's v2), the commands run through its own
 // entry point in one Python process (cli_driver.py), which saves starting
 // Python for each step; otherwise, or with PROFORMA_COMPAT_CLI_EXEC=1, `aws`
@@ -193,7 +194,8 @@ func newCLIClient(inst cliInstall, endpoint, home string) (*cliClient, error) {
 	c := &cliClient{bin: inst.bin, major: inst.major, version: inst.version, endpoint: endpoint, env: isolatedEnv(home)}
 	if endpointFromEnv(inst) {
 		c.envEndpoint = true
-		c.env = append(c.env, "AWS_ENDPOINT_URL_BILLINGCONDUCTOR="+endpoint)
+		c.env = append(c.env, "AWS_ENDPOINT_URL_BILLINGCONDUCTOR="+endpoint,
+			"AWS_ENDPOINT_URL_CLOUDCONTROL="+endpoint, "AWS_ENDPOINT_URL_STS="+endpoint)
 	}
 	if inst.python != "" && os.Getenv("PROFORMA_COMPAT_CLI_EXEC") == "" {
 		d, err := startCLIDriver(inst.python, c.env)
@@ -341,12 +343,12 @@ func kebab(op string) string {
 
 var cliErrorLine = regexp.MustCompile(`An error occurred \(([A-Za-z]+)\) when calling the ([A-Za-z]+) operation(?: \([^)]*\))?: (.*)`)
 
-func (c *cliClient) call(ctx context.Context, op string, params map[string]any) (outcome, error) {
+func (c *cliClient) call(ctx context.Context, service, op string, params map[string]any) (outcome, error) {
 	input, err := json.Marshal(params)
 	if err != nil {
 		return outcome{}, err
 	}
-	args := []string{"billingconductor", kebab(op), "--cli-input-json", string(input), "--output", "json"}
+	args := []string{service, kebab(op), "--cli-input-json", string(input), "--output", "json"}
 	if !c.envEndpoint {
 		args = append(args, "--endpoint-url", c.endpoint)
 	}

@@ -55,6 +55,32 @@ const (
 	unmodeledLog = "error not modeled for the operation"
 )
 
+// otherOperations are the operations of the services Proforma serves on the
+// same endpoint beside billingconductor, which the scenario also drives: every
+// operation of the Cloud Control API, and STS GetCallerIdentity. Each needs at
+// least one step (success or error); an operation name is unique across the
+// services, so the results are keyed by it.
+var otherOperations = map[string][]string{
+	"cloudcontrol": {"CancelResourceRequest", "CreateResource", "DeleteResource", "GetResource",
+		"GetResourceRequestStatus", "ListResourceRequests", "ListResources", "UpdateResource"},
+	"sts": {"GetCallerIdentity"},
+}
+
+// otherServices is the order of otherOperations' services in the document.
+var otherServices = []string{"cloudcontrol", "sts"}
+
+// operation is a row of the matrix.
+type operation struct {
+	service, name string
+}
+
+func (o operation) label() string {
+	if o.service == defaultService {
+		return o.name
+	}
+	return o.name + " (" + o.service + ")"
+}
+
 // clientSpec is one column of the matrix, in this order.
 type clientSpec struct {
 	id     string // subtest name
@@ -179,9 +205,11 @@ func TestCompatibility(t *testing.T) {
 			ran = append(ran, col.spec.title)
 			t.Logf("%s (%s): %s", col.spec.title, col.report.Version, col.elapsed.Round(time.Millisecond))
 			for _, op := range ops {
-				res := col.report.Results[op]
-				if res.Success == fail || res.Error == fail || res.Success == "" || res.Error == "" {
-					t.Errorf("%s %s: success %q, error %q: %s", col.spec.title, op, res.Success, res.Error, res.Detail)
+				res := col.report.Results[op.name]
+				bothKinds := op.service == defaultService
+				if res.Success == fail || res.Error == fail || res.Success == "" && res.Error == "" ||
+					bothKinds && (res.Success == "" || res.Error == "") {
+					t.Errorf("%s %s: success %q, error %q: %s", col.spec.title, op.label(), res.Success, res.Error, res.Detail)
 				}
 			}
 		}
@@ -249,18 +277,18 @@ func runClient(t *testing.T, bin, org string, spec clientSpec, r runner, sc *sce
 
 func prepareGo(t *testing.T) (runner, string) {
 	return runner{
-		version:  goSDKModule + " " + goSDKVersion(),
+		version:  goSDKModule + " " + goSDKVersion(goSDKModule) + " (cloudcontrol " + goSDKVersion(goCCModule) + ", sts " + goSDKVersion(goSTSModule) + ")",
 		endpoint: "`BaseEndpoint`",
 		run: func(ctx context.Context, t *testing.T, url string, sc *scenario) (report, error) {
 			res := runScenario(ctx, sc, newGoClient(url), func(f string, a ...any) { t.Logf("go: "+f, a...) })
-			return report{Client: "AWS SDK for Go v2", Version: goSDKVersion(), Results: res}, nil
+			return report{Client: "AWS SDK for Go v2", Version: goSDKVersion(goSDKModule), Results: res}, nil
 		},
 	}, ""
 }
 
 func prepareWire(t *testing.T) (runner, string) {
 	return runner{
-		version:  "requests built from internal/model/billingconductor.json, SigV4-signed",
+		version:  "requests built from internal/model/billingconductor.json (Cloud Control: awsJson1.0, STS: awsQuery), SigV4-signed",
 		endpoint: "request URL",
 		run: func(ctx context.Context, t *testing.T, url string, sc *scenario) (report, error) {
 			w, err := newWireClient(url)
@@ -308,7 +336,7 @@ func prepareCLI(t *testing.T, major int) (runner, string) {
 	t.Logf("AWS CLI v%d: %s", major, mode)
 	var endpoint string
 	if endpointFromEnv(inst) {
-		endpoint = "`AWS_ENDPOINT_URL_BILLINGCONDUCTOR`"
+		endpoint = "`AWS_ENDPOINT_URL_BILLINGCONDUCTOR` (`_CLOUDCONTROL`, `_STS`)"
 	} else if major == 2 {
 		endpoint = "`--endpoint-url` (`AWS_ENDPOINT_URL_BILLINGCONDUCTOR` needs 2.13 or later)"
 	} else {
@@ -336,17 +364,21 @@ func prepareJS(t *testing.T) (runner, string) {
 	if err != nil {
 		return runner{}, "node is not on PATH"
 	}
-	pkg, err := os.ReadFile(filepath.Join("js", "node_modules", "@aws-sdk", "client-billingconductor", "package.json"))
-	if err != nil {
-		return runner{}, "@aws-sdk/client-billingconductor is not installed (run npm ci in compat/js)"
-	}
-	var meta struct{ Name, Version string }
-	if err := json.Unmarshal(pkg, &meta); err != nil {
-		t.Fatal(err)
+	var versions []string
+	for _, name := range []string{"client-billingconductor", "client-cloudcontrol", "client-sts"} {
+		pkg, err := os.ReadFile(filepath.Join("js", "node_modules", "@aws-sdk", name, "package.json"))
+		if err != nil {
+			return runner{}, "@aws-sdk/" + name + " is not installed (run npm ci in compat/js)"
+		}
+		var meta struct{ Name, Version string }
+		if err := json.Unmarshal(pkg, &meta); err != nil {
+			t.Fatal(err)
+		}
+		versions = append(versions, meta.Name+" "+meta.Version)
 	}
 	script, scenarioFile, home := mustAbs(t, filepath.Join("js", "runner.mjs")), mustAbs(t, scenarioPath), t.TempDir()
 	return runner{
-		version:  meta.Name + " " + meta.Version,
+		version:  strings.Join(versions, ", "),
 		endpoint: "`endpoint`",
 		run: func(ctx context.Context, t *testing.T, url string, sc *scenario) (report, error) {
 			return runExternal(ctx, t, "js", exec.CommandContext(ctx, node, script, url, scenarioFile), home)
@@ -416,8 +448,9 @@ func mustAbs(t *testing.T, p string) string {
 
 // --- the scenario against the model ---
 
-// modelOperations returns the operations of the vendored service model, sorted.
-func modelOperations() ([]string, error) {
+// modelOperations returns the operations of the vendored service model,
+// sorted, then those of otherOperations.
+func modelOperations() ([]operation, error) {
 	b, err := os.ReadFile(modelPath)
 	if err != nil {
 		return nil, err
@@ -428,26 +461,50 @@ func modelOperations() ([]string, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("%s: %v", modelPath, err)
 	}
-	return sortedKeys(m.Operations), nil
+	var ops []operation
+	for _, name := range sortedKeys(m.Operations) {
+		ops = append(ops, operation{defaultService, name})
+	}
+	for _, svc := range otherServices {
+		for _, name := range otherOperations[svc] {
+			ops = append(ops, operation{svc, name})
+		}
+	}
+	return ops, nil
 }
 
 // checkCoverage: every operation of the model has a success step and an
-// error step, and the scenario names no other operation.
-func checkCoverage(t *testing.T, sc *scenario, ops []string) {
-	seen := map[string]map[string]bool{}
+// error step, every operation of otherOperations has a step, and the
+// scenario names no other operation.
+func checkCoverage(t *testing.T, sc *scenario, ops []operation) {
+	seen := map[operation]map[string]bool{}
+	names := map[string]operation{}
+	for _, op := range ops {
+		if other, dup := names[op.name]; dup {
+			t.Errorf("operation %s is in both %s and %s", op.name, other.service, op.service)
+		}
+		names[op.name] = op
+	}
 	for i, s := range sc.Steps {
-		if !slices.Contains(ops, s.Op) {
-			t.Errorf("%s step %d: %s is not an operation of the model", scenarioPath, i+1, s.Op)
+		op := operation{s.service(), s.Op}
+		if !slices.Contains(ops, op) {
+			t.Errorf("%s step %d: %s is not an operation of %s", scenarioPath, i+1, s.Op, op.service)
 		}
-		if seen[s.Op] == nil {
-			seen[s.Op] = map[string]bool{}
+		if seen[op] == nil {
+			seen[op] = map[string]bool{}
 		}
-		seen[s.Op][s.kind()] = true
+		seen[op][s.kind()] = true
 	}
 	for _, op := range ops {
+		if op.service != defaultService {
+			if len(seen[op]) == 0 {
+				t.Errorf("%s has no step for %s", scenarioPath, op.label())
+			}
+			continue
+		}
 		for _, kind := range []string{"success", "error"} {
 			if !seen[op][kind] {
-				t.Errorf("%s has no %s step for %s", scenarioPath, kind, op)
+				t.Errorf("%s has no %s step for %s", scenarioPath, kind, op.name)
 			}
 		}
 	}
@@ -556,19 +613,20 @@ type matrixColumn struct {
 	results                          map[string]opResult
 }
 
-// cell is an operation's verdict in one client.
+// cell is an operation's verdict in one client: pass when every kind of step
+// it has passed (an operation of otherOperations may have one kind only).
 func cell(r opResult) string {
 	switch {
 	case r.Success == notInClient:
 		return notInClient
-	case r.Success == pass && r.Error == pass:
-		return pass
-	default:
+	case r.Success == fail || r.Error == fail || r.Success == "" && r.Error == "":
 		return fail
+	default:
+		return pass
 	}
 }
 
-func renderDoc(sc *scenario, ops []string, m matrix) string {
+func renderDoc(sc *scenario, ops []operation, m matrix) string {
 	var b strings.Builder
 	steps := map[string][2]int{}
 	for _, s := range sc.Steps {
@@ -583,7 +641,13 @@ func renderDoc(sc *scenario, ops []string, m matrix) string {
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	p("# Client compatibility\n\n")
 	p("<!-- Generated by `go test ./compat -update` from compat/scenario.json; do not edit. -->\n\n")
-	p("Every operation of the service model (%d) is driven through real AWS clients, unmodified but for the\n", len(ops))
+	nModel := 0
+	for _, op := range ops {
+		if op.service == defaultService {
+			nModel++
+		}
+	}
+	p("Every operation of the service model (%d) is driven through real AWS clients, unmodified but for the\n", nModel)
 	p("endpoint, against the real `proforma` binary: the %d steps of [compat/scenario.json](../compat/scenario.json),\n", len(sc.Steps))
 	p("each operation at least once as a success (with output members checked) and once as an error (the\n")
 	p("exception as the client raises it and, where the client shows them, its HTTP status, `Reason` and\n")
@@ -594,7 +658,11 @@ func renderDoc(sc *scenario, ops []string, m matrix) string {
 	p("are skipped there: recorded, not failed). The scenario uses only members that every client's model\n")
 	p("has. The last column is not a client: it sends the same steps as requests built from the vendored\n")
 	p("model, so it also runs the operations that no client here has yet, and shows the scenario is right.\n\n")
-	p("The CLIs run each step as `aws billingconductor <command> --cli-input-json <params> --output json`. When\n")
+	p("The same endpoint also serves the Cloud Control API (`AWS::BillingConductor::*` resources) and STS\n")
+	p("`GetCallerIdentity`; the scenario drives all %d of their operations too (the rows marked with their\n", len(ops)-nModel)
+	p("service), each at least once: a PricingPlan is created, read, patched, listed and deleted through\n")
+	p("Cloud Control, its requests listed and one cancelled (an error: it has finished).\n\n")
+	p("The CLIs run each step as `aws <service> <command> --cli-input-json <params> --output json`. When\n")
 	p("`aws` is a Python script (pip's v1, Debian's v2) the commands go through its own entry point,\n")
 	p("`awscli.clidriver.main()`, one after another in one Python process (`compat/cli_driver.py`), which\n")
 	p("saves a Python start per step; `PROFORMA_COMPAT_CLI_EXEC=1` starts `aws` for every step instead.\n\n")
@@ -628,12 +696,12 @@ func renderDoc(sc *scenario, ops []string, m matrix) string {
 		totals[i] = map[string]int{}
 	}
 	for _, op := range ops {
-		n := steps[op]
-		p("| %s | %d + %d |", op, n[0], n[1])
+		n := steps[op.name]
+		p("| %s | %d + %d |", op.label(), n[0], n[1])
 		for i, c := range m.columns {
 			v := "not run"
 			if !c.skipped {
-				v = cell(c.results[op])
+				v = cell(c.results[op.name])
 			}
 			totals[i][v]++
 			p(" %s |", v)
@@ -656,13 +724,13 @@ func renderDoc(sc *scenario, ops []string, m matrix) string {
 			continue
 		}
 		for _, op := range ops {
-			r := c.results[op]
+			r := c.results[op.name]
 			if cell(r) == fail {
 				detail := r.Detail
 				if detail == "" {
 					detail = fmt.Sprintf("success %q, error %q", r.Success, r.Error)
 				}
-				failures = append(failures, fmt.Sprintf("- %s, %s: %s", op, c.title, escape(scrubPorts(detail))))
+				failures = append(failures, fmt.Sprintf("- %s, %s: %s", op.label(), c.title, escape(scrubPorts(detail))))
 			}
 		}
 	}

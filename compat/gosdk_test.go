@@ -1,8 +1,9 @@
 package compat_test
 
 // The AWS SDK for Go v2, in process. Operations are found by reflection on
-// *billingconductor.Client, so an operation the SDK's model predates is
-// reported "not in client" rather than hard-coded.
+// the service's client (*billingconductor.Client, *cloudcontrol.Client,
+// *sts.Client), so an operation the SDK's model predates is reported "not in
+// client" rather than hard-coded.
 
 import (
 	"bytes"
@@ -16,37 +17,47 @@ import (
 	"reflect"
 	"regexp"
 	"runtime/debug"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	bc "github.com/aws/aws-sdk-go-v2/service/billingconductor"
 	"github.com/aws/aws-sdk-go-v2/service/billingconductor/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 )
 
-const goSDKModule = "github.com/aws/aws-sdk-go-v2/service/billingconductor"
+const (
+	goSDKModule = "github.com/aws/aws-sdk-go-v2/service/billingconductor"
+	goCCModule  = "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
+	goSTSModule = "github.com/aws/aws-sdk-go-v2/service/sts"
+)
 
 type goClient struct {
-	c *bc.Client
+	clients map[string]any // by service
 }
 
 func newGoClient(endpoint string) *goClient {
-	return &goClient{c: bc.New(bc.Options{
-		BaseEndpoint:     aws.String(endpoint),
-		Region:           region,
-		Credentials:      credentials.NewStaticCredentialsProvider(callerKey, callerSecret, ""),
-		RetryMaxAttempts: 1,
-		HTTPClient:       &http.Client{Transport: bufferedTransport{}},
-	})}
+	creds := credentials.NewStaticCredentialsProvider(callerKey, callerSecret, "")
+	httpClient := &http.Client{Transport: bufferedTransport{}}
+	return &goClient{clients: map[string]any{
+		"billingconductor": bc.New(bc.Options{BaseEndpoint: aws.String(endpoint), Region: region, Credentials: creds,
+			RetryMaxAttempts: 1, HTTPClient: httpClient}),
+		"cloudcontrol": cloudcontrol.New(cloudcontrol.Options{BaseEndpoint: aws.String(endpoint), Region: region, Credentials: creds,
+			RetryMaxAttempts: 1, HTTPClient: httpClient}),
+		"sts": sts.New(sts.Options{BaseEndpoint: aws.String(endpoint), Region: region, Credentials: creds,
+			RetryMaxAttempts: 1, HTTPClient: httpClient}),
+	}}
 }
 
-// goSDKVersion is the version of the billingconductor module linked into
-// this test binary (from its build information, else from go.mod).
-func goSDKVersion() string {
+// goSDKVersion is the version of a module linked into this test binary (from
+// its build information, else from go.mod).
+func goSDKVersion(module string) string {
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, dep := range info.Deps {
-			if dep.Path == goSDKModule {
+			if dep.Path == module {
 				if dep.Replace != nil {
 					dep = dep.Replace
 				}
@@ -55,7 +66,7 @@ func goSDKVersion() string {
 		}
 	}
 	if b, err := os.ReadFile("../go.mod"); err == nil {
-		if m := regexp.MustCompile(regexp.QuoteMeta(goSDKModule) + ` (v\S+)`).FindSubmatch(b); m != nil {
+		if m := regexp.MustCompile(regexp.QuoteMeta(module) + ` (v\S+)`).FindSubmatch(b); m != nil {
 			return string(m[1])
 		}
 	}
@@ -67,8 +78,12 @@ var (
 	errorType   = reflect.TypeFor[error]()
 )
 
-func (g *goClient) call(ctx context.Context, op string, params map[string]any) (outcome, error) {
-	m := reflect.ValueOf(g.c).MethodByName(op)
+func (g *goClient) call(ctx context.Context, service, op string, params map[string]any) (outcome, error) {
+	c, ok := g.clients[service]
+	if !ok {
+		return outcome{}, fmt.Errorf("no Go client for service %s", service)
+	}
+	m := reflect.ValueOf(c).MethodByName(op)
 	if !m.IsValid() {
 		return outcome{notInClient: true}, nil
 	}
@@ -89,6 +104,9 @@ func (g *goClient) call(ctx context.Context, op string, params map[string]any) (
 	}
 	res := m.Call([]reflect.Value{reflect.ValueOf(ctx), in})
 	if errV := res[1]; !errV.IsNil() {
+		if service != defaultService {
+			return goOtherError(service, errV.Interface().(error))
+		}
 		return goError(errV.Interface().(error))
 	}
 	out, err := json.Marshal(res[0].Interface())
@@ -159,6 +177,31 @@ func goError(err error) (outcome, error) {
 	}
 	if !typed {
 		ce.problems = append(ce.problems, fmt.Sprintf("not deserialized into *types.%s (got %T)", ce.code, api))
+	}
+	return outcome{apiErr: ce}, nil
+}
+
+// goOtherError reads a failed call of another service: the code, message and
+// status, and the error must be the modeled type of the service's types
+// package (*types.<Code>).
+func goOtherError(service string, err error) (outcome, error) {
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return outcome{}, fmt.Errorf("not a service error: %v", err)
+	}
+	ce := &callError{code: api.ErrorCode(), message: api.ErrorMessage()}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		ce.status = re.HTTPStatusCode()
+	} else {
+		ce.problems = append(ce.problems, "no *awshttp.ResponseError in the chain")
+	}
+	typ := reflect.TypeOf(api)
+	if typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	if typ.Name() != ce.code || !strings.HasSuffix(typ.PkgPath(), "/service/"+service+"/types") {
+		ce.problems = append(ce.problems, fmt.Sprintf("not deserialized into *%s/types.%s (got %T)", service, ce.code, api))
 	}
 	return outcome{apiErr: ce}, nil
 }

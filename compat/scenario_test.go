@@ -31,11 +31,14 @@ type scenario struct {
 }
 
 type step struct {
-	Op     string            `json:"op"`
-	Params map[string]any    `json:"params"`
-	Save   map[string]string `json:"save,omitempty"`
-	Expect map[string]any    `json:"expect,omitempty"`
-	Error  *expectedError    `json:"error,omitempty"`
+	// Service is the service the operation belongs to: "billingconductor"
+	// (when absent), "cloudcontrol" or "sts".
+	Service string            `json:"service,omitempty"`
+	Op      string            `json:"op"`
+	Params  map[string]any    `json:"params"`
+	Save    map[string]string `json:"save,omitempty"`
+	Expect  map[string]any    `json:"expect,omitempty"`
+	Error   *expectedError    `json:"error,omitempty"`
 }
 
 type expectedError struct {
@@ -43,6 +46,16 @@ type expectedError struct {
 	Status int    `json:"status"`
 	Reason string `json:"reason,omitempty"`
 	Field  string `json:"field,omitempty"`
+}
+
+// defaultService is the service of a step that names none.
+const defaultService = "billingconductor"
+
+func (s step) service() string {
+	if s.Service == "" {
+		return defaultService
+	}
+	return s.Service
 }
 
 func (s step) kind() string {
@@ -114,9 +127,9 @@ type callError struct {
 
 // client is a client driven from Go.
 type client interface {
-	// call runs one operation. An error is a failure outside the service's
-	// answer (the client crashed, the output did not parse).
-	call(ctx context.Context, op string, params map[string]any) (outcome, error)
+	// call runs one operation of a service. An error is a failure outside
+	// the service's answer (the client crashed, the output did not parse).
+	call(ctx context.Context, service, op string, params map[string]any) (outcome, error)
 }
 
 // runScenario runs every step in order and aggregates the results per
@@ -173,7 +186,7 @@ func runStep(ctx context.Context, s step, c client, vars map[string]string) (pro
 	if err != nil {
 		return err.Error(), false
 	}
-	out, err := c.call(ctx, s.Op, params.(map[string]any))
+	out, err := c.call(ctx, s.service(), s.Op, params.(map[string]any))
 	if err != nil {
 		return err.Error(), false
 	}

@@ -4,7 +4,10 @@ package compat_test
 // directly from the vendored service model (method, URI, path labels, query
 // strings, headers, JSON body) and signed with SigV4. It has every operation,
 // so it runs the steps of operations no client here has yet, and shows that
-// the scenario itself is right.
+// the scenario itself is right. The Cloud Control steps are sent as
+// awsJson1.0 requests (X-Amz-Target CloudApiService.<Op>, the params as the
+// body) and the STS steps as awsQuery requests (Action, Version), read back
+// from XML.
 
 import (
 	"bytes"
@@ -13,6 +16,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -77,7 +81,13 @@ func escapeLabel(s string) string {
 	return b.String()
 }
 
-func (w *wireClient) call(ctx context.Context, op string, params map[string]any) (outcome, error) {
+func (w *wireClient) call(ctx context.Context, service, op string, params map[string]any) (outcome, error) {
+	switch service {
+	case "cloudcontrol":
+		return w.callJSON10(ctx, op, params)
+	case "sts":
+		return w.callQuery(ctx, op, params)
+	}
 	o, ok := w.model.Operations[op]
 	if !ok {
 		return outcome{notInClient: true}, nil
@@ -175,4 +185,123 @@ func randomToken() string {
 	b := make([]byte, 16)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// send signs req for service (its body is payload) and returns the response
+// status, headers and body.
+func (w *wireClient) send(ctx context.Context, req *http.Request, payload []byte, service string) (*http.Response, []byte, error) {
+	sum := sha256.Sum256(payload)
+	creds := aws.Credentials{AccessKeyID: callerKey, SecretAccessKey: callerSecret}
+	if err := w.signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), service, region, time.Now()); err != nil {
+		return nil, nil, err
+	}
+	resp, err := w.http.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return resp, raw, err
+}
+
+// callJSON10 sends a Cloud Control operation (awsJson1.0).
+func (w *wireClient) callJSON10(ctx context.Context, op string, params map[string]any) (outcome, error) {
+	if _, ok := params["ClientToken"]; !ok && strings.HasSuffix(op, "Resource") && op != "GetResource" && op != "ListResources" {
+		params["ClientToken"] = randomToken()
+	}
+	payload, err := json.Marshal(params)
+	if err != nil {
+		return outcome{}, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.endpoint+"/", bytes.NewReader(payload))
+	if err != nil {
+		return outcome{}, err
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	req.Header.Set("X-Amz-Target", "CloudApiService."+op)
+	resp, raw, err := w.send(ctx, req, payload, "cloudcontrolapi")
+	if err != nil {
+		return outcome{}, err
+	}
+	out, err := decodeJSON(raw)
+	if err != nil {
+		return outcome{}, fmt.Errorf("HTTP %d, body is not JSON: %q", resp.StatusCode, raw)
+	}
+	if resp.StatusCode/100 == 2 {
+		return outcome{output: out}, nil
+	}
+	typ, _ := out["__type"].(string)
+	code := typ[strings.LastIndexByte(typ, '#')+1:]
+	ce := &callError{code: code, status: resp.StatusCode}
+	if code == "" {
+		ce.problems = append(ce.problems, "no __type in the error body")
+	}
+	ce.message, _ = out["Message"].(string)
+	if ce.message == "" {
+		ce.message, _ = out["message"].(string)
+	}
+	return outcome{apiErr: ce}, nil
+}
+
+// callQuery sends an STS operation (awsQuery) whose result members are
+// strings, the output being the children of its <OpResult> element.
+func (w *wireClient) callQuery(ctx context.Context, op string, params map[string]any) (outcome, error) {
+	form := url.Values{"Action": {op}, "Version": {"2011-06-15"}}
+	for k, v := range params {
+		form.Set(k, fmt.Sprint(v))
+	}
+	payload := []byte(form.Encode())
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.endpoint+"/", bytes.NewReader(payload))
+	if err != nil {
+		return outcome{}, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	resp, raw, err := w.send(ctx, req, payload, "sts")
+	if err != nil {
+		return outcome{}, err
+	}
+	if resp.StatusCode/100 != 2 {
+		var e struct {
+			Error struct{ Code, Message string } `xml:"Error"`
+		}
+		if err := xml.Unmarshal(raw, &e); err != nil {
+			return outcome{}, fmt.Errorf("HTTP %d, body is not an XML error: %q", resp.StatusCode, raw)
+		}
+		return outcome{apiErr: &callError{code: e.Error.Code, status: resp.StatusCode, message: e.Error.Message}}, nil
+	}
+	out := map[string]any{}
+	dec := xml.NewDecoder(bytes.NewReader(raw))
+	depth, inResult := 0, 0 // inResult: the depth of <OpResult>, 0 outside it
+	var text strings.Builder
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return outcome{}, fmt.Errorf("HTTP %d, body is not XML (%v): %q", resp.StatusCode, err, raw)
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if tok.Name.Local == op+"Result" && inResult == 0 {
+				inResult = depth
+			}
+			text.Reset()
+		case xml.CharData:
+			text.Write(tok)
+		case xml.EndElement:
+			if inResult != 0 && depth == inResult+1 {
+				out[tok.Name.Local] = text.String()
+			}
+			if depth == inResult {
+				inResult = 0
+			}
+			depth--
+		}
+	}
+	if len(out) == 0 {
+		return outcome{}, fmt.Errorf("no %sResult members in %q", op, raw)
+	}
+	return outcome{output: out}, nil
 }

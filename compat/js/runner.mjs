@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs compat/scenario.json through the AWS SDK for JavaScript v3
-// (@aws-sdk/client-billingconductor, installed by `npm ci` in this folder)
+// (@aws-sdk/client-billingconductor, client-cloudcontrol and client-sts,
+// installed by `npm ci` in this folder)
 // against a Proforma server.
 //
 // Usage: node runner.mjs ENDPOINT [SCENARIO]
@@ -17,6 +18,17 @@
 
 import { readFileSync } from "node:fs";
 import * as bc from "@aws-sdk/client-billingconductor";
+import * as cloudcontrol from "@aws-sdk/client-cloudcontrol";
+import * as sts from "@aws-sdk/client-sts";
+
+// The package and client class of each service a step may name (default
+// billingconductor).
+const SERVICES = {
+  billingconductor: { module: bc, Client: bc.BillingconductorClient },
+  cloudcontrol: { module: cloudcontrol, Client: cloudcontrol.CloudControlClient },
+  sts: { module: sts, Client: sts.STSClient },
+};
+const DEFAULT_SERVICE = "billingconductor";
 
 const PASS = "pass", FAIL = "fail", NOT_IN_CLIENT = "not in client";
 const VAR_REF = /\$\{([A-Za-z0-9_]+)\}/g;
@@ -84,8 +96,11 @@ function clean(out) {
   return copy;
 }
 
-async function runStep(client, step, vars) {
-  const Command = bc[`${step.op}Command`];
+async function runStep(clients, step, vars) {
+  const service = step.service ?? DEFAULT_SERVICE;
+  const mod = SERVICES[service].module;
+  const client = clients[service];
+  const Command = mod[`${step.op}Command`];
   if (typeof Command !== "function") return { notIn: true };
   let params;
   try {
@@ -116,7 +131,7 @@ async function runStep(client, step, vars) {
       }
     }
     if (!message.trim()) problems.push("empty error message");
-    const Modeled = bc[code];
+    const Modeled = mod[code];
     if (code === wantErr.code && (typeof Modeled !== "function" || !(err instanceof Modeled))) {
       problems.push(`not thrown as the modeled class ${code} (got ${err.constructor && err.constructor.name})`);
     }
@@ -157,12 +172,17 @@ async function main() {
   const pkg = JSON.parse(
     readFileSync(new URL("./node_modules/@aws-sdk/client-billingconductor/package.json", import.meta.url), "utf8"),
   );
-  const client = new bc.BillingconductorClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "123456789012", secretAccessKey: "compat-secret" },
-    maxAttempts: 1,
-  });
+  const clients = Object.fromEntries(
+    Object.entries(SERVICES).map(([name, { Client }]) => [
+      name,
+      new Client({
+        endpoint,
+        region: "us-east-1",
+        credentials: { accessKeyId: "123456789012", secretAccessKey: "compat-secret" },
+        maxAttempts: 1,
+      }),
+    ]),
+  );
   const results = {};
   const details = {};
   const vars = {};
@@ -171,7 +191,7 @@ async function main() {
     const kind = step.error ? "error" : "success";
     const res = (results[step.op] ??= { success: "", error: "" });
     if (res.success === NOT_IN_CLIENT) continue;
-    const { problem, notIn } = await runStep(client, step, vars);
+    const { problem, notIn } = await runStep(clients, step, vars);
     if (notIn) {
       res.success = res.error = NOT_IN_CLIENT;
       console.error(`step ${n} ${step.op}: not in client`);
