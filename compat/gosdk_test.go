@@ -121,13 +121,11 @@ func (g *goClient) call(ctx context.Context, service, op string, params map[stri
 	return outcome{output: o}, nil
 }
 
-// goError reads a failed call the way a Go program would: smithy.APIError for
-// the code and message, awshttp.ResponseError for the status, and errors.As
-// into the modeled exception type for its members.
-func goError(err error) (outcome, error) {
+// serviceError reads the code, message and HTTP status of a failed call.
+func serviceError(err error) (smithy.APIError, *callError, error) {
 	var api smithy.APIError
 	if !errors.As(err, &api) {
-		return outcome{}, fmt.Errorf("not a service error: %v", err)
+		return nil, nil, fmt.Errorf("not a service error: %v", err)
 	}
 	ce := &callError{code: api.ErrorCode(), message: api.ErrorMessage()}
 	var re *awshttp.ResponseError
@@ -135,6 +133,17 @@ func goError(err error) (outcome, error) {
 		ce.status = re.HTTPStatusCode()
 	} else {
 		ce.problems = append(ce.problems, "no *awshttp.ResponseError in the chain")
+	}
+	return api, ce, nil
+}
+
+// goError reads a failed call the way a Go program would: smithy.APIError for
+// the code and message, awshttp.ResponseError for the status, and errors.As
+// into the modeled exception type for its members.
+func goError(err error) (outcome, error) {
+	api, ce, notService := serviceError(err)
+	if notService != nil {
+		return outcome{}, notService
 	}
 	typed := true
 	switch ce.code {
@@ -185,16 +194,9 @@ func goError(err error) (outcome, error) {
 // status, and the error must be the modeled type of the service's types
 // package (*types.<Code>).
 func goOtherError(service string, err error) (outcome, error) {
-	var api smithy.APIError
-	if !errors.As(err, &api) {
-		return outcome{}, fmt.Errorf("not a service error: %v", err)
-	}
-	ce := &callError{code: api.ErrorCode(), message: api.ErrorMessage()}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		ce.status = re.HTTPStatusCode()
-	} else {
-		ce.problems = append(ce.problems, "no *awshttp.ResponseError in the chain")
+	api, ce, notService := serviceError(err)
+	if notService != nil {
+		return outcome{}, notService
 	}
 	typ := reflect.TypeOf(api)
 	if typ.Kind() == reflect.Pointer {
