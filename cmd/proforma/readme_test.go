@@ -81,20 +81,60 @@ func TestReadmeFirstHour(t *testing.T) {
 }
 
 // firstHourScript is the shell block of the README's "Your first hour".
-func firstHourScript(readme string) (string, error) {
-	_, section, ok := strings.Cut(readme, "## Your first hour")
+func firstHourScript(readme string) (string, error) { return readmeBlock(readme, "## Your first hour") }
+
+// readmeBlock is the first sh block of the README section whose heading
+// starts with heading.
+func readmeBlock(readme, heading string) (string, error) {
+	_, section, ok := strings.Cut(readme, heading)
 	if !ok {
-		return "", fmt.Errorf(`README has no "## Your first hour" section`)
+		return "", fmt.Errorf("README has no %q section", heading)
 	}
 	_, block, ok := strings.Cut(section, "```sh\n")
 	if !ok {
-		return "", fmt.Errorf("the first-hour section has no sh block")
+		return "", fmt.Errorf("the %q section has no sh block", heading)
 	}
 	block, _, ok = strings.Cut(block, "```")
 	if !ok {
-		return "", fmt.Errorf("the first-hour sh block is not closed")
+		return "", fmt.Errorf("the sh block of %q is not closed", heading)
 	}
 	return block, nil
+}
+
+// TestReadmeCloudControl runs the README's Cloud Control and STS commands
+// as written against a server, as the demo payer, with only the port
+// moved, and checks what they print.
+func TestReadmeCloudControl(t *testing.T) {
+	for _, tool := range []string{"bash", "aws"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed: skipping the README's Cloud Control commands (they use the AWS CLI)", tool)
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := readmeBlock(string(readme), "## Infrastructure as code")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startProforma(t, t.TempDir())
+	script = strings.ReplaceAll(script, "http://127.0.0.1:4599", p.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-e", "-c", script)
+	cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=",
+		"AWS_ACCESS_KEY_ID=123456789012", "AWS_SECRET_ACCESS_KEY=anything", "AWS_DEFAULT_REGION=us-east-1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the README's Cloud Control commands failed: %v\n%s", err, out)
+	}
+	for _, want := range []string{`"OperationStatus": "SUCCESS"`, `\"Description\":\"retail\"`, `"Operation": "DELETE"`,
+		`"Account": "123456789012"`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %s:\n%s", want, out)
+		}
+	}
 }
 
 // freeAddr is a loopback address with a port free a moment ago.
