@@ -208,12 +208,9 @@ func (t billingGroupType) model(ctx context.Context, c conductor.Caller, v condu
 		in.NextToken = next
 	}
 	slices.Sort(g.AccountGrouping.LinkedAccountIds)
-	tags, err := t.svc.ListTagsForResource(ctx, c, v.ARN)
-	if err != nil {
+	var err error
+	if g.Tags, err = readTags(ctx, t.svc, c, v.ARN); err != nil {
 		return nil, err
-	}
-	for _, k := range sortedKeys(tags) {
-		g.Tags = append(g.Tags, tag{Key: k, Value: tags[k]})
 	}
 	return normalize(g)
 }
@@ -291,13 +288,8 @@ func (t billingGroupType) list(ctx context.Context, c conductor.Caller, pg condu
 	if err != nil {
 		return nil, "", err
 	}
-	var out []resourceDescription
-	for _, v := range views {
-		m, err := t.model(ctx, c, v)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, resourceDescription{Identifier: v.ARN, Properties: modelString(m)})
-	}
-	return out, next, nil
+	out, err := describe(views, func(v conductor.BillingGroupView) string { return v.ARN }, func(v conductor.BillingGroupView) (map[string]any, error) {
+		return t.model(ctx, c, v)
+	})
+	return out, next, err
 }

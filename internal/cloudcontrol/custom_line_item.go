@@ -229,12 +229,8 @@ func (t customLineItemType) model(ctx context.Context, c conductor.Caller, v con
 		return nil, err
 	}
 	p.BillingPeriodRange = r
-	tags, err := t.svc.ListTagsForResource(ctx, c, v.ARN)
-	if err != nil {
+	if p.Tags, err = readTags(ctx, t.svc, c, v.ARN); err != nil {
 		return nil, err
-	}
-	for _, k := range sortedKeys(tags) {
-		p.Tags = append(p.Tags, tag{Key: k, Value: tags[k]})
 	}
 	return normalize(p)
 }
@@ -399,13 +395,8 @@ func (t customLineItemType) list(ctx context.Context, c conductor.Caller, pg con
 	if err != nil {
 		return nil, "", err
 	}
-	var out []resourceDescription
-	for _, v := range views {
-		m, err := t.model(ctx, c, v)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, resourceDescription{Identifier: v.ARN, Properties: modelString(m)})
-	}
-	return out, next, nil
+	out, err := describe(views, func(v conductor.CustomLineItemView) string { return v.ARN }, func(v conductor.CustomLineItemView) (map[string]any, error) {
+		return t.model(ctx, c, v)
+	})
+	return out, next, err
 }

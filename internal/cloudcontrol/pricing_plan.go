@@ -119,12 +119,9 @@ func (t pricingPlanType) model(ctx context.Context, c conductor.Caller, v conduc
 		pg.NextToken = next
 	}
 	slices.Sort(p.PricingRuleArns)
-	tags, err := t.svc.ListTagsForResource(ctx, c, v.ARN)
-	if err != nil {
+	var err error
+	if p.Tags, err = readTags(ctx, t.svc, c, v.ARN); err != nil {
 		return nil, err
-	}
-	for _, k := range sortedKeys(tags) {
-		p.Tags = append(p.Tags, tag{Key: k, Value: tags[k]})
 	}
 	return normalize(p)
 }
@@ -179,15 +176,10 @@ func (t pricingPlanType) list(ctx context.Context, c conductor.Caller, pg conduc
 	if err != nil {
 		return nil, "", err
 	}
-	var out []resourceDescription
-	for _, v := range views {
-		m, err := t.model(ctx, c, v)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, resourceDescription{Identifier: v.ARN, Properties: modelString(m)})
-	}
-	return out, next, nil
+	out, err := describe(views, func(v conductor.PricingPlanView) string { return v.ARN }, func(v conductor.PricingPlanView) (map[string]any, error) {
+		return t.model(ctx, c, v)
+	})
+	return out, next, err
 }
 
 // difference returns the members of a not in b, without duplicates.

@@ -160,12 +160,9 @@ func (t pricingRuleType) model(ctx context.Context, c conductor.Caller, v conduc
 		// Custom tiers have no property in the schema.
 		r.Tiering = &ruleTiering{FreeTier: &ruleFreeTier{Activated: v.Tiering.FreeTierActivated}}
 	}
-	tags, err := t.svc.ListTagsForResource(ctx, c, v.ARN)
-	if err != nil {
+	var err error
+	if r.Tags, err = readTags(ctx, t.svc, c, v.ARN); err != nil {
 		return nil, err
-	}
-	for _, k := range sortedKeys(tags) {
-		r.Tags = append(r.Tags, tag{Key: k, Value: tags[k]})
 	}
 	return normalize(r)
 }
@@ -230,13 +227,8 @@ func (t pricingRuleType) list(ctx context.Context, c conductor.Caller, pg conduc
 	if err != nil {
 		return nil, "", err
 	}
-	var out []resourceDescription
-	for _, v := range views {
-		m, err := t.model(ctx, c, v)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, resourceDescription{Identifier: v.ARN, Properties: modelString(m)})
-	}
-	return out, next, nil
+	out, err := describe(views, func(v conductor.PricingRuleView) string { return v.ARN }, func(v conductor.PricingRuleView) (map[string]any, error) {
+		return t.model(ctx, c, v)
+	})
+	return out, next, err
 }

@@ -272,3 +272,30 @@ func retag(ctx context.Context, svc *conductor.Service, c conductor.Caller, arn 
 	}
 	return svc.TagResource(ctx, c, arn, set)
 }
+
+// readTags returns a resource's tags as the schemas' list, sorted by key.
+func readTags(ctx context.Context, svc *conductor.Service, c conductor.Caller, arn string) ([]tag, error) {
+	tags, err := svc.ListTagsForResource(ctx, c, arn)
+	if err != nil {
+		return nil, err
+	}
+	var out []tag
+	for _, k := range sortedKeys(tags) {
+		out = append(out, tag{Key: k, Value: tags[k]})
+	}
+	return out, nil
+}
+
+// describe turns a page of API views into ListResources' descriptions:
+// each view's ARN and its model.
+func describe[V any](views []V, arn func(V) string, model func(V) (map[string]any, error)) ([]resourceDescription, error) {
+	var out []resourceDescription
+	for _, v := range views {
+		m, err := model(v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, resourceDescription{Identifier: arn(v), Properties: modelString(m)})
+	}
+	return out, nil
+}
