@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,12 +20,27 @@ import (
 // "A client token is valid for 36 hours once used").
 const ClientTokenRetention = 36 * time.Hour
 
-// Record ids: a request is "req/<RequestToken>", a client token
-// "tok/<ClientToken>".
+// Record ids: a request is "req/<RequestToken>", listed newest first as
+// "new/<newestFirst(RequestToken)>"; a client token "tok/<ClientToken>".
 const (
 	requestPrefix = "req/"
+	newestPrefix  = "new/"
 	tokenPrefix   = "tok/"
 )
+
+// newestFirst maps a request token (a UUIDv7: lowercase hex that sorts by
+// time) to a key that sorts the other way, each hex digit d becoming 15-d,
+// so that ListResourceRequests pages newest first in id order.
+func newestFirst(token string) string {
+	const digits = "0123456789abcdef"
+	b := []byte(token)
+	for i, ch := range b {
+		if d := strings.IndexByte(digits, ch); d >= 0 {
+			b[i] = digits[15-d]
+		}
+	}
+	return string(b)
+}
 
 // progressEvent is the model's ProgressEvent, as answered and as stored.
 type progressEvent struct {
@@ -105,13 +121,13 @@ func (h *Handler) mutate(ctx context.Context, c conductor.Caller, m mutation) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := h.svc.PutResourceRequest(ctx, c, requestPrefix+ev.RequestToken, data); err != nil {
+	if err := h.svc.PutResourceRequest(ctx, c, data, requestPrefix+ev.RequestToken, newestPrefix+newestFirst(ev.RequestToken)); err != nil {
 		return nil, err
 	}
 	if m.clientToken != "" {
 		tok, _ := json.Marshal(tokenRecord{Operation: m.operation, Fingerprint: m.fingerprint(),
 			RequestToken: ev.RequestToken, Time: now.Unix()})
-		if err := h.svc.PutResourceRequest(ctx, c, tokenPrefix+m.clientToken, tok); err != nil {
+		if err := h.svc.PutResourceRequest(ctx, c, tok, tokenPrefix+m.clientToken); err != nil {
 			return nil, err
 		}
 	}
@@ -349,36 +365,42 @@ func (h *Handler) listResourceRequests(ctx context.Context, c conductor.Caller, 
 	case limit < 1 || limit > 100:
 		return nil, validation("MaxResults must be between 1 and 100.")
 	}
-	recs, err := h.svc.ListResourceRequests(ctx, c, requestPrefix)
-	if err != nil {
-		return nil, err
-	}
-	slices.Reverse(recs)
-	out := listResourceRequestsOutput{ResourceRequestStatusSummaries: []*progressEvent{}}
-	started := in.NextToken == ""
-	for _, r := range recs {
-		var ev progressEvent
-		if err := json.Unmarshal(r.Data, &ev); err != nil {
+	after := ""
+	if in.NextToken != "" {
+		if _, ok, err := h.svc.GetResourceRequest(ctx, c, requestPrefix+in.NextToken); err != nil || !ok {
+			if err == nil {
+				err = validation("The NextToken is not valid.")
+			}
 			return nil, err
 		}
-		if !started {
-			started = ev.RequestToken == in.NextToken
-			continue
+		after = newestPrefix + newestFirst(in.NextToken)
+	}
+	out := listResourceRequestsOutput{ResourceRequestStatusSummaries: []*progressEvent{}}
+	for batch := limit + 1; ; batch = max(batch, 100) { // read on in larger batches when filtered
+		recs, err := h.svc.ListResourceRequests(ctx, c, conductor.Range{Prefix: newestPrefix, After: after, Limit: batch})
+		if err != nil {
+			return nil, err
 		}
-		if f := in.ResourceRequestStatusFilter; f != nil {
-			if len(f.Operations) > 0 && !slices.Contains(f.Operations, ev.Operation) ||
-				len(f.OperationStatuses) > 0 && !slices.Contains(f.OperationStatuses, ev.OperationStatus) {
-				continue
+		for _, r := range recs {
+			after = r.ID
+			var ev progressEvent
+			if err := json.Unmarshal(r.Data, &ev); err != nil {
+				return nil, err
 			}
+			if f := in.ResourceRequestStatusFilter; f != nil {
+				if len(f.Operations) > 0 && !slices.Contains(f.Operations, ev.Operation) ||
+					len(f.OperationStatuses) > 0 && !slices.Contains(f.OperationStatuses, ev.OperationStatus) {
+					continue
+				}
+			}
+			if len(out.ResourceRequestStatusSummaries) == limit {
+				out.NextToken = out.ResourceRequestStatusSummaries[limit-1].RequestToken
+				return out, nil
+			}
+			out.ResourceRequestStatusSummaries = append(out.ResourceRequestStatusSummaries, &ev)
 		}
-		if len(out.ResourceRequestStatusSummaries) == limit {
-			out.NextToken = out.ResourceRequestStatusSummaries[limit-1].RequestToken
-			break
+		if len(recs) < batch {
+			return out, nil
 		}
-		out.ResourceRequestStatusSummaries = append(out.ResourceRequestStatusSummaries, &ev)
 	}
-	if !started {
-		return nil, validation("The NextToken is not valid.")
-	}
-	return out, nil
 }

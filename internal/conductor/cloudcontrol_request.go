@@ -14,11 +14,17 @@ const kindResourceRequest = "ccrequest"
 // Control records its requests at.
 func (s *Service) RequestTime() time.Time { return s.now() }
 
-// PutResourceRequest stores data as the Cloud Control request record id of
-// the caller's payer, replacing an earlier one.
-func (s *Service) PutResourceRequest(ctx context.Context, c Caller, id string, data []byte) error {
+// PutResourceRequest stores data as the Cloud Control request records ids
+// of the caller's payer (one record, and the keys it is listed by),
+// replacing earlier ones, in one transaction.
+func (s *Service) PutResourceRequest(ctx context.Context, c Caller, data []byte, ids ...string) error {
 	return s.update(ctx, func(tx Tx) error {
-		return tx.Put(c.Account, kindResourceRequest, id, Timeless, data)
+		for _, id := range ids {
+			if err := tx.Put(c.Account, kindResourceRequest, id, Timeless, data); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -32,13 +38,13 @@ func (s *Service) GetResourceRequest(ctx context.Context, c Caller, id string) (
 	return data, ok, err
 }
 
-// ListResourceRequests returns the Cloud Control request records whose id
-// starts with prefix, in id order.
-func (s *Service) ListResourceRequests(ctx context.Context, c Caller, prefix string) ([]Record, error) {
+// ListResourceRequests returns the Cloud Control request records in r, in
+// id order: a keyset page.
+func (s *Service) ListResourceRequests(ctx context.Context, c Caller, r Range) ([]Record, error) {
 	var recs []Record
 	err := s.view(ctx, func(tx Tx) error {
 		var err error
-		recs, err = tx.ListRange(c.Account, kindResourceRequest, Timeless, Range{Prefix: prefix})
+		recs, err = tx.ListRange(c.Account, kindResourceRequest, Timeless, r)
 		return err
 	})
 	return recs, err
