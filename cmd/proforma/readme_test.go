@@ -85,18 +85,22 @@ func firstHourScript(readme string) (string, error) { return readmeBlock(readme,
 
 // readmeBlock is the first sh block of the README section whose heading
 // starts with heading.
-func readmeBlock(readme, heading string) (string, error) {
+func readmeBlock(readme, heading string) (string, error) { return readmeCode(readme, heading, "sh") }
+
+// readmeCode is the first code block in language lang of the README
+// section whose heading starts with heading.
+func readmeCode(readme, heading, lang string) (string, error) {
 	_, section, ok := strings.Cut(readme, heading)
 	if !ok {
 		return "", fmt.Errorf("README has no %q section", heading)
 	}
-	_, block, ok := strings.Cut(section, "```sh\n")
+	_, block, ok := strings.Cut(section, "```"+lang+"\n")
 	if !ok {
-		return "", fmt.Errorf("the %q section has no sh block", heading)
+		return "", fmt.Errorf("the %q section has no %s block", heading, lang)
 	}
 	block, _, ok = strings.Cut(block, "```")
 	if !ok {
-		return "", fmt.Errorf("the sh block of %q is not closed", heading)
+		return "", fmt.Errorf("the %s block of %q is not closed", lang, heading)
 	}
 	return block, nil
 }
@@ -134,6 +138,63 @@ func TestReadmeCloudControl(t *testing.T) {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("output lacks %s:\n%s", want, out)
 		}
+	}
+}
+
+// TestReadmeTerraform applies the README's Terraform configuration with
+// OpenTofu (or Terraform) and the awscc provider against a server, with
+// only the endpoint moved: the apply must succeed, a plan right after must
+// show no changes (every read equals the configuration), and a destroy must
+// remove all four resources.
+// Neither tool is in any registry CI reaches, so it runs only when
+// PROFORMA_TOFU names the binary and PROFORMA_AWSCC_PROVIDER_DIR a folder
+// with a terraform-provider-awscc build, used through dev_overrides.
+func TestReadmeTerraform(t *testing.T) {
+	tofu, providers := os.Getenv("PROFORMA_TOFU"), os.Getenv("PROFORMA_AWSCC_PROVIDER_DIR")
+	if tofu == "" || providers == "" {
+		t.Skip("set PROFORMA_TOFU (a tofu or terraform binary) and PROFORMA_AWSCC_PROVIDER_DIR (a folder with terraform-provider-awscc) to apply the README's Terraform example")
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	config, err := readmeCode(string(readme), "## Infrastructure as code", "hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startProforma(t, t.TempDir())
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "main.tf"), strings.ReplaceAll(config, "http://127.0.0.1:4599", p.URL))
+	writeFile(t, filepath.Join(dir, "tofurc"), fmt.Sprintf(
+		"provider_installation {\n  dev_overrides {\n    \"hashicorp/awscc\" = %q\n  }\n  direct {}\n}\n", providers))
+
+	run := func(args ...string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, tofu, append(args, "-no-color")...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+filepath.Join(dir, "tofurc"), "TF_IN_AUTOMATION=1",
+			"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := run("apply", "-auto-approve"); err != nil || !strings.Contains(out, "4 added") {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	// -detailed-exitcode: 0 is no changes, 2 is a diff (drift).
+	if out, err := run("plan", "-detailed-exitcode"); err != nil {
+		t.Fatalf("a plan right after the apply is not empty: %v\n%s", err, out)
+	}
+	if out, err := run("destroy", "-auto-approve"); err != nil || !strings.Contains(out, "4 destroyed") {
+		t.Fatalf("destroy: %v\n%s", err, out)
+	}
+}
+
+// writeFile writes text to path or fails the test.
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
