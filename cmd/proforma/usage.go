@@ -14,6 +14,7 @@ import (
 
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/cur"
+	"github.com/proforma-dev/proforma/internal/delivery"
 	"github.com/proforma-dev/proforma/internal/restjson"
 	"github.com/proforma-dev/proforma/internal/sqlite"
 	"github.com/proforma-dev/proforma/internal/usage"
@@ -130,7 +131,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errors.New("no files to import")
 	}
-	if paths, err = curFiles(paths, stderr); err != nil {
+	ds, err := deliveries(ctx, paths, stderr)
+	if err != nil {
 		return err
 	}
 	e, err := openEngine(ctx, data, false)
@@ -143,7 +145,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if bar != nil {
 		im.Progress = func(read, total int64) { bar.ChangeMax64(total); bar.Set64(min(read, total)) }
 	}
-	sum, err := im.Import(ctx, paths...)
+	sum, err := im.ImportDeliveries(ctx, ds...)
 	if bar != nil {
 		bar.Finish()
 		fmt.Fprintln(stderr)
@@ -155,41 +157,40 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// curFiles expands the folders among paths into their CUR data files,
-// leaving out (with a notice on stderr naming each and why) the files that
-// are not CURs, such as a FOCUS export next to the reports (cur.Scan).
-// Files named explicitly pass as they are: one that is not a CUR fails
-// the import.
-func curFiles(paths []string, stderr io.Writer) ([]string, error) {
-	var out []string
+// deliveries opens each import argument as a source (a local path or an
+// s3:// prefix) and resolves what its manifests decide. Files of a folder
+// that are not CURs, such as a FOCUS export next to the reports, are left
+// out with a notice on stderr naming each and why; a file named explicitly
+// is never left out: one that is not a CUR fails the import.
+func deliveries(ctx context.Context, paths []string, stderr io.Writer) ([]usage.Delivery, error) {
+	var out []usage.Delivery
 	for _, p := range paths {
-		if info, err := os.Stat(p); err != nil || !info.IsDir() {
-			out = append(out, p) // the importer reports a missing path
-			continue
-		}
-		files, skipped, err := cur.Scan(p)
+		src, err := delivery.OpenSource(ctx, p)
 		if err != nil {
 			return nil, err
 		}
-		for _, s := range skipped {
+		plan, err := delivery.Resolve(ctx, src)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range plan.Skipped {
 			why := "its header has no CUR column"
 			if errors.Is(s.Reason, cur.ErrFOCUS) {
 				why = "a FOCUS export (FinOps Open Cost and Usage Specification)"
 			}
-			fmt.Fprintf(stderr, "proforma: skipped %s: not a Cost and Usage Report (%s)\n", s.File, why)
+			fmt.Fprintf(stderr, "proforma: skipped %s: not a Cost and Usage Report (%s)\n", s.Object.Key, why)
 		}
-		if len(files) == 0 && len(skipped) > 0 {
-			what := plural(len(skipped), "file") + " that are not CURs"
-			if len(skipped) == 1 {
-				what = "1 file that is not a CUR"
+		if len(plan.Loose) == 0 && len(plan.Periods) == 0 {
+			if len(plan.Skipped) > 0 {
+				what := plural(len(plan.Skipped), "file") + " that are not CURs"
+				if len(plan.Skipped) == 1 {
+					what = "1 file that is not a CUR"
+				}
+				return nil, fmt.Errorf("%s: no CUR data files in the folder (skipped %s): %w", p, what, usage.ErrNoLines)
 			}
-			return nil, fmt.Errorf("%s: no CUR data files in the folder (skipped %s): %w", p, what, usage.ErrNoLines)
+			return nil, fmt.Errorf("%s: no CUR data files (.csv, .csv.gz, .gz, .zip, .parquet) in the folder: %w", p, usage.ErrNoLines)
 		}
-		if len(files) == 0 {
-			out = append(out, p) // the importer says the folder has no data files
-			continue
-		}
-		out = append(out, files...)
+		out = append(out, usage.Delivery{Source: src, Plan: plan})
 	}
 	return out, nil
 }
@@ -225,6 +226,9 @@ func progress(stderr io.Writer, quiet bool) *progressbar.ProgressBar {
 }
 
 func printImport(w io.Writer, sum *usage.Summary) {
+	for _, d := range sum.Decided {
+		printDecision(w, d)
+	}
 	for _, f := range sum.Files {
 		fmt.Fprintf(w, "read %s: %s, %s\n", f.Path, f.Format, plural(f.Lines, "line"))
 	}
@@ -239,6 +243,25 @@ func printImport(w io.Writer, sum *usage.Summary) {
 		}
 		fmt.Fprintf(w, "registered %s in the organization of %s: %s%s\n", plural(n, "account"), sum.Payer, strings.Join(shown, ", "), more)
 	}
+}
+
+// printDecision says which version of a period a manifest named, and
+// what the import took and left of it.
+func printDecision(w io.Writer, d usage.Decision) {
+	version := "assembly"
+	if d.Kind == delivery.KindExports {
+		version = "execution"
+	}
+	fmt.Fprintf(w, "billing period %s of %s: %s manifest %s names %s %s", d.Period, d.Source, d.Kind, d.Manifest, version, d.Version)
+	if d.Unchanged {
+		fmt.Fprintf(w, ", as at the last import: unchanged, not read again\n")
+		return
+	}
+	fmt.Fprintf(w, ": took %s", plural(len(d.Files), "file"))
+	if len(d.Left) > 0 {
+		fmt.Fprintf(w, ", left %s of other versions", plural(len(d.Left), "file"))
+	}
+	fmt.Fprintln(w)
 }
 
 // plural is a count and a noun, made plural unless the count is 1:
@@ -259,7 +282,12 @@ func importSummary(sum *usage.Summary) map[string]any {
 	for _, m := range sum.Periods {
 		periods = append(periods, map[string]any{"billingPeriod": m.Period, "lines": m.Lines, "aggregates": m.Aggregates})
 	}
-	return map[string]any{"payer": sum.Payer, "files": files, "periods": periods,
+	decided := []map[string]any{}
+	for _, d := range sum.Decided {
+		decided = append(decided, map[string]any{"billingPeriod": d.Period, "kind": d.Kind, "manifest": d.Manifest,
+			"version": d.Version, "files": len(d.Files), "left": len(d.Left), "unchanged": d.Unchanged})
+	}
+	return map[string]any{"payer": sum.Payer, "files": files, "periods": periods, "manifests": decided,
 		"registeredAccounts": append([]string{}, sum.Registered...)}
 }
 
@@ -268,6 +296,31 @@ func uploadImporter(svc *conductor.Service, store conductor.Store, limits cur.Li
 	return func(ctx context.Context, payer, path string) (any, error) {
 		im := &usage.Importer{Service: svc, Store: store, Payer: payer, Limits: limits}
 		sum, err := im.Import(ctx, path)
+		if err != nil {
+			if usage.IsInputError(err) {
+				return nil, restjson.BadUpload{Err: err}
+			}
+			return nil, err
+		}
+		return importSummary(sum), nil
+	}
+}
+
+// sourceImporter is the admin endpoint's hook that imports from S3
+// (POST /_proforma/usage?source=s3://bucket/prefix) with the server's AWS
+// credentials and endpoint settings. Only s3:// sources: a local path
+// would let a caller read the server's files.
+func sourceImporter(svc *conductor.Service, store conductor.Store, limits cur.Limits) func(ctx context.Context, payer, source string) (any, error) {
+	return func(ctx context.Context, payer, source string) (any, error) {
+		if !strings.HasPrefix(source, "s3://") {
+			return nil, restjson.BadUpload{Err: fmt.Errorf("source %q: only s3://bucket/prefix sources can be imported through the server", source)}
+		}
+		ds, err := deliveries(ctx, []string{source}, io.Discard)
+		if err != nil { // no such bucket or prefix, a bad manifest: the caller's to mend
+			return nil, restjson.BadUpload{Err: err}
+		}
+		im := &usage.Importer{Service: svc, Store: store, Payer: payer, Limits: limits}
+		sum, err := im.ImportDeliveries(ctx, ds...)
 		if err != nil {
 			if usage.IsInputError(err) {
 				return nil, restjson.BadUpload{Err: err}

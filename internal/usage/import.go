@@ -44,6 +44,9 @@ type Summary struct {
 	Files      []FileSummary
 	Periods    []Manifest // one per billing period replaced, in period order
 	Registered []string   // accounts added to the organization; the payer first when it was new
+	// Decided are the periods of the sources that manifests decided
+	// (ImportDeliveries), imported or left unchanged.
+	Decided []Decision
 }
 
 // FileSummary is one imported file.
@@ -53,6 +56,15 @@ type FileSummary struct {
 	Lines  int64
 }
 
+// Input is a data file to import.
+type Input struct {
+	Name string // how the summary, errors and the stored manifest name it: a path or an s3:// URI
+	Size int64
+	// Local makes the input a local file to read, removed by cleanup once
+	// read; nil when Name is a local file.
+	Local func(ctx context.Context) (path string, cleanup func(), err error)
+}
+
 // Import reads the CUR files and folders at paths (see cur.Files) and
 // replaces, atomically, every billing period they hold lines of. On error
 // (an *cur.Error names the file, line and column) nothing changes. It
@@ -60,22 +72,33 @@ type FileSummary struct {
 // while it stages its own data; once it has replaced or removed data it
 // compacts the store.
 func (im *Importer) Import(ctx context.Context, paths ...string) (*Summary, error) {
-	files, total, err := dataFiles(paths)
+	inputs, err := dataFiles(paths)
 	if err != nil {
 		return nil, err
+	}
+	return im.importInputs(ctx, strings.Join(paths, ", "), inputs, nil)
+}
+
+// importInputs imports inputs (what names them for an error) as Import
+// does, storing each period's source version, when versions has one, on
+// its manifest.
+func (im *Importer) importInputs(ctx context.Context, what string, inputs []Input, versions map[conductor.Period]SourceVersion) (*Summary, error) {
+	var total int64
+	for _, in := range inputs {
+		total += in.Size
 	}
 	if _, err := Reclaim(ctx, im.Store, im.now()); err != nil {
 		return nil, fmt.Errorf("reclaim interrupted imports: %w", err)
 	}
 	run := &importRun{Importer: im, agg: newAggregator(), accounts: map[string]bool{},
-		parts: map[conductor.Period][]Part{}, total: total, payer: im.Payer, started: im.now()}
+		parts: map[conductor.Period][]Part{}, total: total, payer: im.Payer, started: im.now(), versions: versions}
 	run.id = newImportID(run.started)
 	l, err := acquireLease(ctx, im.Store, run.id, run.started, im.now)
 	if err != nil {
 		return nil, err
 	}
 	defer l.release()
-	sum, err := run.all(l.ctx, paths, files)
+	sum, err := run.all(l.ctx, what, inputs)
 	if err != nil {
 		run.discard()
 		return nil, l.failure(err)
@@ -84,18 +107,18 @@ func (im *Importer) Import(ctx context.Context, paths ...string) (*Summary, erro
 	return sum, nil
 }
 
-// all reads the files and commits them.
-func (r *importRun) all(ctx context.Context, paths, files []string) (*Summary, error) {
+// all reads the inputs and commits them.
+func (r *importRun) all(ctx context.Context, what string, inputs []Input) (*Summary, error) {
 	if r.Progress != nil {
 		r.Progress(0, r.total)
 	}
-	for i, f := range files {
-		if err := r.file(ctx, i, f); err != nil {
+	for i, in := range inputs {
+		if err := r.file(ctx, i, in); err != nil {
 			return nil, err
 		}
 	}
 	if len(r.parts) == 0 {
-		return nil, fmt.Errorf("%s: %w", strings.Join(paths, ", "), ErrNoLines)
+		return nil, fmt.Errorf("%s: %w", what, ErrNoLines)
 	}
 	return r.commit(ctx)
 }
@@ -107,34 +130,34 @@ func (im *Importer) now() time.Time {
 	return time.Now().UTC()
 }
 
-// dataFiles expands paths into CUR data files and sums their sizes.
-func dataFiles(paths []string) ([]string, int64, error) {
+// dataFiles expands paths into CUR data files with their sizes.
+func dataFiles(paths []string) ([]Input, error) {
 	if len(paths) == 0 {
-		return nil, 0, fmt.Errorf("no files given: %w", ErrNoLines)
+		return nil, fmt.Errorf("no files given: %w", ErrNoLines)
 	}
-	var files []string
-	var total int64
+	var inputs []Input
+	seen := map[string]bool{}
 	for _, p := range paths {
 		fs, err := cur.Files(p)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		if len(fs) == 0 {
-			return nil, 0, fmt.Errorf("%s: no CUR data files (.csv, .csv.gz, .gz, .zip, .parquet) in the folder: %w", p, ErrNoLines)
+			return nil, fmt.Errorf("%s: no CUR data files (.csv, .csv.gz, .gz, .zip, .parquet) in the folder: %w", p, ErrNoLines)
 		}
 		for _, f := range fs {
-			if slices.Contains(files, f) { // named twice: import it once
+			if seen[f] { // named twice: import it once
 				continue
 			}
+			seen[f] = true
 			info, err := os.Stat(f)
 			if err != nil {
-				return nil, 0, &cur.Error{File: f, Err: err}
+				return nil, &cur.Error{File: f, Err: err}
 			}
-			total += info.Size()
-			files = append(files, f)
+			inputs = append(inputs, Input{Name: f, Size: info.Size()})
 		}
 	}
-	return files, total, nil
+	return inputs, nil
 }
 
 // newImportID returns a sortable, unguessable import ID.
@@ -156,10 +179,20 @@ type importRun struct {
 	files    []FileSummary
 	read     atomic.Int64
 	total    int64
+	versions map[conductor.Period]SourceVersion
 }
 
-// file imports one file: it stores the file's bytes while it parses them.
-func (r *importRun) file(ctx context.Context, index int, path string) error {
+// file imports one input: it stores the file's bytes while it parses them.
+func (r *importRun) file(ctx context.Context, index int, in Input) error {
+	path := in.Name
+	if in.Local != nil {
+		local, cleanup, err := in.Local(ctx)
+		if err != nil {
+			return &cur.Error{File: in.Name, Err: err}
+		}
+		defer cleanup()
+		path = local
+	}
 	blob := Blob{ID: blobID(r.id, index)}
 	stored := make(chan error, 1)
 	storeCtx, cancel := context.WithCancel(ctx)
@@ -169,34 +202,35 @@ func (r *importRun) file(ctx context.Context, index int, path string) error {
 		blob.Chunks, err = r.storeFile(storeCtx, path, blob.ID)
 		stored <- err
 	}()
-	lines, rd, err := r.parse(ctx, path)
+	lines, rd, err := r.parse(ctx, in.Name, path)
 	if err != nil {
 		cancel()
 		<-stored
 		return err
 	}
 	if err := <-stored; err != nil {
-		return fmt.Errorf("storing %s: %w", path, err)
+		return fmt.Errorf("storing %s: %w", in.Name, err)
 	}
 	header, total := slices.Clone(rd.Header()), int64(0)
 	for _, p := range slices.Sorted(maps.Keys(lines)) {
-		r.parts[p] = append(r.parts[p], Part{File: path, Format: rd.Format(), Header: header, Lines: lines[p], Blob: blob,
+		r.parts[p] = append(r.parts[p], Part{File: in.Name, Format: rd.Format(), Header: header, Lines: lines[p], Blob: blob,
 			Limits: r.Limits})
 		total += lines[p]
 	}
-	r.files = append(r.files, FileSummary{Path: path, Format: rd.Format(), Lines: total})
+	r.files = append(r.files, FileSummary{Path: in.Name, Format: rd.Format(), Lines: total})
 	return nil
 }
 
-// parse reads one file into the aggregates and returns its lines per
-// period, and its reader (closed, for its header and format).
-func (r *importRun) parse(ctx context.Context, path string) (map[conductor.Period]int64, *cur.Reader, error) {
+// parse reads one file (the local file at path, name as errors name it)
+// into the aggregates and returns its lines per period, and its reader
+// (closed, for its header and format).
+func (r *importRun) parse(ctx context.Context, name, path string) (map[conductor.Period]int64, *cur.Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, &cur.Error{File: path, Err: err}
+		return nil, nil, &cur.Error{File: name, Err: err}
 	}
 	defer f.Close()
-	rd, err := cur.NewReader(&countingFile{f, &r.read}, path, cur.WithoutRaw(), cur.WithLimits(r.Limits))
+	rd, err := cur.NewReader(&countingFile{f, &r.read}, name, cur.WithoutRaw(), cur.WithLimits(r.Limits))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -206,7 +240,7 @@ func (r *importRun) parse(ctx context.Context, path string) (map[conductor.Perio
 	defer stop()
 	for b := range batches {
 		for i := range b.recs[:b.n] {
-			if err := r.add(rd, path, &b.recs[i], lines); err != nil {
+			if err := r.add(rd, name, &b.recs[i], lines); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -282,7 +316,7 @@ func (r *importRun) commit(ctx context.Context) (*Summary, error) {
 		enc := r.agg.encodeAccounts(p)
 		aggregates[p] = enc
 		m := Manifest{ImportID: r.id, ImportedAt: r.started, Period: p, Aggregates: enc.rows, Parts: r.parts[p],
-			Layout: layoutAccounts}
+			Layout: layoutAccounts, Source: r.versions[p]}
 		for _, part := range m.Parts {
 			m.Lines += part.Lines
 		}

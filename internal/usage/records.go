@@ -47,6 +47,9 @@ type Manifest struct {
 	// manifests of imports made before per-account aggregates) or
 	// layoutAccounts.
 	Layout int `json:",omitzero"`
+	// Source is the delivery version the period was imported from, when a
+	// manifest decided its files (see ImportDeliveries); zero otherwise.
+	Source SourceVersion `json:",omitzero"`
 }
 
 // Layouts of a period's aggregates (Manifest.Layout).
