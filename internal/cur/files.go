@@ -27,7 +27,11 @@ var dataSuffixes = []string{".csv", ".csv.gz", ".csv.zip", ".gz", ".zip", ".parq
 //
 // Files does not read manifests: a legacy CUR folder that keeps several
 // report versions (one folder per assembly ID) yields them all.
-func Files(path string) ([]string, error) {
+func Files(path string) ([]string, error) { return walk(path, dataKind) }
+
+// walk lists path itself when it is a file, else the files below it that
+// kind takes, by Files' rules, sorted as Files sorts.
+func walk(path string, kind func(name string) string) ([]string, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, &Error{File: path, Err: err}
@@ -39,7 +43,7 @@ func Files(path string) ([]string, error) {
 	if err != nil {
 		return nil, &Error{File: path, Err: err}
 	}
-	w := &fileWalk{seen: map[string]bool{}}
+	w := &fileWalk{seen: map[string]bool{}, kind: kind}
 	if err := w.dir(path, real); err != nil {
 		return nil, &Error{File: path, Err: err}
 	}
@@ -50,6 +54,14 @@ func Files(path string) ([]string, error) {
 		return strings.Compare(a, b)
 	})
 	return w.out, nil
+}
+
+// dataKind takes the data files.
+func dataKind(name string) string {
+	if isDataFile(name) {
+		return "data"
+	}
+	return ""
 }
 
 // Skipped is a data file of a folder that Scan leaves out, and why.
@@ -112,10 +124,14 @@ func notCUR(path string) error {
 	return nil
 }
 
-// fileWalk collects the data files of a folder tree.
+// fileWalk collects the files of a folder tree that kind takes.
 type fileWalk struct {
-	seen map[string]bool // real paths (links resolved) of the folders and files taken
+	seen map[string]bool // real paths (links resolved) of the folders, and of the files with the kind taken
 	out  []string
+	// kind is what a file of that base name is taken as, "" for none; a
+	// file is taken once per kind, so a link named as a data file to a
+	// manifest (or the reverse) leaves the data files as Files has them.
+	kind func(name string) string
 }
 
 // dir walks the folder shown as path, whose real path is real, once.
@@ -139,9 +155,9 @@ func (w *fileWalk) dir(path, real string) error {
 	return nil
 }
 
-// entry takes one folder entry of type mode: a folder is walked, a data
-// file kept, a link followed to what it names; anything else is skipped
-// (never opened).
+// entry takes one folder entry of type mode: a folder is walked, a file
+// kind takes kept, a link followed to what it names; anything else is
+// skipped (never opened).
 func (w *fileWalk) entry(path, real string, mode fs.FileMode) error {
 	if mode&fs.ModeSymlink != 0 {
 		target, err := filepath.EvalSymlinks(path)
@@ -154,11 +170,14 @@ func (w *fileWalk) entry(path, real string, mode fs.FileMode) error {
 		}
 		real, mode = target, info.Mode().Type()
 	}
-	switch {
-	case mode.IsDir():
+	if mode.IsDir() {
 		return w.dir(path, real)
-	case mode.IsRegular() && isDataFile(filepath.Base(path)) && !w.seen[real]:
-		w.seen[real] = true
+	}
+	if !mode.IsRegular() {
+		return nil
+	}
+	if k := w.kind(filepath.Base(path)); k != "" && !w.seen[real+"\x00"+k] {
+		w.seen[real+"\x00"+k] = true
 		w.out = append(w.out, path)
 	}
 	return nil
