@@ -180,6 +180,9 @@ func deliveries(ctx context.Context, paths []string, stderr io.Writer) ([]usage.
 			}
 			fmt.Fprintf(stderr, "proforma: skipped %s: not a Cost and Usage Report (%s)\n", s.Object.Key, why)
 		}
+		for _, w := range plan.Warnings {
+			fmt.Fprintf(stderr, "proforma: warning: %s\n", w)
+		}
 		if len(plan.Loose) == 0 && len(plan.Periods) == 0 {
 			if len(plan.Skipped) > 0 {
 				what := plural(len(plan.Skipped), "file") + " that are not CURs"

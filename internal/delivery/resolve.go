@@ -21,6 +21,10 @@ type Plan struct {
 	Periods []PeriodPlan // periods decided by manifests, in period order
 	Loose   []Object     // data files no manifest governs: imported as today (a folder without manifests gives only Loose)
 	Skipped []Skipped    // loose files that are not CURs (FOCUS exports, no CUR column), as cur.Scan tells them, for a notice
+	// Warnings say what in the loose files looks like a mistake: a period
+	// folder holding several versions that no listed manifest decides
+	// between (all are imported, as for any folder without manifests).
+	Warnings []string
 }
 
 // PeriodPlan is one billing period a manifest decides.
@@ -85,7 +89,36 @@ func Resolve(ctx context.Context, s Source) (*Plan, error) {
 	}
 	plan.Periods = periods
 	plan.Loose, plan.Skipped, err = loose(ctx, s, at, data, governed)
+	plan.Warnings = undecided(plan.Loose, at)
 	return plan, err
+}
+
+// undecided warns of each period folder whose loose files sit in several
+// version folders (assemblies, executions): without the manifest, every
+// version is imported and the month counted once per version.
+func undecided(looseFiles []Object, at func(string) string) []string {
+	versions := map[string][]string{}
+	var dirs []string
+	for _, o := range looseFiles {
+		tail, dir, ok := periodTail(strings.Split(filepath.ToSlash(at(o.Key)), "/"))
+		segs := strings.Split(tail, "/")
+		if !ok || len(segs) != 3 || slices.Contains(versions[dir], segs[1]) {
+			continue
+		}
+		if versions[dir] == nil {
+			dirs = append(dirs, dir)
+		}
+		versions[dir] = append(versions[dir], segs[1])
+	}
+	var out []string
+	for _, dir := range dirs {
+		if v := versions[dir]; len(v) > 1 {
+			out = append(out, fmt.Sprintf("%s holds %d versions (%s) and no manifest names the current one: all are imported, "+
+				"so the month counts once per version; import the report or export folder with its manifests "+
+				"(for Data Exports, the folder that holds metadata/ and data/)", dir, len(v), strings.Join(v, ", ")))
+		}
+	}
+	return out
 }
 
 // decideAll reads the manifest that decides each period folder and

@@ -312,3 +312,25 @@ func TestResolveDotInsidePeriodFolder(t *testing.T) {
 		t.Errorf("fingerprint from . = %s, from the root %s", got, base)
 	}
 }
+
+// TestResolveWarnsOfUndecidedVersions: the data folder of an export
+// without its metadata (or a report's period folder without its manifest)
+// holds two executions; both are imported, as for any folder without
+// manifests, and the plan says the month would count twice.
+func TestResolveWarnsOfUndecidedVersions(t *testing.T) {
+	dir := t.TempDir()
+	tree(t, dir, map[string]string{
+		"exp/data/BILLING_PERIOD=2026-10/2026-10-02T00:00:00Z-e1/exp-00001.csv": curCSV,
+		"exp/data/BILLING_PERIOD=2026-10/2026-10-03T00:00:00Z-e2/exp-00001.csv": curCSV,
+		"exp/data/BILLING_PERIOD=2026-09/exp-00001.csv":                         curCSV,
+		"rep/20261001-20261101/a1/rep-1.csv":                                    curCSV,
+	})
+	plan := resolveLocal(t, filepath.Join(dir, "exp"))
+	if len(plan.Loose) != 3 || len(plan.Warnings) != 1 ||
+		!strings.Contains(plan.Warnings[0], "BILLING_PERIOD=2026-10 holds 2 versions (2026-10-02T00:00:00Z-e1, 2026-10-03T00:00:00Z-e2)") {
+		t.Errorf("loose %d, warnings %q", len(plan.Loose), plan.Warnings)
+	}
+	if plan := resolveLocal(t, filepath.Join(dir, "rep")); len(plan.Warnings) != 0 {
+		t.Errorf("one version, warnings %q", plan.Warnings)
+	}
+}
