@@ -202,7 +202,8 @@ func (m *Main) handler(svc *conductor.Service, org conductor.Organization) http.
 	identity := restjson.Identity{Strict: m.Config.Auth == "strict", DefaultPayer: org.DefaultPayer(),
 		Keys: restjson.NewKeys(org)}
 	admin := &restjson.Admin{Service: svc, Clock: m.Clock, Organization: org, DefaultPayer: org.DefaultPayer(),
-		Identity: identity, ImportUsage: uploadImporter(svc, m.Store, m.Config.Input.curLimits()), Upload: m.uploadPolicy()}
+		Identity: identity, ImportUsage: uploadImporter(svc, m.Store, m.Config.Input.curLimits()), Upload: m.uploadPolicy(),
+		ExportUsage: usageExporter(svc, m.Store)}
 	api, query := restjson.New(svc, identity, m.log), &sts.Handler{Identity: identity}
 	control := cloudcontrol.New(svc, identity, m.log)
 	mux := http.NewServeMux()

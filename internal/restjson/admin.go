@@ -24,6 +24,8 @@ const AdminPrefix = "/_proforma/"
 //	DELETE /_proforma/accounts/{id}?payer=ID  an account leaves
 //	POST   /_proforma/reset                   erase all state, re-seed the organization
 //	POST   /_proforma/usage?payer=ID&name=F   body: a CUR file (CSV, CSV.gz, zip, Parquet); import it
+//	GET    /_proforma/export?billingGroup=G&period=YYYY-MM&format=csv|parquet|focus
+//	                                          a group's pro forma for a period (admin_export.go)
 //
 // payer defaults to the default payer, except for usage imports, where it
 // defaults to the file's payer column.
@@ -43,6 +45,12 @@ type Admin struct {
 	ImportUsage func(ctx context.Context, payer, path string) (any, error)
 	// Upload bounds and checks usage uploads (upload.go).
 	Upload Upload
+	// ExportUsage prepares the export of a billing group's pro forma
+	// (admin_export.go); cmd/proforma wires it to internal/usage. Its
+	// errors are answered before any byte: *conductor.Error with its
+	// code's status (ResourceNotFoundException for an unknown group or a
+	// period without usage, ValidationException for a bad format).
+	ExportUsage func(ctx context.Context, req ExportRequest) (ExportFile, error)
 }
 
 // BadUpload marks an import error caused by the uploaded file.
@@ -65,6 +73,7 @@ func (a *Admin) Handler() http.Handler {
 	mux.Handle("DELETE /_proforma/accounts/{id}", a.guard(adminOnly, a.leaveAccount))
 	mux.Handle("POST /_proforma/reset", a.guard(adminOnly, a.reset))
 	mux.Handle("POST /_proforma/usage", a.guardUpload(ownPayer, a.importUsage))
+	mux.Handle("GET /_proforma/export", a.guard(ownPayer, a.exportUsage))
 	return mux
 }
 

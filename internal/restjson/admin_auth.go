@@ -25,6 +25,7 @@ import (
 //	DELETE /_proforma/accounts/{id}     admin credential
 //	POST   /_proforma/reset             admin credential
 //	POST   /_proforma/usage?payer=X     admin credential, or a credential of payer X
+//	GET    /_proforma/export?payer=X    admin credential, or a credential of payer X
 //
 // For the routes open to a payer, an empty payer means the caller's own
 // account, and the request reaches the endpoint with payer set to it: a

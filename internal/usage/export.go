@@ -22,9 +22,22 @@ var ErrNoUsage = errors.New("no usage imported")
 
 // ExportSummary is the outcome of an export.
 type ExportSummary struct {
-	Format cur.Format // of the output: the input's, Parquet written as CSV
-	Lines  int64      // usage lines written
-	Items  int        // custom line item lines written
+	// Format is the CUR format of the output: the input's naming style;
+	// CSV (gzip when the input was) or, for FormatParquet and FormatFOCUS,
+	// Parquet.
+	Format cur.Format
+	Export Format // the export format asked for
+	Lines  int64  // usage lines written
+	Items  int    // custom line item lines written
+}
+
+// Describe names what was written, e.g. "legacy CUR CSV (gzip)" or
+// "FOCUS 1.2 Parquet".
+func (s ExportSummary) Describe() string {
+	if s.Export == FormatFOCUS {
+		return "FOCUS " + FOCUSVersion + " Parquet"
+	}
+	return s.Format.String()
 }
 
 // Export writes a billing group's pro forma CUR for a period to w
@@ -35,8 +48,21 @@ type ExportSummary struct {
 // empty invoice ID, and one line per custom line item. The output is CSV,
 // gzip-compressed when the input was; [choice] a Parquet input is exported
 // as CSV with the same columns. Lines keep the input's order, which fixes
-// how custom tiers split between lines (see internal/pricing).
+// how custom tiers split between lines (see internal/pricing). Export is
+// ExportWith in FormatCSV.
 func Export(ctx context.Context, store conductor.Store, payer string, g conductor.GroupAsOf, period conductor.Period, w io.Writer) (ExportSummary, error) {
+	return ExportWith(ctx, store, payer, g, period, w, ExportOptions{})
+}
+
+// ExportWith writes a billing group's pro forma for a period to w in the
+// format of opts (see Format): the same lines and amounts as Export, from
+// one pricing pass whatever the format. When the payer has no usage
+// imported for the period it returns an error wrapping ErrNoUsage before
+// writing anything.
+func ExportWith(ctx context.Context, store conductor.Store, payer string, g conductor.GroupAsOf, period conductor.Period, w io.Writer, opts ExportOptions) (ExportSummary, error) {
+	if err := opts.check(); err != nil {
+		return ExportSummary{}, err
+	}
 	var sum ExportSummary
 	err := store.View(ctx, func(tx conductor.Tx) error {
 		m, ok, err := loadManifest(tx, payer, period)
@@ -46,7 +72,7 @@ func Export(ctx context.Context, store conductor.Store, payer string, g conducto
 		if !ok {
 			return fmt.Errorf("%w for payer %s in %s", ErrNoUsage, payer, period)
 		}
-		x, err := newExporter(m, payer, g, period, w)
+		x, err := newExporter(m, payer, g, period, w, opts)
 		if err != nil {
 			return err
 		}
@@ -67,7 +93,8 @@ type exporter struct {
 	group  conductor.GroupAsOf
 	period conductor.Period
 	calc   *pricing.Calculator
-	out    *cur.Writer
+	out    rowSink
+	names  map[string]string // account ID → name, from ExportOptions
 	header []string
 	col    map[string]int // output column by lower-case name
 	// template is a line of the period as read (output columns; any
@@ -78,12 +105,12 @@ type exporter struct {
 	sum         ExportSummary
 }
 
-func newExporter(m Manifest, payer string, g conductor.GroupAsOf, period conductor.Period, w io.Writer) (*exporter, error) {
+func newExporter(m Manifest, payer string, g conductor.GroupAsOf, period conductor.Period, w io.Writer, opts ExportOptions) (*exporter, error) {
 	calc, err := pricing.NewCalculator(pricingGroups(period, []conductor.GroupAsOf{g}))
 	if err != nil {
 		return nil, err
 	}
-	x := &exporter{payer: payer, group: g, period: period, calc: calc, col: map[string]int{}}
+	x := &exporter{payer: payer, group: g, period: period, calc: calc, col: map[string]int{}, names: opts.AccountNames}
 	for _, p := range m.Parts {
 		for _, name := range p.Header {
 			if _, ok := x.col[strings.ToLower(name)]; !ok {
@@ -92,8 +119,9 @@ func newExporter(m Manifest, payer string, g conductor.GroupAsOf, period conduct
 			}
 		}
 	}
-	x.sum.Format = cur.Format{Gzip: m.Parts[0].Format.Gzip, Snake: m.Parts[0].Format.Snake, CUR2: m.Parts[0].Format.CUR2}
-	x.out, err = cur.NewWriter(w, x.header, cur.Format{Gzip: x.sum.Format.Gzip})
+	x.sum.Format = outputFormat(m, opts.format())
+	x.sum.Export = opts.format()
+	x.out, err = x.newSink(w, opts.format())
 	return x, err
 }
 
@@ -136,7 +164,7 @@ func (x *exporter) part(ctx context.Context, tx conductor.Tx, part Part) error {
 		for i, v := range rec.Raw {
 			row[index[i]] = v
 		}
-		if err := x.writeLine(row, rec.UsageAmount, priced.Proforma); err != nil {
+		if err := x.writeLine(row, &rec, priced.Proforma); err != nil {
 			return err
 		}
 	}
@@ -186,16 +214,16 @@ var (
 func exact(d decimal.Decimal) string { return d.String() }
 
 // writeLine writes a usage line with its pro forma cost.
-func (x *exporter) writeLine(row []string, usage, proforma decimal.Decimal) error {
+func (x *exporter) writeLine(row []string, rec *cur.Record, proforma decimal.Decimal) error {
 	rate := ""
-	if !usage.IsZero() {
-		rate = pricing.Format(proforma.DivRound(usage, 10))
+	if !rec.UsageAmount.IsZero() {
+		rate = pricing.Format(proforma.DivRound(rec.UsageAmount, 10))
 	}
 	x.set(row, costColumns, exact(proforma))
 	x.set(row, rateColumns, rate)
 	x.set(row, invoiceColumns, "")
 	x.sum.Lines++
-	return x.out.Write(row)
+	return x.out.line(&exportLine{row: row, cost: proforma, rec: rec})
 }
 
 // set sets every present column of names.
@@ -224,12 +252,12 @@ func (x *exporter) keepTemplate(raw []string, index []int, aws bool) {
 // finish writes the custom line items and flushes.
 func (x *exporter) finish() (ExportSummary, error) {
 	for _, ch := range x.calc.Result()[0].Items {
-		if err := x.out.Write(x.itemRow(ch)); err != nil {
+		if err := x.out.line(&exportLine{row: x.itemRow(ch), cost: ch.Charge, item: &ch}); err != nil {
 			return x.sum, err
 		}
 		x.sum.Items++
 	}
-	return x.sum, x.out.Close()
+	return x.sum, x.out.close()
 }
 
 // Columns of the custom line items' lines, in both naming styles.
