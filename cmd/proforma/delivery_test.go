@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,10 +101,17 @@ func groupAWSCost(t *testing.T, data string) (awsCost, proforma string) {
 	t.Helper()
 	p := startProforma(t, data, "--now", "2026-10-15")
 	defer p.Stop()
-	arn := createMarkupGroup(t, p.URL)
+	return resoldCosts(t, p.URL)
+}
+
+// resoldCosts creates the "resold" group on the server at url and returns
+// its AWS and pro forma costs for the server's period.
+func resoldCosts(t *testing.T, url string) (awsCost, proforma string) {
+	t.Helper()
+	arn := createMarkupGroup(t, url)
 	ctx, cancel := callCtx()
 	defer cancel()
-	got, err := newClient(p.URL, "123456789012").GetBillingGroupCostReport(ctx, &bc.GetBillingGroupCostReportInput{Arn: &arn})
+	got, err := newClient(url, "123456789012").GetBillingGroupCostReport(ctx, &bc.GetBillingGroupCostReportInput{Arn: &arn})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,5 +215,56 @@ func TestImportFromS3(t *testing.T) {
 	}
 	if aws, proforma := groupAWSCost(t, data); aws != "1.404" || proforma != "7.6444" {
 		t.Errorf("cost report = aws %s, pro forma %s; want the newer version's 1.404 and 7.6444", aws, proforma)
+	}
+}
+
+// TestServerImportsFromS3 has a running server import a delivery from S3
+// (POST /_proforma/usage?source=s3://…, no body): the manifest's version is
+// taken, a second call finds it unchanged, and a local path is refused.
+func TestServerImportsFromS3(t *testing.T) {
+	endpoint := s3test.Start(t)
+	s3test.Setenv(t, endpoint) // the server inherits the S3 endpoint and credentials
+	root := t.TempDir()
+	legacyAssembly(t, root, "20261001-20261101", "aaaa-older", olderCUR, false)
+	legacyAssembly(t, root, "20261001-20261101", "bbbb-newer", engineCUR, true)
+	s3test.Upload(t, endpoint, "billing", root, "")
+	p := startProforma(t, t.TempDir(), "--now", "2026-10-15")
+
+	importFrom := func(source string) (int, map[string]any) {
+		t.Helper()
+		resp, err := http.Post(p.URL+"/_proforma/usage?payer=123456789012&source="+url.QueryEscape(source), "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, body
+	}
+	manifest := func(body map[string]any) map[string]any {
+		t.Helper()
+		m, _ := body["manifests"].([]any)
+		if len(m) != 1 {
+			t.Fatalf("manifests = %v", body["manifests"])
+		}
+		return m[0].(map[string]any)
+	}
+
+	status, body := importFrom("s3://billing/reports")
+	if m := manifest(body); status != http.StatusOK || m["version"] != "bbbb-newer" || m["files"] != 1.0 || m["left"] != 1.0 ||
+		m["unchanged"] != false || len(body["files"].([]any)) != 1 {
+		t.Fatalf("first import = %d %v", status, body)
+	}
+	status, body = importFrom("s3://billing/reports")
+	if m := manifest(body); status != http.StatusOK || m["unchanged"] != true || len(body["files"].([]any)) != 0 {
+		t.Errorf("second import = %d %v", status, body)
+	}
+	if aws, proforma := resoldCosts(t, p.URL); aws != "1.404" || proforma != "7.6444" {
+		t.Errorf("cost report = aws %s, pro forma %s; want the newer version's 1.404 and 7.6444", aws, proforma)
+	}
+	if status, body := importFrom(root); status != http.StatusBadRequest || !strings.Contains(fmt.Sprint(body["error"]), "only s3://") {
+		t.Errorf("import of a server path = %d %v, want 400", status, body)
 	}
 }

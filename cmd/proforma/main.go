@@ -30,9 +30,9 @@ const helpText = `Proforma — an open implementation of the AWS Billing Conduct
 
 Usage:
   proforma serve [flags]     run the API server (see 'proforma serve -h')
-  proforma import PATH...    load a payer's Cost and Usage Report into the store
+  proforma import PATH...    load a payer's Cost and Usage Report (files, folders, s3://bucket/prefix)
   proforma report            print each billing group's pro forma margin
-  proforma export            write a billing group's pro forma CUR
+  proforma export            write a billing group's pro forma (CSV, Parquet or FOCUS)
   proforma help              show this help
 `
 
@@ -203,7 +203,7 @@ func (m *Main) handler(svc *conductor.Service, org conductor.Organization) http.
 		Keys: restjson.NewKeys(org)}
 	admin := &restjson.Admin{Service: svc, Clock: m.Clock, Organization: org, DefaultPayer: org.DefaultPayer(),
 		Identity: identity, ImportUsage: uploadImporter(svc, m.Store, m.Config.Input.curLimits()), Upload: m.uploadPolicy(),
-		ExportUsage: usageExporter(svc, m.Store)}
+		ImportSource: sourceImporter(svc, m.Store, m.Config.Input.curLimits()), ExportUsage: usageExporter(svc, m.Store)}
 	api, query := restjson.New(svc, identity, m.log), &sts.Handler{Identity: identity}
 	control := cloudcontrol.New(svc, identity, m.log)
 	mux := http.NewServeMux()

@@ -111,10 +111,12 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("proforma import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: proforma import [--data DIR] [--payer ACCOUNT] [--quiet] PATH...\n\n"+
+		fmt.Fprintln(stderr, "Usage: proforma import [--data DIR] [--payer ACCOUNT] [--quiet] PATH|s3://BUCKET/PREFIX...\n\n"+
 			"Loads CUR files or folders (legacy CUR CSV/CSV.gz/zip, Athena Parquet, CUR 2.0 CSV/Parquet) and\n"+
-			"replaces the billing periods they hold. Payer and usage accounts missing from the organization\n"+
-			"are registered.")
+			"replaces the billing periods they hold. In a CUR report or Data Exports folder the manifests\n"+
+			"decide which version of each month is read; a period whose manifest names the version imported\n"+
+			"last time is left as it is. s3:// sources use the standard AWS credentials, region and\n"+
+			"AWS_ENDPOINT_URL_S3. Payer and usage accounts missing from the organization are registered.")
 		fs.PrintDefaults()
 	}
 	data := defaultDataDir()

@@ -24,6 +24,7 @@ const AdminPrefix = "/_proforma/"
 //	DELETE /_proforma/accounts/{id}?payer=ID  an account leaves
 //	POST   /_proforma/reset                   erase all state, re-seed the organization
 //	POST   /_proforma/usage?payer=ID&name=F   body: a CUR file (CSV, CSV.gz, zip, Parquet); import it
+//	POST   /_proforma/usage?payer=ID&source=S3URI  no body: import the delivery at s3://bucket/prefix
 //	GET    /_proforma/export?billingGroup=G&period=YYYY-MM&format=csv|parquet|focus
 //	                                          a group's pro forma for a period (admin_export.go)
 //
@@ -43,6 +44,11 @@ type Admin struct {
 	// payer column) and returns a JSON-able summary; cmd/proforma wires it
 	// to internal/usage. Errors wrapped in BadUpload are the client's (400).
 	ImportUsage func(ctx context.Context, payer, path string) (any, error)
+	// ImportSource imports what the server reads from source (an
+	// s3://bucket/prefix) for payer, as ImportUsage imports a file: POST
+	// /_proforma/usage?source=… with no body. Errors wrapped in BadUpload
+	// are the client's (400).
+	ImportSource func(ctx context.Context, payer, source string) (any, error)
 	// Upload bounds and checks usage uploads (upload.go).
 	Upload Upload
 	// ExportUsage prepares the export of a billing group's pro forma

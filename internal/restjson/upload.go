@@ -62,7 +62,14 @@ func (u Upload) maxBytes() int64 {
 // body that is not a CUR or cannot be read, 408 for one that arrives too
 // slowly, 500 when the spool cannot be written; a body that is not the one
 // signed (a *sigv4.Error) is answered 403 as the strict-mode guard answers.
+//
+// With a source parameter instead of a body (?source=s3://bucket/prefix),
+// the server imports from that source itself (importSource).
 func (a *Admin) importUsage(w http.ResponseWriter, r *http.Request) {
+	if source := r.URL.Query().Get("source"); source != "" {
+		a.importSource(w, r, source)
+		return
+	}
 	if a.ImportUsage == nil {
 		adminError(w, http.StatusNotImplemented, "usage import is not configured")
 		return
@@ -97,10 +104,32 @@ func uploadName(r *http.Request) string {
 
 func (a *Admin) runImport(w http.ResponseWriter, r *http.Request, dir, name string) {
 	summary, err := a.ImportUsage(r.Context(), r.URL.Query().Get("payer"), filepath.Join(dir, name))
+	answerImport(w, summary, err, dir+string(filepath.Separator))
+}
+
+// importSource imports what the server reads from source itself: 501 when
+// no ImportSource hook is set, else answered as an upload's import.
+func (a *Admin) importSource(w http.ResponseWriter, r *http.Request, source string) {
+	if a.ImportSource == nil {
+		adminError(w, http.StatusNotImplemented, "import from a source is not configured")
+		return
+	}
+	summary, err := a.ImportSource(r.Context(), r.URL.Query().Get("payer"), source)
+	answerImport(w, summary, err, "")
+}
+
+// answerImport answers an import's outcome: its summary, 400 for a
+// BadUpload (its message without the spool folder, when one is given),
+// else the domain error's status.
+func answerImport(w http.ResponseWriter, summary any, err error, spool string) {
 	var bad BadUpload
 	switch {
 	case errors.As(err, &bad):
-		adminError(w, http.StatusBadRequest, strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""))
+		msg := err.Error()
+		if spool != "" {
+			msg = strings.ReplaceAll(msg, spool, "")
+		}
+		adminError(w, http.StatusBadRequest, msg)
 	case err != nil:
 		adminDomainError(w, err)
 	default:
