@@ -57,6 +57,14 @@ type Tx interface {
 	Truncate(ns, kind, id string, from Period) error
 	// DeleteAll removes every record of every namespace, and every blob.
 	DeleteAll() error
+	// CopyNamespace copies every version (tombstones included) of every
+	// record of namespace from into namespace to, except the records of
+	// the kinds in skip; a version to already has is replaced. Its cost
+	// is the versions copied, in one statement: what a branch of a
+	// payer's configuration needs.
+	CopyNamespace(from, to string, skip []string) error
+	// DeleteNamespace removes every version of every record of ns.
+	DeleteNamespace(ns string) error
 
 	// PutBlob stores data as the blob id, replacing a blob with that id.
 	PutBlob(id string, data []byte) error

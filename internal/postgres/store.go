@@ -272,6 +272,22 @@ func (t *tx) Truncate(ns, kind, id string, from conductor.Period) error {
 	return err
 }
 
+func (t *tx) CopyNamespace(from, to string, skip []string) error {
+	if skip == nil {
+		skip = []string{}
+	}
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO records (ns, kind, id, period, deleted, data)
+		SELECT $1, kind, id, period, deleted, data FROM records WHERE ns = $2 AND kind <> ALL($3)
+		ON CONFLICT (ns, kind, id, period) DO UPDATE SET deleted = EXCLUDED.deleted, data = EXCLUDED.data`,
+		to, from, skip)
+	return err
+}
+
+func (t *tx) DeleteNamespace(ns string) error {
+	_, err := t.tx.Exec(t.ctx, `DELETE FROM records WHERE ns = $1`, ns)
+	return err
+}
+
 func (t *tx) DeleteAll() error {
 	_, err := t.tx.Exec(t.ctx, `DELETE FROM records`)
 	if err == nil {

@@ -295,6 +295,25 @@ func (t *tx) DeleteAll() error {
 	return err
 }
 
+func (t *tx) CopyNamespace(from, to string, skip []string) error {
+	q := `INSERT OR REPLACE INTO records (ns, kind, id, period, deleted, data)
+		SELECT ?, kind, id, period, deleted, data FROM records WHERE ns = ?`
+	args := []any{to, from}
+	if len(skip) > 0 {
+		q += ` AND kind NOT IN (?` + strings.Repeat(`, ?`, len(skip)-1) + `)`
+		for _, k := range skip {
+			args = append(args, k)
+		}
+	}
+	_, err := t.tx.ExecContext(t.ctx, q, args...)
+	return err
+}
+
+func (t *tx) DeleteNamespace(ns string) error {
+	_, err := t.tx.ExecContext(t.ctx, `DELETE FROM records WHERE ns = ?`, ns)
+	return err
+}
+
 func (t *tx) Versions(ns, kind, id string) ([]conductor.Version, error) {
 	rows, err := t.stmt(t.st.versions).QueryContext(t.ctx, ns, kind, id)
 	if err != nil {

@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) conductor.Store) {
 	}
 	maps.Copy(tests, blobTests)
 	maps.Copy(tests, rangeTests)
+	maps.Copy(tests, namespaceTests)
 	for name, test := range tests {
 		t.Run(name, func(t *testing.T) { test(t, open(t)) })
 	}
