@@ -32,6 +32,10 @@ const (
 	kindStaging    = "usagestage" // id: importID; chunks written by an import not yet committed
 )
 
+// SharedKinds are the kinds of a payer's namespace that hold its imported
+// usage: what a what-if scenario reads from live and never copies.
+var SharedKinds = []string{kindManifest, kindAggregates}
+
 // blobNS is the namespace of staging records.
 const blobNS = ""
 
