@@ -7,8 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
+
+	"github.com/proforma-dev/proforma/bench/internal/benchproc"
 )
 
 // duckdbSpec is the input of aggregate.mjs.
@@ -42,22 +43,6 @@ type duckdbOutput struct {
 	Groups          []groupCosts `json:"groups"`
 }
 
-// duckdbDir is bench/engine/duckdb of the module at root.
-func duckdbDir(root string) string { return filepath.Join(root, "bench", "engine", "duckdb") }
-
-// duckdbMissing says why the DuckDB side cannot run ("" when it can): node
-// must be on the PATH and the npm package installed. Nothing is installed
-// at run time.
-func duckdbMissing(root string) string {
-	if _, err := exec.LookPath("node"); err != nil {
-		return "node is not on the PATH"
-	}
-	if _, err := os.Stat(filepath.Join(duckdbDir(root), "node_modules", "@duckdb", "node-api")); err != nil {
-		return "the DuckDB npm package is not installed: run `npm ci --prefix bench/engine/duckdb`"
-	}
-	return ""
-}
-
 // runDuckDB writes the spec for csv, reading amounts as decimalType, to
 // work and runs aggregate.mjs on it.
 func runDuckDB(root, work, csv, decimalType string) (*duckdbOutput, measure, error) {
@@ -75,7 +60,7 @@ func runDuckDB(root, work, csv, decimalType string) (*duckdbOutput, measure, err
 	if err := os.WriteFile(specPath, b, 0o644); err != nil {
 		return nil, measure{}, err
 	}
-	dir := duckdbDir(root)
+	dir := benchproc.DuckDBDir(root)
 	out, m, err := run(dir, "node", filepath.Join(dir, "aggregate.mjs"), specPath)
 	if err != nil {
 		return nil, m, err

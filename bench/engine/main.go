@@ -52,6 +52,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/proforma-dev/proforma/bench/internal/benchproc"
 	"github.com/proforma-dev/proforma/internal/harness"
 )
 
@@ -248,7 +249,7 @@ func runDuckDBSide(root, work string, cfg config, res *results) {
 	case cfg.NoDuckDB:
 		res.DuckDBSkipped = "-no-duckdb"
 	default:
-		res.DuckDBSkipped = duckdbMissing(root)
+		res.DuckDBSkipped = benchproc.DuckDBMissing(root)
 	}
 	if res.DuckDBSkipped != "" {
 		logf("skipping DuckDB: %s", res.DuckDBSkipped)

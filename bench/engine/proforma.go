@@ -8,15 +8,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
-	"time"
 
+	"github.com/proforma-dev/proforma/bench/internal/benchproc"
 	"github.com/proforma-dev/proforma/internal/harness"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -49,18 +45,18 @@ func hasEngineCommands(bin string) bool {
 // benchmark's period, creates the pricing rules, plans and billing groups
 // of the scenario through the AWS SDK, and stops the server (SIGTERM).
 func setupGroups(ctx context.Context, bin, data string) error {
-	srv, url, err := startServer(ctx, bin, data)
+	srv, err := benchproc.StartServer(ctx, bin, data, serveNow)
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
-	c := newBillingConductor(url)
+	defer srv.Stop()
+	c := newBillingConductor(srv.URL)
 	for _, g := range groups {
 		if err := createGroup(ctx, c, g); err != nil {
 			return fmt.Errorf("%s: %w", g.Name, err)
 		}
 	}
-	return srv.stop()
+	return srv.Stop()
 }
 
 // createGroup creates a group's rules, its plan and the group itself.
@@ -112,74 +108,6 @@ func optional(s string) *string {
 // newBillingConductor is an SDK client calling as the demo payer (the
 // server's permissive auth takes the access key as the account).
 func newBillingConductor(endpoint string) *bc.Client { return harness.NewClient(endpoint, payer) }
-
-// server is a running `proforma serve`.
-type server struct {
-	cmd     *exec.Cmd
-	done    chan struct{} // closed when the process has exited
-	waitErr error         // its exit status, once done
-	out     *strings.Builder
-}
-
-// startServer starts `proforma serve` on a free loopback port and waits
-// until its health endpoint answers 200.
-func startServer(ctx context.Context, bin, data string) (*server, string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, "", err
-	}
-	addr := l.Addr().String()
-	l.Close()
-	s := &server{done: make(chan struct{}), out: &strings.Builder{}}
-	s.cmd = exec.Command(bin, "serve", "--data", data, "--now", serveNow, "--addr", addr)
-	s.cmd.Stdout, s.cmd.Stderr = io.Discard, s.out
-	if err := s.cmd.Start(); err != nil {
-		return nil, "", err
-	}
-	go func() { s.waitErr = s.cmd.Wait(); close(s.done) }()
-	url := "http://" + addr
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(url + "/_proforma/health")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s, url, nil
-			}
-		}
-		select {
-		case <-s.done:
-			return nil, "", fmt.Errorf("proforma serve exited: %v\n%s", s.waitErr, s.out.String())
-		case <-ctx.Done():
-			s.stop()
-			return nil, "", ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return nil, "", fmt.Errorf("proforma serve not healthy after 30 s\n%s", s.out.String())
-		}
-	}
-}
-
-// stop sends SIGTERM and waits for the exit, killing the process after
-// 15 s. It returns the exit error; calling it again returns nil.
-func (s *server) stop() error {
-	select {
-	case <-s.done:
-		return nil
-	default:
-	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-		return s.waitErr
-	case <-time.After(15 * time.Second):
-		s.cmd.Process.Kill()
-		<-s.done
-		return fmt.Errorf("proforma serve did not stop on SIGTERM: %v", s.waitErr)
-	}
-}
 
 // importCUR runs `proforma import --data data --quiet file` and returns
 // its summary (standard output).

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+
+	"github.com/proforma-dev/proforma/bench/internal/benchproc"
 )
 
 // costColumns are the names the summed cost column may have, by format:
@@ -78,21 +80,6 @@ type column struct {
 	Type string `json:"type"`
 }
 
-// duckdbDir is bench/engine/duckdb of the module at root.
-func duckdbDir(root string) string { return filepath.Join(root, "bench", "engine", "duckdb") }
-
-// duckdbMissing says why DuckDB cannot run ("" when it can): node must be
-// on the PATH and the npm package installed. Nothing is installed here.
-func duckdbMissing(root string) string {
-	if _, err := exec.LookPath("node"); err != nil {
-		return "node is not on the PATH"
-	}
-	if _, err := os.Stat(filepath.Join(duckdbDir(root), "node_modules", "@duckdb", "node-api")); err != nil {
-		return "the DuckDB npm package is not installed: run `npm ci --prefix bench/engine/duckdb`"
-	}
-	return ""
-}
-
 // readBack runs readback.mjs on files, writing its spec to work. The
 // result has one readback per file, in order.
 func readBack(root, work string, files []readbackFile) (*readbackOutput, error) {
@@ -105,7 +92,7 @@ func readBack(root, work string, files []readbackFile) (*readbackOutput, error) 
 	if err := os.WriteFile(specPath, b, 0o644); err != nil {
 		return nil, err
 	}
-	dir := duckdbDir(root)
+	dir := benchproc.DuckDBDir(root)
 	cmd := exec.Command("node", filepath.Join(dir, "readback.mjs"), specPath)
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer

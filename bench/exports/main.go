@@ -50,6 +50,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/proforma-dev/proforma/bench/internal/benchproc"
 	"github.com/proforma-dev/proforma/internal/harness"
 )
 
@@ -99,7 +100,7 @@ func run(ctx context.Context, cfg config) int {
 	if err != nil {
 		fatalf("%v", err)
 	}
-	if why := duckdbMissing(root); why != "" {
+	if why := benchproc.DuckDBMissing(root); why != "" {
 		fmt.Printf("bench/exports: skipped: %s\n", why)
 		return 0
 	}
@@ -227,18 +228,18 @@ func priceSample(ctx context.Context, bin, data, file string, s sample) (string,
 	if err := importSample(bin, data, file, s); err != nil {
 		return "", err
 	}
-	srv, err := startServer(ctx, bin, data, s.Period+"-15")
+	srv, err := benchproc.StartServer(ctx, bin, data, s.Period+"-15")
 	if err != nil {
 		return "", err
 	}
-	defer srv.stop()
+	defer srv.Stop()
 	callCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	_, api, err := buildGroup(callCtx, srv.url, s)
+	_, api, err := buildGroup(callCtx, srv.URL, s)
 	if err != nil {
 		return "", err
 	}
-	if err := srv.stop(); err != nil {
+	if err := srv.Stop(); err != nil {
 		return "", fmt.Errorf("stopping proforma serve: %w", err)
 	}
 	return api, nil

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -171,71 +170,4 @@ func exportGroup(bin, data, format, out string, s sample) error {
 	_, err := runProforma(bin, "export", "--data", data, "--payer", s.Payer, "--period", s.Period,
 		"--billing-group", groupName, "--format", format, "--out", out)
 	return err
-}
-
-// server is a running `proforma serve`.
-type server struct {
-	cmd     *exec.Cmd
-	done    chan struct{} // closed when the process has exited
-	waitErr error         // its exit status, once done
-	out     *harness.LockedBuffer
-	url     string
-}
-
-// startServer starts `proforma serve` on data and a free loopback port with
-// the clock pinned at now, and waits until its health endpoint answers 200.
-func startServer(ctx context.Context, bin, data, now string) (*server, error) {
-	port, err := harness.FreePort()
-	if err != nil {
-		return nil, err
-	}
-	addr := "127.0.0.1:" + port
-	s := &server{done: make(chan struct{}), out: &harness.LockedBuffer{}, url: "http://" + addr}
-	s.cmd = exec.Command(bin, "serve", "--data", data, "--now", now, "--addr", addr)
-	s.cmd.Stdout, s.cmd.Stderr = io.Discard, s.out
-	if err := s.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() { s.waitErr = s.cmd.Wait(); close(s.done) }()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(s.url + "/_proforma/health")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s, nil
-			}
-		}
-		select {
-		case <-s.done:
-			return nil, fmt.Errorf("proforma serve exited: %v\n%s", s.waitErr, tail(s.out.String(), 3000))
-		case <-ctx.Done():
-			s.stop()
-			return nil, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return nil, fmt.Errorf("proforma serve not healthy after 30 s\n%s", tail(s.out.String(), 3000))
-		}
-	}
-}
-
-// stop sends SIGTERM and waits for the exit, killing the process after
-// 15 s. It returns the exit error; calling it again returns nil.
-func (s *server) stop() error {
-	select {
-	case <-s.done:
-		return nil
-	default:
-	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-		return s.waitErr
-	case <-time.After(15 * time.Second):
-		s.cmd.Process.Kill()
-		<-s.done
-		return fmt.Errorf("proforma serve did not stop on SIGTERM: %v", s.waitErr)
-	}
 }

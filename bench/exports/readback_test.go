@@ -9,6 +9,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/shopspring/decimal"
 
+	"github.com/proforma-dev/proforma/bench/internal/benchproc"
 	"github.com/proforma-dev/proforma/internal/harness"
 )
 
@@ -64,7 +65,7 @@ func TestReadBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if why := duckdbMissing(root); why != "" {
+	if why := benchproc.DuckDBMissing(root); why != "" {
 		t.Skip(why)
 	}
 	dir := t.TempDir()

@@ -5,13 +5,11 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
-	"math/big"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,10 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	bc "github.com/aws/aws-sdk-go-v2/service/billingconductor"
 	"github.com/aws/aws-sdk-go-v2/service/billingconductor/types"
-	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/format"
 	"github.com/shopspring/decimal"
 
+	"github.com/proforma-dev/proforma/internal/cur/curtest"
 	"github.com/proforma-dev/proforma/internal/harness"
 	"github.com/proforma-dev/proforma/internal/usage"
 )
@@ -65,69 +62,17 @@ func parquetColumn(t *testing.T, data []byte, name string) ([]string, []string) 
 
 // parquetColumns reads columns of a Parquet export in one pass: the
 // file's column names and each named column's values as text — decimals
-// exact, timestamps in microseconds, null as "<null>".
+// exact, null as "<null>" (curtest.ParquetCell.String).
 func parquetColumns(t *testing.T, data []byte, want ...string) ([]string, map[string][]string) {
 	t.Helper()
-	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatalf("not a Parquet file: %v", err)
-	}
-	fields := f.Schema().Fields()
-	var names []string
-	scales := map[int]int32{} // wanted column index → decimal scale, -1 if not a decimal
-	for i, fl := range fields {
-		names = append(names, fl.Name())
-		if !slices.Contains(want, fl.Name()) {
-			continue
-		}
-		scales[i] = -1
-		if lt := fl.Type().LogicalType(); lt != nil {
-			if d, ok := lt.Value.(*format.DecimalType); ok {
-				scales[i] = d.Scale
-			}
+	names, rows := curtest.ReadParquet(t, data, want...)
+	cols := map[string][]string{}
+	for _, r := range rows {
+		for _, c := range want {
+			cols[c] = append(cols[c], r[c].String())
 		}
 	}
-	if len(scales) != len(want) {
-		t.Fatalf("columns %v not all in %v", want, names)
-	}
-	out := map[string][]string{}
-	for _, rg := range f.RowGroups() {
-		rows := rg.Rows()
-		buf := make([]parquet.Row, 64)
-		for {
-			n, err := rows.ReadRows(buf)
-			for _, r := range buf[:n] {
-				for i, scale := range scales {
-					out[names[i]] = append(out[names[i]], cellText(r[i], scale))
-				}
-			}
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		rows.Close()
-	}
-	return names, out
-}
-
-func cellText(v parquet.Value, scale int32) string {
-	switch {
-	case v.IsNull():
-		return "<null>"
-	case scale >= 0:
-		b := v.ByteArray()
-		n := new(big.Int).SetBytes(b)
-		if len(b) > 0 && b[0]&0x80 != 0 {
-			n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(len(b))*8))
-		}
-		return decimal.NewFromBigInt(n, -scale).String()
-	case v.Kind() == parquet.Int64: // a TIMESTAMP
-		return strconv.FormatInt(v.Int64(), 10)
-	}
-	return string(v.ByteArray())
+	return names, cols
 }
 
 // sumOf sums decimal texts exactly.

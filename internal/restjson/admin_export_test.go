@@ -6,14 +6,12 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/harness"
 	"github.com/proforma-dev/proforma/internal/restjson"
-	"github.com/proforma-dev/proforma/internal/sqlite"
 )
 
 // exportStub is an ExportUsage hook: group "missing" is not found; format
@@ -51,28 +49,16 @@ func (s *exportStub) payer() string {
 	return s.last.Payer
 }
 
-// newExportServer serves the admin endpoints of adminOrg with the stub.
+// newExportServer serves the API and admin endpoints of adminOrg (see
+// newEnvWith), strict or not, with the stub as the ExportUsage hook.
 func newExportServer(t *testing.T, strict bool) (string, *exportStub) {
 	t.Helper()
-	store, err := sqlite.Open(sqlite.Memory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	clock := &conductor.PinnableClock{}
-	clock.Pin(startTime)
-	svc := conductor.NewService(store, clock, nil)
-	org := adminOrg()
-	if err := svc.SeedOrganization(ctx, org); err != nil {
-		t.Fatal(err)
-	}
-	stub := &exportStub{}
-	admin := &restjson.Admin{Service: svc, Clock: clock, Organization: org, DefaultPayer: org.DefaultPayer(),
-		Identity:    restjson.Identity{Strict: strict, DefaultPayer: org.DefaultPayer(), Keys: restjson.NewKeys(org)},
-		ExportUsage: stub.export}
-	srv := httptest.NewServer(admin.Handler())
-	t.Cleanup(srv.Close)
-	return srv.URL, stub
+	org, stub := adminOrg(), &exportStub{}
+	identity := restjson.Identity{Strict: strict, DefaultPayer: org.DefaultPayer(), Keys: restjson.NewKeys(org)}
+	e := newEnvWith(t, org, identity, func(a *restjson.Admin) {
+		a.Identity, a.ExportUsage = identity, stub.export
+	})
+	return e.url, stub
 }
 
 type exportReply struct {

@@ -64,8 +64,10 @@ func newEnv(t *testing.T) *env {
 }
 
 // newEnvWith serves the organization with the given identity rules; the
-// identity's DefaultPayer is filled in.
-func newEnvWith(t *testing.T, org conductor.Organization, identity restjson.Identity) *env {
+// identity's DefaultPayer is filled in. The admin endpoints are open unless
+// an admin option sets their Identity; each option may also set hooks
+// (ExportUsage, …) on the Admin before it serves.
+func newEnvWith(t *testing.T, org conductor.Organization, identity restjson.Identity, admin ...func(*restjson.Admin)) *env {
 	t.Helper()
 	store, err := sqlite.Open(sqlite.Memory)
 	if err != nil {
@@ -79,9 +81,12 @@ func newEnvWith(t *testing.T, org conductor.Organization, identity restjson.Iden
 	if err := svc.SeedOrganization(context.Background(), org); err != nil {
 		t.Fatal(err)
 	}
-	admin := &restjson.Admin{Service: svc, Clock: clock, Organization: org, DefaultPayer: org.DefaultPayer()}
+	a := &restjson.Admin{Service: svc, Clock: clock, Organization: org, DefaultPayer: org.DefaultPayer()}
+	for _, option := range admin {
+		option(a)
+	}
 	mux := http.NewServeMux()
-	mux.Handle(restjson.AdminPrefix, admin.Handler())
+	mux.Handle(restjson.AdminPrefix, a.Handler())
 	var logs syncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	t.Cleanup(func() {

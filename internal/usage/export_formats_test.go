@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"io"
 	"math/big"
 	"slices"
 	"strings"
@@ -14,86 +13,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/format"
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/cur/curtest"
 	"github.com/proforma-dev/proforma/internal/pricing"
 	"github.com/shopspring/decimal"
 )
-
-// pqCell is one value read back from a Parquet export.
-type pqCell struct {
-	Null bool
-	Text string
-	Dec  decimal.Decimal
-	Time time.Time
-}
-
-// readPQ reads a Parquet file written by an export: its column names and
-// its rows by column name (only the columns named in keep, all without),
-// decimals and timestamps typed.
-func readPQ(t *testing.T, data []byte, keep ...string) ([]string, []map[string]pqCell) {
-	t.Helper()
-	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fields := f.Schema().Fields()
-	names := make([]string, len(fields))
-	for i, fl := range fields {
-		names[i] = fl.Name()
-	}
-	var out []map[string]pqCell
-	for _, rg := range f.RowGroups() {
-		rows := rg.Rows()
-		buf := make([]parquet.Row, 256)
-		for {
-			n, err := rows.ReadRows(buf)
-			for _, row := range buf[:n] {
-				out = append(out, pqRow(fields, row, keep))
-			}
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		rows.Close()
-	}
-	return names, out
-}
-
-func pqRow(fields []parquet.Field, row parquet.Row, keep []string) map[string]pqCell {
-	m := make(map[string]pqCell, min(len(row), len(keep)+1))
-	for _, v := range row {
-		fl := fields[v.Column()]
-		if keep != nil && !slices.Contains(keep, fl.Name()) {
-			continue
-		}
-		c := pqCell{Null: v.IsNull()}
-		var logical any
-		if lt := fl.Type().LogicalType(); lt != nil {
-			logical = lt.Value
-		}
-		dec, isDec := logical.(*format.DecimalType)
-		_, isTime := logical.(*format.TimestampType)
-		switch {
-		case c.Null:
-		case isDec:
-			n := new(big.Int).SetBytes(v.ByteArray())
-			if b := v.ByteArray(); len(b) > 0 && b[0]&0x80 != 0 {
-				n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(len(b))*8))
-			}
-			c.Dec = decimal.NewFromBigInt(n, -dec.Scale)
-		case isTime:
-			c.Time = time.UnixMicro(v.Int64()).UTC()
-		default:
-			c.Text = string(v.ByteArray())
-		}
-		m[fl.Name()] = c
-	}
-	return m
-}
 
 // exportAs exports the env's group for October in a format.
 func (e *env) exportAs(f Format) ([]byte, ExportSummary) {
@@ -132,7 +56,7 @@ func TestExportParquetIsTheCSV(t *testing.T) {
 	if got := sum.Describe(); got != "legacy CUR (snake_case) Parquet" {
 		t.Errorf("Describe() = %q", got)
 	}
-	names, got := readPQ(t, data)
+	names, got := curtest.ReadParquet(t, data)
 	want := make([]string, len(sampleHeader))
 	for i, h := range sampleHeader {
 		want[i] = athenaName(h)
@@ -186,7 +110,7 @@ func TestExportFOCUS(t *testing.T) {
 	if got := sum.Describe(); got != "FOCUS 1.2 Parquet" {
 		t.Errorf("Describe() = %q", got)
 	}
-	names, rows := readPQ(t, data)
+	names, rows := curtest.ReadParquet(t, data)
 	checkFOCUS(t, names, rows)
 	type charge struct{ Category, Service, ServiceCategory, Billed, List, Provider, SubAccount, SubName, Start, End string }
 	var got []charge
@@ -222,7 +146,7 @@ func TestExportFOCUS(t *testing.T) {
 
 // checkFOCUS checks the FOCUS 1.2 Mandatory columns: all present, and
 // non-null in every row except those FOCUS lets be null.
-func checkFOCUS(t *testing.T, names []string, rows []map[string]pqCell) {
+func checkFOCUS(t *testing.T, names []string, rows []map[string]curtest.ParquetCell) {
 	t.Helper()
 	nullable := []string{"BillingAccountName", "ChargeClass", "ChargeDescription", "PricingQuantity", "PricingUnit"}
 	for _, c := range FOCUSMandatory {
@@ -376,7 +300,7 @@ func TestSampleExportFormatsSumToTheReport(t *testing.T) {
 // is in no CUR line and unnamed in the organization: it stays null.)
 func checkNamed(t *testing.T, data []byte) {
 	t.Helper()
-	_, rows := readPQ(t, data, "BillingAccountName", "SubAccountName", "x_CustomLineItemId")
+	_, rows := curtest.ReadParquet(t, data, "BillingAccountName", "SubAccountName", "x_CustomLineItemId")
 	for i, r := range rows {
 		item := r["x_CustomLineItemId"].Text != ""
 		if r["BillingAccountName"].Null || (!item && r["SubAccountName"].Null) {
@@ -444,12 +368,12 @@ func exportedTotal(t *testing.T, f Format, data []byte) decimal.Decimal {
 			total = total.Add(decimal.RequireFromString(r[i]))
 		}
 	case FormatParquet:
-		_, rows := readPQ(t, data, "line_item_unblended_cost")
+		_, rows := curtest.ReadParquet(t, data, "line_item_unblended_cost")
 		for _, r := range rows {
 			total = total.Add(r["line_item_unblended_cost"].Dec)
 		}
 	case FormatFOCUS:
-		names, rows := readPQ(t, data, append(FOCUSMandatory, "ChargeCategory")...)
+		names, rows := curtest.ReadParquet(t, data, append(FOCUSMandatory, "ChargeCategory")...)
 		checkFOCUS(t, names, rows)
 		for _, r := range rows {
 			total = total.Add(r["BilledCost"].Dec)
@@ -504,8 +428,8 @@ func TestExportFOCUSTagsAndPublisher(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ := e.exportAs(FormatFOCUS)
-	_, got := readPQ(t, data, "Tags", "PublisherName", "ServiceName")
-	want := []map[string]pqCell{
+	_, got := curtest.ReadParquet(t, data, "Tags", "PublisherName", "ServiceName")
+	want := []map[string]curtest.ParquetCell{
 		{"Tags": {Null: true}, "PublisherName": {Text: "Some Seller LLC"}, "ServiceName": {Text: "Some Product"}},
 		{"Tags": {Text: `{"user:Cost Center":"CC-7","user:team":"web"}`}, "PublisherName": {Text: "AWS"},
 			"ServiceName": {Text: "Amazon Elastic Compute Cloud"}},
