@@ -52,27 +52,16 @@ func getExport(t *testing.T, base, query, key, secret string) exportResponse {
 		resp.Header.Get("X-Amzn-ErrorType"), body}
 }
 
-// parquetColumn reads one column of a Parquet export: the file's column
-// names and the column's values as text (see parquetColumns).
+// parquetColumn reads one column of a Parquet export, decoding that
+// column only: the file's column names and the column's values as text —
+// decimals exact, null as "<null>" (curtest.ParquetCell.String).
 func parquetColumn(t *testing.T, data []byte, name string) ([]string, []string) {
 	t.Helper()
-	names, cols := parquetColumns(t, data, name)
-	return names, cols[name]
-}
-
-// parquetColumns reads columns of a Parquet export in one pass: the
-// file's column names and each named column's values as text — decimals
-// exact, null as "<null>" (curtest.ParquetCell.String).
-func parquetColumns(t *testing.T, data []byte, want ...string) ([]string, map[string][]string) {
-	t.Helper()
-	names, rows := curtest.ReadParquet(t, data, want...)
-	cols := map[string][]string{}
-	for _, r := range rows {
-		for _, c := range want {
-			cols[c] = append(cols[c], r[c].String())
-		}
-	}
-	return names, cols
+	var values []string
+	names := curtest.ScanParquet(t, data, []string{name}, func(_ string, _ int, c curtest.ParquetCell) {
+		values = append(values, c.String())
+	})
+	return names, values
 }
 
 // sumOf sums decimal texts exactly.

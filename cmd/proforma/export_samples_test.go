@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/cur/curtest"
 	"github.com/proforma-dev/proforma/internal/pricing"
 	"github.com/proforma-dev/proforma/internal/usage"
 )
@@ -77,12 +78,13 @@ func checkFOCUSFile(t *testing.T, data []byte, names []string) {
 			required = append(required, c)
 		}
 	}
-	_, cols := parquetColumns(t, data, required...)
-	for _, c := range required {
-		if slices.Contains(cols[c], "<null>") {
-			t.Errorf("FOCUS column %s has nulls", c)
+	nulls := map[string]bool{}
+	curtest.ScanParquet(t, data, required, func(column string, _ int, c curtest.ParquetCell) {
+		if c.Null && !nulls[column] {
+			nulls[column] = true
+			t.Errorf("FOCUS column %s has nulls", column)
 		}
-	}
+	})
 }
 
 // setClock pins the server's clock.

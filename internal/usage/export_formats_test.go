@@ -64,12 +64,12 @@ func TestExportParquetIsTheCSV(t *testing.T) {
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Fatalf("columns (-want +got):\n%s", diff)
 	}
-	if len(got) != len(rows)-1 {
-		t.Fatalf("%d Parquet rows, %d CSV rows", len(got), len(rows)-1)
+	if got.Len() != len(rows)-1 {
+		t.Fatalf("%d Parquet rows, %d CSV rows", got.Len(), len(rows)-1)
 	}
 	for i, r := range rows[1:] {
 		for j, v := range r {
-			c := got[i][names[j]]
+			c := got[names[j]][i]
 			switch {
 			case v == "" && !c.Null:
 				t.Errorf("row %d %s = %+v, want null", i, names[j], c)
@@ -85,8 +85,8 @@ func TestExportParquetIsTheCSV(t *testing.T) {
 		}
 	}
 	total := decimal.Zero
-	for _, r := range got {
-		total = total.Add(r["line_item_unblended_cost"].Dec)
+	for _, c := range got["line_item_unblended_cost"] {
+		total = total.Add(c.Dec)
 	}
 	if got, want := pricing.Format(total), e.report()["total"][1]; got != want || !total.Equal(decimal.RequireFromString("5.9448")) {
 		t.Errorf("unblended costs sum to %s, want the report's ProformaCost %s = 5.9448", total, want)
@@ -110,11 +110,12 @@ func TestExportFOCUS(t *testing.T) {
 	if got := sum.Describe(); got != "FOCUS 1.2 Parquet" {
 		t.Errorf("Describe() = %q", got)
 	}
-	names, rows := curtest.ReadParquet(t, data)
-	checkFOCUS(t, names, rows)
+	names, cols := curtest.ReadParquet(t, data)
+	checkFOCUS(t, names, cols)
 	type charge struct{ Category, Service, ServiceCategory, Billed, List, Provider, SubAccount, SubName, Start, End string }
 	var got []charge
-	for _, r := range rows {
+	for i := range cols.Len() {
+		r := cols.Row(i)
 		got = append(got, charge{r["ChargeCategory"].Text, r["ServiceName"].Text, r["ServiceCategory"].Text,
 			r["BilledCost"].Dec.String(), r["ListCost"].Dec.String(), r["ProviderName"].Text, r["SubAccountId"].Text,
 			r["SubAccountName"].Text, r["ChargePeriodStart"].Time.Format(time.RFC3339), r["ChargePeriodEnd"].Time.Format(time.RFC3339)})
@@ -132,13 +133,13 @@ func TestExportFOCUS(t *testing.T) {
 		t.Errorf("charges (-want +got):\n%s", diff)
 	}
 	total := decimal.Zero
-	for _, r := range rows {
-		total = total.Add(r["BilledCost"].Dec)
+	for _, c := range cols["BilledCost"] {
+		total = total.Add(c.Dec)
 	}
 	if want := e.report()["total"][1]; pricing.Format(total) != want {
 		t.Errorf("BilledCost sums to %s, ProformaCost is %s", total, want)
 	}
-	if r := rows[0]; r["BillingAccountName"].Text != "Payer Inc" || r["PricingQuantity"].Dec.String() != "10" ||
+	if r := cols.Row(0); r["BillingAccountName"].Text != "Payer Inc" || r["PricingQuantity"].Dec.String() != "10" ||
 		r["BillingPeriodStart"].Time != time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC) {
 		t.Errorf("first row: %+v", r)
 	}
@@ -146,7 +147,7 @@ func TestExportFOCUS(t *testing.T) {
 
 // checkFOCUS checks the FOCUS 1.2 Mandatory columns: all present, and
 // non-null in every row except those FOCUS lets be null.
-func checkFOCUS(t *testing.T, names []string, rows []map[string]curtest.ParquetCell) {
+func checkFOCUS(t *testing.T, names []string, cols curtest.ParquetColumns) {
 	t.Helper()
 	nullable := []string{"BillingAccountName", "ChargeClass", "ChargeDescription", "PricingQuantity", "PricingUnit"}
 	for _, c := range FOCUSMandatory {
@@ -157,13 +158,14 @@ func checkFOCUS(t *testing.T, names []string, rows []map[string]curtest.ParquetC
 		if slices.Contains(nullable, c) {
 			continue
 		}
-		for i, r := range rows {
-			if r[c].Null {
+		for i, cell := range cols[c] {
+			if cell.Null {
 				t.Errorf("row %d: %s is null", i, c)
 			}
 		}
 	}
-	for i, r := range rows {
+	for i := range cols.Len() {
+		r := cols.Row(i)
 		usage := r["ChargeCategory"].Text == "Usage" || r["ChargeCategory"].Text == "Purchase"
 		if usage && (r["PricingQuantity"].Null || r["PricingUnit"].Null) {
 			t.Errorf("row %d: %s charge without PricingQuantity and PricingUnit", i, r["ChargeCategory"].Text)
@@ -300,8 +302,9 @@ func TestSampleExportFormatsSumToTheReport(t *testing.T) {
 // is in no CUR line and unnamed in the organization: it stays null.)
 func checkNamed(t *testing.T, data []byte) {
 	t.Helper()
-	_, rows := curtest.ReadParquet(t, data, "BillingAccountName", "SubAccountName", "x_CustomLineItemId")
-	for i, r := range rows {
+	_, cols := curtest.ReadParquet(t, data, "BillingAccountName", "SubAccountName", "x_CustomLineItemId")
+	for i := range cols.Len() {
+		r := cols.Row(i)
 		item := r["x_CustomLineItemId"].Text != ""
 		if r["BillingAccountName"].Null || (!item && r["SubAccountName"].Null) {
 			t.Errorf("row %d (item %q): BillingAccountName %+v, SubAccountName %+v", i, r["x_CustomLineItemId"].Text,
@@ -368,15 +371,15 @@ func exportedTotal(t *testing.T, f Format, data []byte) decimal.Decimal {
 			total = total.Add(decimal.RequireFromString(r[i]))
 		}
 	case FormatParquet:
-		_, rows := curtest.ReadParquet(t, data, "line_item_unblended_cost")
-		for _, r := range rows {
-			total = total.Add(r["line_item_unblended_cost"].Dec)
+		_, cols := curtest.ReadParquet(t, data, "line_item_unblended_cost")
+		for _, c := range cols["line_item_unblended_cost"] {
+			total = total.Add(c.Dec)
 		}
 	case FormatFOCUS:
-		names, rows := curtest.ReadParquet(t, data, append(FOCUSMandatory, "ChargeCategory")...)
-		checkFOCUS(t, names, rows)
-		for _, r := range rows {
-			total = total.Add(r["BilledCost"].Dec)
+		names, cols := curtest.ReadParquet(t, data, append(slices.Clone(FOCUSMandatory), "ChargeCategory")...)
+		checkFOCUS(t, names, cols)
+		for _, c := range cols["BilledCost"] {
+			total = total.Add(c.Dec)
 		}
 	}
 	return total
@@ -429,11 +432,10 @@ func TestExportFOCUSTagsAndPublisher(t *testing.T) {
 	}
 	data, _ := e.exportAs(FormatFOCUS)
 	_, got := curtest.ReadParquet(t, data, "Tags", "PublisherName", "ServiceName")
-	want := []map[string]curtest.ParquetCell{
-		{"Tags": {Null: true}, "PublisherName": {Text: "Some Seller LLC"}, "ServiceName": {Text: "Some Product"}},
-		{"Tags": {Text: `{"user:Cost Center":"CC-7","user:team":"web"}`}, "PublisherName": {Text: "AWS"},
-			"ServiceName": {Text: "Amazon Elastic Compute Cloud"}},
-		{"Tags": {Null: true}, "PublisherName": {Text: "AWS"}, "ServiceName": {Text: "Amazon Simple Storage Service"}},
+	want := curtest.ParquetColumns{
+		"Tags":          {{Null: true}, {Text: `{"user:Cost Center":"CC-7","user:team":"web"}`}, {Null: true}},
+		"PublisherName": {{Text: "Some Seller LLC"}, {Text: "AWS"}, {Text: "AWS"}},
+		"ServiceName":   {{Text: "Some Product"}, {Text: "Amazon Elastic Compute Cloud"}, {Text: "Amazon Simple Storage Service"}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
