@@ -21,6 +21,16 @@
 // operations at every size. With -cur-lines 0 (the default) the import and
 // the cost-report operations are skipped.
 //
+// At each size it also measures the what-if scenarios of issue 17 on the
+// scenario Manager in-process (the HTTP routes only wrap it): creating a
+// scenario of the payer (then deleting it, untimed), and, with a CUR,
+// Compare by service (JSON-encoded as the route answers it) of a scenario
+// in which one rule changed (so the groups of one plan differ) and of one
+// in which every plan's AmazonEC2 rule changed (so every group differs).
+// These are printed after the table against the issue's targets (create
+// under 1 s, compare under 2 s); -compare-cpuprofile writes a CPU profile
+// of "Compare scenario" (one rule changed) at the largest size.
+//
 //	go run ./bench/scale                           # 10, 1,000, 5,000 (see bench/README.md for times)
 //	go run ./bench/scale -sizes 10,200,1000        # a quick run
 //	go run ./bench/scale -cur-lines 2500000 -json /tmp/scale.json
@@ -68,6 +78,9 @@ type config struct {
 	Workers  int    // concurrent clients while growing the payer
 	JSON     string // file to write the figures to; "" = none
 	CacheMiB int64  // the usage engine's cache budget, as serve's --report-cache
+	// CompareProfile is a file to write a CPU profile of the Compare
+	// scenario samples at the largest size to; "" = none.
+	CompareProfile string
 }
 
 // parseFlags reads the command line into a config and checks it.
@@ -82,6 +95,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&cfg.Workers, "workers", 4, "concurrent clients while growing the payer")
 	fs.StringVar(&cfg.JSON, "json", "", "write the figures to this file as JSON")
 	fs.Int64Var(&cfg.CacheMiB, "report-cache-mib", usage.DefaultCacheBytes>>20, "MiB of decoded usage the cost reports may cache (serve's --report-cache)")
+	fs.StringVar(&cfg.CompareProfile, "compare-cpuprofile", "", "write a CPU profile of Compare scenario at the largest size to this file")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

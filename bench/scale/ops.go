@@ -2,18 +2,31 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	bc "github.com/aws/aws-sdk-go-v2/service/billingconductor"
 	"github.com/aws/aws-sdk-go-v2/service/billingconductor/types"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/scenario"
 )
 
 // Kinds of operation: what the growth ratio is judged against.
 const (
-	kindSingle = "single"     // one resource: should grow at most 2×
-	kindFirst  = "first page" // the first page of a list: should grow at most 2×
-	kindWalk   = "all pages"  // every page of a list: should grow linearly
+	kindSingle = "single"      // one resource: should grow at most 2×
+	kindFirst  = "first page"  // the first page of a list: should grow at most 2×
+	kindWalk   = "all pages"   // every page of a list: should grow linearly
+	kindWhole  = "whole payer" // one call over all the payer's resources: should grow linearly
+)
+
+// The what-if operations (issue 17), called on the scenario Manager
+// in-process: the HTTP routes only wrap them.
+const (
+	opCreateScenario = "Create scenario"
+	opCompare        = "Compare scenario"
+	opCompareAll     = "Compare scenario, every group changed"
 )
 
 // op is one measured operation. Before each timed call of run, setup (if
@@ -36,6 +49,10 @@ type bench struct {
 	rule string // ARN of the rule created by the last setup or run
 	item string // ARN of the item created by the last setup or run
 	plan string // ARN of the plan created by the last setup or run
+
+	scenarios *scenario.Manager
+	scenario  string   // ID of the scenario created by the last Create scenario
+	few, all  compared // the scenarios Compare measures
 }
 
 // ops returns the measured operations, in the order they are run and printed.
@@ -70,6 +87,9 @@ func (b *bench) ops() []op {
 		{name: "GetBillingGroupCostReport", kind: kindSingle, needsCUR: true, run: b.costReport},
 		{name: "ListBillingGroupCostReports", kind: kindFirst, needsCUR: true, run: b.listCostReports(false)},
 		{name: "ListBillingGroupCostReports", kind: kindWalk, needsCUR: true, run: b.listCostReports(true)},
+		{name: opCreateScenario, kind: kindWhole, run: one(b.createScenario), teardown: b.deleteScenario},
+		{name: opCompare, kind: kindWhole, needsCUR: true, setup: b.compareScenario, run: one(b.compare(&b.few))},
+		{name: opCompareAll, kind: kindWhole, needsCUR: true, setup: b.compareAllScenario, run: one(b.compare(&b.all))},
 	}
 }
 
@@ -317,4 +337,96 @@ func (b *bench) groupAssociations(ctx context.Context) (int, error) {
 	_, err := b.c.ListAccountAssociations(ctx, &bc.ListAccountAssociationsInput{
 		Filters: &types.ListAccountAssociationsFilter{Association: aws.String(b.p.groups[0])}})
 	return 1, wrap("ListAccountAssociations of a group", err)
+}
+
+// createScenario branches the payer's configuration of the current period.
+func (b *bench) createScenario(ctx context.Context) error {
+	b.seq++
+	sc, err := b.scenarios.Create(ctx, conductor.Caller{Account: payerID}, fmt.Sprintf("what-if-%d", b.seq), "")
+	b.scenario = sc.ID
+	return wrap("Create scenario", err)
+}
+
+func (b *bench) deleteScenario(ctx context.Context) error {
+	return wrap("Delete scenario", b.scenarios.Delete(ctx, conductor.Caller{Account: payerID}, b.scenario))
+}
+
+// compared is a scenario Compare measures, made once per size.
+type compared struct {
+	id string
+	n  int // size (groups) it was made at
+}
+
+// compareScenario makes the scenario of Compare scenario: a branch of the
+// payer at its current size in which the first rule changes, so that a
+// few groups (those of one plan) differ.
+func (b *bench) compareScenario(ctx context.Context) error {
+	return b.makeCompared(ctx, &b.few, false)
+}
+
+// compareAllScenario makes the scenario of Compare scenario, every group
+// changed: the AmazonEC2 rule of every plan changes, so every group of the
+// payer (all in plans) prices differently from live.
+func (b *bench) compareAllScenario(ctx context.Context) error {
+	return b.makeCompared(ctx, &b.all, true)
+}
+
+func (b *bench) makeCompared(ctx context.Context, sc *compared, all bool) error {
+	if sc.n == len(b.p.groups) {
+		return nil
+	}
+	c := conductor.Caller{Account: payerID}
+	if sc.id != "" {
+		if err := b.scenarios.Delete(ctx, c, sc.id); err != nil {
+			return fmt.Errorf("Delete scenario: %w", err)
+		}
+	}
+	b.seq++
+	created, err := b.scenarios.Create(ctx, c, fmt.Sprintf("compared-%d", b.seq), "")
+	if err != nil {
+		return fmt.Errorf("Create scenario: %w", err)
+	}
+	sc.id = created.ID
+	inside := b.scenarios.Service(created)
+	pct := 33.0
+	in := conductor.ListPricingRulesInput{}
+	for {
+		rules, _, next, err := inside.ListPricingRules(ctx, c, in)
+		if err != nil || len(rules) == 0 {
+			return fmt.Errorf("ListPricingRules in the scenario: %d rules, %v", len(rules), err)
+		}
+		for _, r := range rules {
+			if all && r.Service != "AmazonEC2" {
+				continue
+			}
+			if _, err := inside.UpdatePricingRule(ctx, c, conductor.UpdatePricingRuleInput{ARN: r.ARN, ModifierPercentage: &pct}); err != nil {
+				return fmt.Errorf("UpdatePricingRule in the scenario: %w", err)
+			}
+			if !all {
+				next = ""
+				break
+			}
+		}
+		if in.NextToken = next; next == "" {
+			break
+		}
+	}
+	sc.n = len(b.p.groups)
+	return nil
+}
+
+// compare is Compare by service of a scenario, encoded as the HTTP route
+// answers it.
+func (b *bench) compare(sc *compared) func(context.Context) error {
+	return func(ctx context.Context) error {
+		cmp, err := b.scenarios.Compare(ctx, conductor.Caller{Account: payerID}, sc.id, true)
+		if err != nil {
+			return wrap("Compare", err)
+		}
+		if len(cmp.BillingGroups) != len(b.p.groups) {
+			return fmt.Errorf("Compare: %d groups, the payer has %d", len(cmp.BillingGroups), len(b.p.groups))
+		}
+		_, err = json.Marshal(cmp)
+		return err
+	}
 }

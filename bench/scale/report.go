@@ -23,7 +23,7 @@ type report struct {
 // opResult is one operation's figures at every size.
 type opResult struct {
 	Name   string
-	Kind   string  // kindSingle, kindFirst or kindWalk
+	Kind   string  // kindSingle, kindFirst, kindWalk or kindWhole
 	At     []point // one per size, in size order
 	Growth float64 // P50 at the largest size ÷ P50 at the smallest
 	// PerResourceGrowth is a walk's Growth divided by the growth of the
@@ -60,7 +60,7 @@ func (r *report) finish() {
 		first, last := o.At[0], o.At[len(o.At)-1]
 		o.Growth = last.P50 / first.P50
 		switch {
-		case o.Kind == kindWalk:
+		case o.Kind == kindWalk || o.Kind == kindWhole:
 			o.PerResourceGrowth = o.Growth / (float64(last.Size) / float64(first.Size))
 			if o.PerResourceGrowth > 2 {
 				o.Mark = "superlinear"
@@ -89,6 +89,28 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintln(tw, strings.Join(o.cells(), "\t")+"\t")
 	}
 	tw.Flush()
+	r.printScenarios(w)
+}
+
+// printScenarios writes the what-if figures against issue 17's targets:
+// creating a scenario under 1 s, comparing under 2 s.
+func (r *report) printScenarios(w io.Writer) {
+	for _, o := range r.Ops {
+		target := 0.0
+		switch o.Name {
+		case opCreateScenario:
+			target = 1000
+		case opCompare, opCompareAll:
+			target = 2000
+		default:
+			continue
+		}
+		fmt.Fprintf(w, "%s:", o.Name)
+		for _, p := range o.At {
+			fmt.Fprintf(w, " %.1f ms at %d groups (p99 %.1f);", p.P50, p.Size, p.P99)
+		}
+		fmt.Fprintf(w, " target under %.0f ms\n", target)
+	}
 }
 
 // cells is the operation's row of the table.
@@ -100,6 +122,8 @@ func (o opResult) cells() []string {
 	pages, perResource := "", ""
 	if o.Kind == kindWalk {
 		pages = fmt.Sprintf("%d→%d", o.At[0].Pages, o.At[len(o.At)-1].Pages)
+	}
+	if o.Kind == kindWalk || o.Kind == kindWhole {
 		perResource = fmt.Sprintf("%.2f×", o.PerResourceGrowth)
 	}
 	return append(row, pages, fmt.Sprintf("%.1f×", o.Growth), perResource, o.Mark)

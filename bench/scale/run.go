@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"time"
 )
@@ -20,7 +22,7 @@ func run(ctx context.Context, cfg config, w io.Writer) (*report, error) {
 	}
 	defer s.close()
 	log.printf("proforma in-process (%s store): payer %s with %d linked accounts", cfg.Store, payerID, 2*largest+spares)
-	b := &bench{c: s.client, p: &payer{spare: account(2 * largest)}}
+	b := &bench{c: s.client, p: &payer{spare: account(2 * largest)}, scenarios: s.scenarios}
 	rep := newReport(cfg, b.ops())
 	for i, n := range cfg.Sizes {
 		log.printf("size %d: growing to %d billing groups, %d pricing rules, %d custom line items", n, n, 2*n, 2*n)
@@ -49,10 +51,15 @@ func (b *bench) measureAll(ctx context.Context, cfg config, rep *report, i int, 
 	for k := range rep.Ops {
 		o := ops[slices.IndexFunc(ops, func(o op) bool { return o.name == rep.Ops[k].Name && o.kind == rep.Ops[k].Kind })]
 		n := cfg.Samples
-		if o.kind == kindWalk {
+		if o.kind == kindWalk { // kindWhole is sampled as single calls
 			n = cfg.Walks
 		}
+		stop, err := profile(cfg, o, i)
+		if err != nil {
+			return err
+		}
 		pt, err := measure(ctx, o, n)
+		stop()
 		if err != nil {
 			return err
 		}
@@ -61,6 +68,23 @@ func (b *bench) measureAll(ctx context.Context, cfg config, rep *report, i int, 
 		rep.Ops[k].At = append(rep.Ops[k].At, pt)
 	}
 	return nil
+}
+
+// profile starts the CPU profile of -compare-cpuprofile when o is Compare
+// scenario at the largest size, and returns what stops it.
+func profile(cfg config, o op, i int) (stop func(), err error) {
+	if cfg.CompareProfile == "" || o.name != opCompare || i != len(cfg.Sizes)-1 {
+		return func() {}, nil
+	}
+	f, err := os.Create(cfg.CompareProfile)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // measure calls o once untimed (to warm caches), then samples times

@@ -13,6 +13,7 @@ import (
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/harness"
 	"github.com/proforma-dev/proforma/internal/restjson"
+	"github.com/proforma-dev/proforma/internal/scenario"
 	"github.com/proforma-dev/proforma/internal/sqlite"
 	"github.com/proforma-dev/proforma/internal/usage"
 )
@@ -36,7 +37,10 @@ type server struct {
 	store  *sqlite.Store
 	svc    *conductor.Service
 	client *bc.Client
-	dir    string // the store's temporary directory; "" in memory
+	// scenarios is the what-if Manager over the same store, clock and
+	// engine, as cmd/proforma builds it.
+	scenarios *scenario.Manager
+	dir       string // the store's temporary directory; "" in memory
 }
 
 // newServer assembles the handler as cmd/proforma does, over a fresh
@@ -62,7 +66,9 @@ func newServer(ctx context.Context, storage string, accounts int, cacheBytes int
 	clock := &conductor.PinnableClock{}
 	clock.Pin(now)
 	s.svc = conductor.NewService(store, clock, nil)
-	s.svc.SetUsageEngine(usage.NewEngineWithCache(cacheBytes))
+	engine := usage.NewEngineWithCache(cacheBytes)
+	s.svc.SetUsageEngine(engine)
+	s.scenarios = scenario.NewManager(store, clock, engine, usage.SharedKinds)
 	if err := s.svc.SeedOrganization(ctx, org); err != nil {
 		s.close()
 		return nil, fmt.Errorf("seed organization: %w", err)
