@@ -21,6 +21,7 @@ import (
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/postgres"
 	"github.com/proforma-dev/proforma/internal/restjson"
+	"github.com/proforma-dev/proforma/internal/scenario"
 	"github.com/proforma-dev/proforma/internal/sqlite"
 	"github.com/proforma-dev/proforma/internal/sts"
 	"github.com/proforma-dev/proforma/internal/usage"
@@ -33,6 +34,7 @@ Usage:
   proforma import PATH...    load a payer's Cost and Usage Report (files, folders, s3://bucket/prefix)
   proforma report            print each billing group's pro forma margin
   proforma export            write a billing group's pro forma (CSV, Parquet or FOCUS)
+  proforma whatif            apply a change list to a throwaway scenario and compare it with live
   proforma help              show this help
 `
 
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runReport(ctx, args[1:], stdout, stderr)
 	case "export":
 		return runExport(ctx, args[1:], stdout, stderr)
+	case "whatif":
+		return runWhatif(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, helpText)
 	return fmt.Errorf("unknown command %q", args[0])
@@ -151,11 +155,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.warnUnsafe(org)
 	svc := conductor.NewService(m.Store, m.Clock, nil)
-	svc.SetUsageEngine(usage.NewEngineWithCache(int64(m.Config.ReportCache)))
+	engine := usage.NewEngineWithCache(int64(m.Config.ReportCache))
+	svc.SetUsageEngine(engine)
 	if err := svc.SeedOrganization(ctx, org); err != nil {
 		return fmt.Errorf("seed organization: %w", err)
 	}
-	m.Server = m.newServer(m.handler(svc, org))
+	m.Server = m.newServer(m.handler(svc, engine, org))
 	if m.listener, err = m.listen(); err != nil {
 		return err
 	}
@@ -198,12 +203,13 @@ func (m *Main) organization() (conductor.Organization, error) {
 	return loadOrganization(m.Config.OrgFile)
 }
 
-func (m *Main) handler(svc *conductor.Service, org conductor.Organization) http.Handler {
+func (m *Main) handler(svc *conductor.Service, engine conductor.UsageEngine, org conductor.Organization) http.Handler {
 	identity := restjson.Identity{Strict: m.Config.Auth == "strict", DefaultPayer: org.DefaultPayer(),
 		Keys: restjson.NewKeys(org)}
 	admin := &restjson.Admin{Service: svc, Clock: m.Clock, Organization: org, DefaultPayer: org.DefaultPayer(),
 		Identity: identity, ImportUsage: uploadImporter(svc, m.Store, m.Config.Input.curLimits()), Upload: m.uploadPolicy(),
-		ImportSource: sourceImporter(svc, m.Store, m.Config.Input.curLimits()), ExportUsage: usageExporter(svc, m.Store)}
+		ImportSource: sourceImporter(svc, m.Store, m.Config.Input.curLimits()), ExportUsage: usageExporter(svc, m.Store),
+		Scenarios: scenario.NewManager(m.Store, m.Clock, engine, usage.SharedKinds), Log: m.log}
 	api, query := restjson.New(svc, identity, m.log), &sts.Handler{Identity: identity}
 	control := cloudcontrol.New(svc, identity, m.log)
 	mux := http.NewServeMux()

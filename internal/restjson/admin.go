@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/scenario"
 )
 
 // AdminPrefix is the path prefix of the admin endpoints; no AWS operation
@@ -27,6 +29,7 @@ const AdminPrefix = "/_proforma/"
 //	POST   /_proforma/usage?payer=ID&source=S3URI  no body: import the delivery at s3://bucket/prefix
 //	GET    /_proforma/export?billingGroup=G&period=YYYY-MM&format=csv|parquet|focus
 //	                                          a group's pro forma for a period (admin_export.go)
+//	/_proforma/scenarios…                     what-if scenarios and the API inside them (admin_scenario.go)
 //
 // payer defaults to the default payer, except for usage imports, where it
 // defaults to the file's payer column.
@@ -57,6 +60,12 @@ type Admin struct {
 	// code's status (ResourceNotFoundException for an unknown group or a
 	// period without usage, ValidationException for a bad format).
 	ExportUsage func(ctx context.Context, req ExportRequest) (ExportFile, error)
+	// Scenarios are the what-if scenarios (admin_scenario.go); nil answers
+	// their endpoints NotImplementedException.
+	Scenarios *scenario.Manager
+	// Log receives the internal errors of the API under a scenario's
+	// endpoint; nil discards them.
+	Log *slog.Logger
 }
 
 // BadUpload marks an import error caused by the uploaded file.
@@ -80,6 +89,7 @@ func (a *Admin) Handler() http.Handler {
 	mux.Handle("POST /_proforma/reset", a.guard(adminOnly, a.reset))
 	mux.Handle("POST /_proforma/usage", a.guardUpload(ownPayer, a.importUsage))
 	mux.Handle("GET /_proforma/export", a.guard(ownPayer, a.exportUsage))
+	a.scenarioRoutes(mux)
 	return mux
 }
 

@@ -26,6 +26,11 @@ import (
 //	POST   /_proforma/reset             admin credential
 //	POST   /_proforma/usage?payer=X     admin credential, or a credential of payer X
 //	GET    /_proforma/export?payer=X    admin credential, or a credential of payer X
+////	POST   /_proforma/scenarios?payer=X admin credential, or a credential of payer X
+//	GET    /_proforma/scenarios[/{id}[/changes|/compare]]?payer=X  the same
+//	DELETE /_proforma/scenarios/{id}?payer=X                      the same
+//	ANY    /_proforma/scenarios/{id}/OPERATION-PATH  as the API: a credential of the scenario's payer
+//	                                    (the signature covers the full path; see scenario_api.go)
 //
 // For the routes open to a payer, an empty payer means the caller's own
 // account, and the request reaches the endpoint with payer set to it: a

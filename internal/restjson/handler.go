@@ -82,24 +82,33 @@ func (h *Handler) serve(r *http.Request) (model.Operation, any, int, error) {
 	if err != nil {
 		return op, nil, 0, err
 	}
+	_, out, status, err := h.run(r, h.svc, caller, op, labels, body)
+	return op, out, status, err
+}
+
+// run decodes the input of op from r (whose body is body) and runs it on
+// svc for caller: the part of serving a request that follows routing and
+// identity, shared by the live API and the scenarios' (scenario_api.go).
+func (h *Handler) run(r *http.Request, svc *conductor.Service, caller conductor.Caller, op model.Operation,
+	labels map[string]string, body []byte) (model.Input, any, int, error) {
 	in, err := decode(op, r, labels, body)
 	if err != nil {
-		return op, nil, 0, err
+		return nil, nil, 0, err
 	}
 	impl, ok := h.ops[op.Name]
 	if !ok {
-		return op, nil, 0, conductor.NotImplemented(op.Name)
+		return in, nil, 0, conductor.NotImplemented(op.Name)
 	}
-	out, err := impl(r.Context(), h.svc, request{caller: caller, fingerprint: fingerprint(in)}, in)
+	out, err := impl(r.Context(), svc, request{caller: caller, fingerprint: fingerprint(in)}, in)
 	if err != nil {
-		return op, nil, 0, err
+		return in, nil, 0, err
 	}
 	if op.SuccessCode == http.StatusNoContent && out == nil {
-		return op, nil, http.StatusNoContent, nil
+		return in, nil, http.StatusNoContent, nil
 	}
 	// ListTagsForResource is modeled with 204 but has a body; a 204 cannot
 	// carry one, and SDKs accept any 2xx, so it is answered with 200 (TG-5).
-	return op, out, http.StatusOK, nil
+	return in, out, http.StatusOK, nil
 }
 
 // readBody reads the whole body, refusing more than MaxBodyBytes.

@@ -19,14 +19,19 @@ type Change struct {
 	Output    json.RawMessage `json:"Output,omitempty"`
 }
 
-// kindChange is a scenario's change, in its namespace: id the change's
-// index, zero-padded so that ids sort in order.
-const kindChange = "scenariochange"
+// Kinds of a scenario's change list, in its namespace.
+const (
+	kindChange  = "scenariochange"  // id: the change's index, zero-padded so that ids sort in order
+	kindCreated = "scenariocreated" // id: an ARN a recorded change's Output names
+	kindCounter = "scenariocount"   // id "changes": the number of changes recorded
+)
 
 // changeID is the id of the change at index i.
 func changeID(i int) string { return fmt.Sprintf("%09d", i) }
 
-// Record appends a change to the scenario's list. The mutation it
+// Record appends a change to the scenario's list. A change whose Output
+// names a resource an earlier change created — a client-token replay,
+// answered with the first result — is not recorded again. The mutation it
 // records has already committed: a crash between the two leaves the
 // change applied but unlisted (the caller was never answered).
 func (m *Manager) Record(ctx context.Context, sc Scenario, ch Change) error {
@@ -34,12 +39,30 @@ func (m *Manager) Record(ctx context.Context, sc Scenario, ch Change) error {
 	if err != nil {
 		return err
 	}
+	created := outputARN(ch.Output)
+	ns := sc.namespace()
 	return m.store.Update(ctx, func(tx conductor.Tx) error {
-		n, err := tx.Count(sc.namespace(), kindChange, conductor.Timeless)
-		if err != nil {
+		if created != "" {
+			_, seen, err := tx.Get(ns, kindCreated, created, conductor.Timeless)
+			if err != nil || seen {
+				return err
+			}
+			if err := tx.Put(ns, kindCreated, created, conductor.Timeless, []byte("1")); err != nil {
+				return err
+			}
+		}
+		var n int
+		if raw, ok, err := tx.Get(ns, kindCounter, "changes", conductor.Timeless); err != nil {
+			return err
+		} else if ok {
+			if err := json.Unmarshal(raw, &n); err != nil {
+				return err
+			}
+		}
+		if err := tx.Put(ns, kindCounter, "changes", conductor.Timeless, []byte(fmt.Sprint(n+1))); err != nil {
 			return err
 		}
-		return tx.Put(sc.namespace(), kindChange, changeID(n), conductor.Timeless, data)
+		return tx.Put(ns, kindChange, changeID(n), conductor.Timeless, data)
 	})
 }
 

@@ -19,10 +19,12 @@
 package scenario
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -154,7 +156,8 @@ func get(tx conductor.Tx, payer, id string) (Scenario, bool, error) {
 	return sc, true, json.Unmarshal(data, &sc)
 }
 
-// List returns the caller's scenarios, oldest first.
+// List returns the caller's scenarios, oldest first (by ID within a
+// second).
 func (m *Manager) List(ctx context.Context, c conductor.Caller) ([]Scenario, error) {
 	out := []Scenario{}
 	err := m.store.View(ctx, func(tx conductor.Tx) error {
@@ -167,6 +170,9 @@ func (m *Manager) List(ctx context.Context, c conductor.Caller) ([]Scenario, err
 			out = append(out, sc)
 		}
 		return err
+	})
+	slices.SortFunc(out, func(a, b Scenario) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
 	})
 	return out, err
 }
