@@ -141,6 +141,44 @@ func TestReadmeCloudControl(t *testing.T) {
 	}
 }
 
+// TestReadmeWhatIf runs the README's what-if commands as written against
+// a server, as the demo payer, with only the port moved: the scenario's
+// comparison shows the 12 % markup, its change list the two calls, and
+// live keeps no rule.
+func TestReadmeWhatIf(t *testing.T) {
+	for _, tool := range []string{"bash", "aws", "curl"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed: skipping the README's what-if commands (they use the AWS CLI and curl)", tool)
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := readmeBlock(string(readme), "## What-if")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startProforma(t, t.TempDir())
+	script = strings.ReplaceAll(script, "http://127.0.0.1:4599", p.URL) + "\ncat changes.json\n"
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-e", "-c", script)
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=",
+		"AWS_ACCESS_KEY_ID=123456789012", "AWS_SECRET_ACCESS_KEY=anything", "AWS_DEFAULT_REGION=us-east-1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the README's what-if commands failed: %v\n%s", err, out)
+	}
+	for _, want := range []string{`"PricingRules": []`, `"Name":"team-a"`, `"ProformaCostChange"`,
+		`"Operation":"CreatePricingRule"`, `"Operation":"AssociatePricingRules"`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %s:\n%s", want, out)
+		}
+	}
+}
+
 // TestReadmeTerraform applies the README's Terraform configuration with
 // OpenTofu (or Terraform) and the awscc provider against a server, with
 // only the endpoint moved: the apply must succeed, a plan right after must
