@@ -27,7 +27,9 @@ import (
 // NewEngineWithCache says otherwise). The cache is keyed by payer, period,
 // import ID and account: a re-import gives the period a new import ID, so
 // its earlier entries are never read again, and the first read that sees
-// the new import drops them. The store is read in the caller's goroutine
+// the new import drops them. Priced groups are kept too (see pricedCache):
+// a group priced again over the same import, unchanged, is neither read
+// nor decoded nor priced. The store is read in the caller's goroutine
 // (the transaction's); decoding and pricing spread the groups over the
 // CPUs.
 //
@@ -43,6 +45,7 @@ type Engine struct {
 	lru     *list.List
 	entries map[cacheKey]*list.Element // values *cacheEntry; front: most recently used
 	imports map[periodKey]string       // the import ID last read, per payer and period
+	priced  *pricedCache               // groups' reports; nil when the Engine caches nothing
 }
 
 // DefaultCacheBytes is the cache budget of NewEngine.
@@ -73,7 +76,11 @@ func NewEngine() *Engine { return NewEngineWithCache(DefaultCacheBytes) }
 // NewEngineWithCache returns an Engine whose cache of decoded aggregates
 // holds at most about maxBytes (0: no cache).
 func NewEngineWithCache(maxBytes int64) *Engine {
-	return &Engine{max: maxBytes, lru: list.New(), entries: map[cacheKey]*list.Element{}, imports: map[periodKey]string{}}
+	e := &Engine{max: maxBytes, lru: list.New(), entries: map[cacheKey]*list.Element{}, imports: map[periodKey]string{}}
+	if maxBytes > 0 {
+		e.priced = newPricedCache()
+	}
+	return e
 }
 
 // GroupCosts implements conductor.UsageEngine. Each group's lines are
@@ -95,16 +102,21 @@ func (e *Engine) GroupCosts(ctx context.Context, tx conductor.Tx, payer string, 
 		return productCosts(all.Result()), nil
 	}
 	e.seen(periodKey{payer, period}, m.ImportID)
+	reports := make([]pricing.Report, len(groups))
+	keys, todo, err := e.cached(periodKey{payer, period}, m.ImportID, groups, reports)
+	if err != nil {
+		return nil, err
+	}
 	src := &source{e: e, tx: tx, payer: payer, m: m}
-	work := make([][]accountData, len(groups))
-	for i, g := range groups {
-		if work[i], err = src.read(g.Accounts); err != nil {
+	work := make([][]accountData, len(todo))
+	for j, i := range todo {
+		if work[j], err = src.read(groups[i].Accounts); err != nil {
 			return nil, err
 		}
 	}
-	reports := make([]pricing.Report, len(groups))
-	err = parallel(len(groups), func(i int) error {
-		accounts, err := src.decode(work[i])
+	err = parallel(len(todo), func(j int) error {
+		i := todo[j]
+		accounts, err := src.decode(work[j])
 		if err != nil {
 			return err
 		}
@@ -116,12 +128,39 @@ func (e *Engine) GroupCosts(ctx context.Context, tx conductor.Tx, payer string, 
 			return err
 		}
 		reports[i] = calc.Result()[0]
+		if e.priced != nil {
+			e.priced.put(keys[i], reports[i])
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return productCosts(reports), nil
+}
+
+// cached fills reports with the groups the priced cache holds and returns
+// every group's key and the indexes of the groups left to price (all of
+// them when the Engine caches nothing).
+func (e *Engine) cached(p periodKey, importID string, groups []conductor.GroupAsOf, reports []pricing.Report) ([]pricedKey, []int, error) {
+	keys := make([]pricedKey, len(groups))
+	var todo []int
+	for i, g := range groups {
+		if e.priced == nil {
+			todo = append(todo, i)
+			continue
+		}
+		var err error
+		if keys[i], err = e.priced.key(p, importID, g); err != nil {
+			return nil, nil, err
+		}
+		if r, ok := e.priced.get(keys[i]); ok {
+			reports[i] = r
+			continue
+		}
+		todo = append(todo, i)
+	}
+	return keys, todo, nil
 }
 
 // productCosts converts the calculator's reports for the domain.

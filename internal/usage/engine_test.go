@@ -306,3 +306,46 @@ func TestAccountDecimalEncoding(t *testing.T) {
 		t.Error("a truncated blob decoded")
 	}
 }
+
+// A group priced again over the same import comes from the priced cache;
+// a change to anything the engine prices by (a rule, an item, an
+// association, the accounts) is another group, priced anew — each result
+// equal to an engine that caches nothing.
+func TestPricedCacheFollowsTheGroup(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.importFiles(e.write("oct.csv", engineHeader, engineCUR())); err != nil {
+		t.Fatal(err)
+	}
+	cached, uncached := NewEngine(), NewEngineWithCache(0)
+	price := func(engine *Engine, groups []conductor.GroupAsOf) (costs [][]conductor.ProductCost) {
+		e.view(func(tx conductor.Tx) {
+			var err error
+			if costs, err = engine.GroupCosts(context.Background(), tx, payer, "2026-10", groups); err != nil {
+				t.Fatal(err)
+			}
+		})
+		return costs
+	}
+	pct := func(v float64) *float64 { return &v }
+	changes := map[string]func(g *conductor.GroupAsOf){
+		"unchanged": func(*conductor.GroupAsOf) {},
+		"rule": func(g *conductor.GroupAsOf) {
+			g.Rules = []conductor.PricingRule{{ID: "x", Scope: conductor.ScopeGlobal, Type: conductor.RuleMarkup, ModifierPercentage: pct(12)}}
+		},
+		"item":     func(g *conductor.GroupAsOf) { g.Items[0].Flat = pct(11) },
+		"link":     func(g *conductor.GroupAsOf) { g.Associations = nil },
+		"accounts": func(g *conductor.GroupAsOf) { g.Accounts = g.Accounts[:1] },
+	}
+	for _, name := range []string{"unchanged", "rule", "item", "link", "accounts", "unchanged"} {
+		groups := engineGroups()
+		for i := range groups {
+			changes[name](&groups[i])
+		}
+		if diff := gocmp.Diff(price(uncached, groups), price(cached, groups), moneyCmp); diff != "" {
+			t.Errorf("%s: cached engine differs (-uncached +cached):\n%s", name, diff)
+		}
+	}
+	if n, want := cached.priced.lru.Len(), 5*len(engineGroups()); n != want {
+		t.Errorf("priced cache holds %d groups, want %d (5 distinct versions of 7 groups)", n, want)
+	}
+}
