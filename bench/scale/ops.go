@@ -27,6 +27,7 @@ const (
 	opCreateScenario = "Create scenario"
 	opCompare        = "Compare scenario"
 	opCompareAll     = "Compare scenario, every group changed"
+	opCompareCold    = "Compare scenario, every group changed, cold engine"
 )
 
 // op is one measured operation. Before each timed call of run, setup (if
@@ -50,9 +51,10 @@ type bench struct {
 	item string // ARN of the item created by the last setup or run
 	plan string // ARN of the plan created by the last setup or run
 
-	scenarios *scenario.Manager
-	scenario  string   // ID of the scenario created by the last Create scenario
-	few, all  compared // the scenarios Compare measures
+	scenarios     *scenario.Manager
+	coldScenarios func() *scenario.Manager // a Manager whose engine has priced and decoded nothing yet
+	scenario      string                   // ID of the scenario created by the last Create scenario
+	few, all      compared                 // the scenarios Compare measures
 }
 
 // ops returns the measured operations, in the order they are run and printed.
@@ -90,6 +92,7 @@ func (b *bench) ops() []op {
 		{name: opCreateScenario, kind: kindWhole, run: one(b.createScenario), teardown: b.deleteScenario},
 		{name: opCompare, kind: kindWhole, needsCUR: true, setup: b.compareScenario, run: one(b.compare(&b.few))},
 		{name: opCompareAll, kind: kindWhole, needsCUR: true, setup: b.compareAllScenario, run: one(b.compare(&b.all))},
+		{name: opCompareCold, kind: kindWhole, needsCUR: true, setup: b.compareAllScenario, run: one(b.compareCold(&b.all))},
 	}
 }
 
@@ -418,15 +421,24 @@ func (b *bench) makeCompared(ctx context.Context, sc *compared, all bool) error 
 // compare is Compare by service of a scenario, encoded as the HTTP route
 // answers it.
 func (b *bench) compare(sc *compared) func(context.Context) error {
-	return func(ctx context.Context) error {
-		cmp, err := b.scenarios.Compare(ctx, conductor.Caller{Account: payerID}, sc.id, true)
-		if err != nil {
-			return wrap("Compare", err)
-		}
-		if len(cmp.BillingGroups) != len(b.p.groups) {
-			return fmt.Errorf("Compare: %d groups, the payer has %d", len(cmp.BillingGroups), len(b.p.groups))
-		}
-		_, err = json.Marshal(cmp)
-		return err
+	return func(ctx context.Context) error { return b.compareWith(ctx, b.scenarios, sc) }
+}
+
+// compareCold is compare by a Manager whose engine is new each time: both
+// sides decoded and priced from the store.
+func (b *bench) compareCold(sc *compared) func(context.Context) error {
+	return func(ctx context.Context) error { return b.compareWith(ctx, b.coldScenarios(), sc) }
+}
+
+// compareWith runs one Compare of sc through m.
+func (b *bench) compareWith(ctx context.Context, m *scenario.Manager, sc *compared) error {
+	cmp, err := m.Compare(ctx, conductor.Caller{Account: payerID}, sc.id, true)
+	if err != nil {
+		return wrap("Compare", err)
 	}
+	if len(cmp.BillingGroups) != len(b.p.groups) {
+		return fmt.Errorf("Compare: %d groups, the payer has %d", len(cmp.BillingGroups), len(b.p.groups))
+	}
+	_, err = json.Marshal(cmp)
+	return err
 }

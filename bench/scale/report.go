@@ -100,7 +100,7 @@ func (r *report) printScenarios(w io.Writer) {
 		switch o.Name {
 		case opCreateScenario:
 			target = 1000
-		case opCompare, opCompareAll:
+		case opCompare, opCompareAll, opCompareCold:
 			target = 2000
 		default:
 			continue

@@ -22,7 +22,7 @@ func run(ctx context.Context, cfg config, w io.Writer) (*report, error) {
 	}
 	defer s.close()
 	log.printf("proforma in-process (%s store): payer %s with %d linked accounts", cfg.Store, payerID, 2*largest+spares)
-	b := &bench{c: s.client, p: &payer{spare: account(2 * largest)}, scenarios: s.scenarios}
+	b := &bench{c: s.client, p: &payer{spare: account(2 * largest)}, scenarios: s.scenarios, coldScenarios: s.coldScenarios}
 	rep := newReport(cfg, b.ops())
 	for i, n := range cfg.Sizes {
 		log.printf("size %d: growing to %d billing groups, %d pricing rules, %d custom line items", n, n, 2*n, 2*n)

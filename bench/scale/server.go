@@ -40,7 +40,10 @@ type server struct {
 	// scenarios is the what-if Manager over the same store, clock and
 	// engine, as cmd/proforma builds it.
 	scenarios *scenario.Manager
-	dir       string // the store's temporary directory; "" in memory
+	// coldScenarios is a Manager over the same store with an engine of its
+	// own, empty: what a compare costs when nothing is cached yet.
+	coldScenarios func() *scenario.Manager
+	dir           string // the store's temporary directory; "" in memory
 }
 
 // newServer assembles the handler as cmd/proforma does, over a fresh
@@ -69,6 +72,9 @@ func newServer(ctx context.Context, storage string, accounts int, cacheBytes int
 	engine := usage.NewEngineWithCache(cacheBytes)
 	s.svc.SetUsageEngine(engine)
 	s.scenarios = scenario.NewManager(store, clock, engine, usage.SharedKinds)
+	s.coldScenarios = func() *scenario.Manager {
+		return scenario.NewManager(store, clock, usage.NewEngineWithCache(cacheBytes), usage.SharedKinds)
+	}
 	if err := s.svc.SeedOrganization(ctx, org); err != nil {
 		s.close()
 		return nil, fmt.Errorf("seed organization: %w", err)

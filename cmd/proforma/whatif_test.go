@@ -200,11 +200,7 @@ func TestWhatifChangesWithTheAWSCLI(t *testing.T) {
 	}
 	home := t.TempDir()
 	for i, ch := range changes {
-		var in any
-		if err := json.Unmarshal(ch.Input, &in); err != nil {
-			t.Fatal(err)
-		}
-		input, err := json.Marshal(whatifMapARNs(in, arns))
+		input, err := scenario.MapARNs(ch.Input, arns)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -328,26 +324,6 @@ func whatifConfigOf(t *testing.T, url string) whatifConfig {
 	}
 	slices.Sort(out.names)
 	return out
-}
-
-// whatifMapARNs replaces, in decoded JSON, every string that is a key of
-// arns by its value.
-func whatifMapARNs(v any, arns map[string]string) any {
-	switch v := v.(type) {
-	case string:
-		if to, ok := arns[v]; ok {
-			return to
-		}
-	case []any:
-		for i := range v {
-			v[i] = whatifMapARNs(v[i], arns)
-		}
-	case map[string]any:
-		for k := range v {
-			v[k] = whatifMapARNs(v[k], arns)
-		}
-	}
-	return v
 }
 
 // cliCommand is an operation's AWS CLI command: CreatePricingRule →

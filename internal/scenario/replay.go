@@ -38,7 +38,7 @@ func Replay(ctx context.Context, client *bc.Client, changes []Change) (arns map[
 			}
 			return arns, fail(fmt.Errorf("unknown operation %q", ch.Operation))
 		}
-		input, err := mapARNs(ch.Input, arns)
+		input, err := MapARNs(ch.Input, arns)
 		if err != nil {
 			return arns, fail(fmt.Errorf("input: %w", err))
 		}
@@ -135,9 +135,11 @@ func isReadOperation(name string) bool {
 	return len(name) > 3 && (name[:3] == "Get" || name[:4] == "List")
 }
 
-// mapARNs returns input with every string equal to a key of arns replaced
-// by its value.
-func mapARNs(input json.RawMessage, arns map[string]string) ([]byte, error) {
+// MapARNs returns a change's input with every string equal to a key of
+// arns replaced by its value (member names and tag keys are left alone;
+// numbers keep their digits): what Replay does before each call, and what
+// a caller applying a change list with another tool must do.
+func MapARNs(input json.RawMessage, arns map[string]string) (json.RawMessage, error) {
 	if len(arns) == 0 || len(bytes.TrimSpace(input)) == 0 {
 		return input, nil
 	}
