@@ -18,12 +18,12 @@ func TestCostReportsOfPeriodMatchTheOperations(t *testing.T) {
 	ctx := context.Background()
 	e := newReportEnv(t, 13)
 	e.svc.SetUsageEngine(usage.NewEngine()) // nothing cached: count the blobs read
-	blobs := e.blobs.n.Load()
+	blobs := e.blobs.Reads()
 	period, all, err := e.svc.CostReportsOfPeriod(ctx, e.c, conductor.CostReportsOfPeriodInput{BillingPeriod: "2026-10", ByProduct: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if read := e.blobs.n.Load() - blobs; read != 2*13 {
+	if read := e.blobs.Reads() - blobs; read != 2*13 {
 		t.Errorf("%d blobs read for 26 accounts", read)
 	}
 	if period != "2026-10" {
@@ -71,12 +71,12 @@ func TestCostReportsOfPeriodReusesPricedGroups(t *testing.T) {
 	}
 	e.svc.SetUsageEngine(usage.NewEngine()) // nothing cached: count the blobs read
 	in.Priced = first
-	blobs := e.blobs.n.Load()
+	blobs := e.blobs.Reads()
 	_, again, err := e.svc.CostReportsOfPeriod(ctx, e.c, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if read := e.blobs.n.Load() - blobs; read != 0 {
+	if read := e.blobs.Reads() - blobs; read != 0 {
 		t.Errorf("%d blobs read for groups all priced before", read)
 	}
 	for i := range first {
@@ -88,12 +88,12 @@ func TestCostReportsOfPeriodReusesPricedGroups(t *testing.T) {
 	changed := reportByID(e.groups)[4]
 	e.must(e.svc.CreateCustomLineItem(ctx, e.c, conductor.CreateCustomLineItemInput{Name: "more", BillingGroupARN: changed,
 		Charge: conductor.ChargeDetails{Type: conductor.ChargeFee, Flat: &fee}}))
-	blobs = e.blobs.n.Load()
+	blobs = e.blobs.Reads()
 	_, after, err := e.svc.CostReportsOfPeriod(ctx, e.c, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if read := e.blobs.n.Load() - blobs; read != 2 {
+	if read := e.blobs.Reads() - blobs; read != 2 {
 		t.Errorf("%d blobs read for one changed group of 2 accounts", read)
 	}
 	for i, r := range after {

@@ -9,37 +9,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/storetest"
 	"github.com/proforma-dev/proforma/internal/usage"
 )
-
-// reportBlobCounter wraps a Store and counts the blobs its transactions read.
-type reportBlobCounter struct {
-	conductor.Store
-	n atomic.Int64
-}
-
-func (r *reportBlobCounter) Update(ctx context.Context, fn func(conductor.Tx) error) error {
-	return r.Store.Update(ctx, func(tx conductor.Tx) error { return fn(reportBlobCountingTx{tx, &r.n}) })
-}
-
-func (r *reportBlobCounter) View(ctx context.Context, fn func(conductor.Tx) error) error {
-	return r.Store.View(ctx, func(tx conductor.Tx) error { return fn(reportBlobCountingTx{tx, &r.n}) })
-}
-
-type reportBlobCountingTx struct {
-	conductor.Tx
-	n *atomic.Int64
-}
-
-func (t reportBlobCountingTx) GetBlob(id string) ([]byte, bool, error) {
-	t.n.Add(1)
-	return t.Tx.GetBlob(id)
-}
 
 // reportEnv is a payer with groups of two accounts each, every account
 // with usage in October 2026, a plan with a rule, and per group a flat and
@@ -48,7 +24,7 @@ type reportEnv struct {
 	t      *testing.T
 	svc    *conductor.Service
 	reads  *readCounter
-	blobs  *reportBlobCounter
+	blobs  *storetest.BlobCounter
 	c      conductor.Caller
 	groups []string // ARNs, in creation order
 }
@@ -62,7 +38,7 @@ func newReportEnv(t *testing.T, n int) *reportEnv {
 	t.Helper()
 	ctx := context.Background()
 	store := memoryStore(t)
-	blobs := &reportBlobCounter{Store: store}
+	blobs := &storetest.BlobCounter{Store: store}
 	reads := &readCounter{Store: blobs}
 	clock := &conductor.PinnableClock{}
 	clock.Pin(time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC))
@@ -216,9 +192,9 @@ func TestReportReadsDoNotGrowWithOtherGroups(t *testing.T) {
 		e := newReportEnv(t, n)
 		group := e.groups[0]
 		count := func(f func()) cost {
-			blobs := e.blobs.n.Load()
+			blobs := e.blobs.Reads()
 			records := e.reads.reads(f)
-			return cost{records, e.blobs.n.Load() - blobs}
+			return cost{records, e.blobs.Reads() - blobs}
 		}
 		get = count(func() { e.get(group) })
 		if warm := count(func() { e.get(group) }); warm.blobs != 0 {

@@ -1,19 +1,18 @@
 package scenario_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/scenario"
+	"github.com/proforma-dev/proforma/internal/storetest"
 	"github.com/proforma-dev/proforma/internal/usage"
 )
 
@@ -55,7 +54,7 @@ const (
 // (account 5, plan "twenty") created; epsilon is left as it is.
 type compareEnv struct {
 	live, inside *conductor.Service
-	blobs        *blobCounter // the Manager's store
+	blobs        *storetest.BlobCounter // the Manager's store
 	m            *scenario.Manager
 	sc           scenario.Scenario
 	groups       map[string]string // name → ARN
@@ -97,7 +96,7 @@ func newCompareEnv(t *testing.T) *compareEnv {
 	group(svc, "gamma", ten, "100000000004")
 	group(svc, "epsilon", twenty, "100000000006")
 
-	e.blobs = &blobCounter{Store: store}
+	e.blobs = &storetest.BlobCounter{Store: store}
 	e.m = scenario.NewManager(e.blobs, clock, engine, usage.SharedKinds)
 	var err error
 	if e.sc, err = e.m.Create(ctx, payer, "what-if", ""); err != nil {
@@ -117,30 +116,6 @@ func newCompareEnv(t *testing.T) *compareEnv {
 	must(in.DeleteBillingGroup(ctx, payer, e.groups["gamma"]))
 	group(in, "delta", twenty, "100000000005")
 	return e
-}
-
-// blobCounter wraps a Store and counts the blobs its transactions read.
-type blobCounter struct {
-	conductor.Store
-	n atomic.Int64
-}
-
-func (b *blobCounter) View(ctx context.Context, fn func(conductor.Tx) error) error {
-	return b.Store.View(ctx, func(tx conductor.Tx) error { return fn(blobCountingTx{tx, &b.n}) })
-}
-
-func (b *blobCounter) Update(ctx context.Context, fn func(conductor.Tx) error) error {
-	return b.Store.Update(ctx, func(tx conductor.Tx) error { return fn(blobCountingTx{tx, &b.n}) })
-}
-
-type blobCountingTx struct {
-	conductor.Tx
-	n *atomic.Int64
-}
-
-func (t blobCountingTx) GetBlob(id string) ([]byte, bool, error) {
-	t.n.Add(1)
-	return t.Tx.GetBlob(id)
 }
 
 // side and cols build expected figures.
@@ -184,11 +159,11 @@ func TestCompare(t *testing.T) {
 	// The live side reads the blobs of accounts 1, 2, 3, 4 and 6; the
 	// scenario side those of the groups it changed only: alpha (1), beta
 	// (2, 3), delta (5). epsilon is not priced again.
-	before := e.blobs.n.Load()
+	before := e.blobs.Reads()
 	if _, err := e.m.Compare(ctx, payer, e.sc.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	if read := e.blobs.n.Load() - before; read != 5+4 {
+	if read := e.blobs.Reads() - before; read != 5+4 {
 		t.Errorf("Compare read %d blobs, want 9", read)
 	}
 	if _, err := e.m.Compare(ctx, conductor.Caller{Account: "210987654321"}, e.sc.ID, false); !isNotFound(err) {
