@@ -78,9 +78,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	switch *format {
 	case "json":
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(reports)
+		return writeIndentedJSON(stdout, reports)
 	case "csv":
 		return writeReportCSV(stdout, reports)
 	}
@@ -187,4 +185,12 @@ func writeReportCSV(w io.Writer, reports []groupReport) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// writeIndentedJSON writes v as indented JSON, the --format json of the
+// commands that print tables.
+func writeIndentedJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -89,9 +89,7 @@ func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	switch *format {
 	case "json":
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(cmp)
+		return writeIndentedJSON(stdout, cmp)
 	case "csv":
 		return writeWhatifCSV(stdout, cmp)
 	}
