@@ -78,6 +78,11 @@ func NewManager(store conductor.Store, clock conductor.Clock, usage conductor.Us
 // MaxNameLength bounds a scenario's name.
 const MaxNameLength = 128
 
+// QuotaScenarios bounds a payer's scenarios: each is a copy of the payer's
+// configuration, so their number bounds what one payer can make the store
+// hold.
+var QuotaScenarios = conductor.Quota{Code: "L-PROFORMA-SCENARIOS", Description: "what-if scenarios per payer account", Limit: 100}
+
 // Create branches the caller's configuration as of period ("" = the
 // current one; a future period is refused) into a new scenario.
 func (m *Manager) Create(ctx context.Context, c conductor.Caller, name, period string) (Scenario, error) {
@@ -94,6 +99,14 @@ func (m *Manager) Create(ctx context.Context, c conductor.Caller, name, period s
 		return Scenario{}, err
 	}
 	err = m.store.Update(ctx, func(tx conductor.Tx) error {
+		held, err := tx.ListRange("", kindScenario, conductor.Timeless,
+			conductor.Range{Prefix: sc.Payer + "/", Limit: QuotaScenarios.Limit})
+		if err != nil {
+			return err
+		}
+		if len(held) >= QuotaScenarios.Limit {
+			return conductor.LimitExceeded(QuotaScenarios, "scenario", sc.ID)
+		}
 		if err := tx.CopyNamespace(sc.Payer, sc.namespace(), m.sharedKinds()); err != nil {
 			return err
 		}

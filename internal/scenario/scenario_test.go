@@ -3,6 +3,7 @@ package scenario_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -126,4 +127,31 @@ func TestScenarioOfAPastPeriod(t *testing.T) {
 func isNotFound(err error) bool {
 	e, ok := conductor.AsError(err)
 	return ok && e.Code == conductor.CodeNotFound && !errors.Is(err, context.Canceled)
+}
+
+// A payer holds at most QuotaScenarios scenarios; deleting one makes room.
+func TestScenarioQuota(t *testing.T) {
+	store, _, clock := live(t)
+	m := scenario.NewManager(store, clock, nil, nil)
+	var last scenario.Scenario
+	for i := range scenario.QuotaScenarios.Limit {
+		sc, err := m.Create(ctx, payer, fmt.Sprintf("s%d", i), "")
+		if err != nil {
+			t.Fatalf("scenario %d: %v", i, err)
+		}
+		last = sc
+	}
+	_, err := m.Create(ctx, payer, "one too many", "")
+	if e, ok := conductor.AsError(err); !ok || e.Code != conductor.CodeServiceLimit {
+		t.Fatalf("scenario over the quota: %v, want ServiceLimitExceededException", err)
+	}
+	if _, err := m.Create(ctx, conductor.Caller{Account: "210987654321"}, "another payer", ""); err != nil {
+		t.Errorf("another payer's first scenario: %v", err)
+	}
+	if err := m.Delete(ctx, payer, last.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Create(ctx, payer, "again", ""); err != nil {
+		t.Errorf("after a delete: %v", err)
+	}
 }
