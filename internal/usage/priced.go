@@ -10,9 +10,15 @@ import (
 	"github.com/proforma-dev/proforma/internal/pricing"
 )
 
-// maxPriced bounds the groups a pricedCache holds: a few hundred bytes
-// each, so a few megabytes at most.
-const maxPriced = 20000
+// maxPricedBytes bounds the estimated memory of a pricedCache: a group's
+// report costs about pricedEntryBytes plus pricedProductBytes per product
+// (a few kilobytes for a group using a dozen services), so 64 MiB holds
+// the reports of tens of thousands of groups.
+const (
+	maxPricedBytes     = 64 << 20
+	pricedEntryBytes   = 256
+	pricedProductBytes = 192
+)
 
 // pricedCache keeps groups' priced costs. The costs of a group depend on
 // nothing but the group as priced (its accounts, rules, items and their
@@ -22,6 +28,7 @@ const maxPriced = 20000
 // A changed group, or a re-import (a new import ID), is another key.
 type pricedCache struct {
 	mu      sync.Mutex
+	size    int64      // estimated bytes of the entries
 	lru     *list.List // values *pricedEntry; front: most recently used
 	entries map[pricedKey]*list.Element
 }
@@ -34,7 +41,12 @@ type pricedKey struct {
 
 type pricedEntry struct {
 	key    pricedKey
-	report pricing.Report // immutable once cached: decimals are values, nothing appends to it
+	report pricing.Report // its products only; immutable once cached: decimals are values, nothing appends to it
+}
+
+// bytes estimates the memory of the entry.
+func (e *pricedEntry) bytes() int64 {
+	return pricedEntryBytes + pricedProductBytes*int64(len(e.report.Products))
 }
 
 func newPricedCache() *pricedCache {
@@ -59,17 +71,21 @@ func (c *pricedCache) get(k pricedKey) (pricing.Report, bool) {
 	return el.Value.(*pricedEntry).report, true
 }
 
-// put caches a group's report under k, dropping the least recently used
-// entries beyond maxPriced.
+// put caches a group's report (its products: what GroupCosts returns)
+// under k, dropping the least recently used entries beyond
+// maxPricedBytes.
 func (c *pricedCache) put(k pricedKey, r pricing.Report) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.entries[k]; ok {
 		return
 	}
-	for c.lru.Len() >= maxPriced {
+	ent := &pricedEntry{k, pricing.Report{GroupARN: r.GroupARN, Period: r.Period, Costs: r.Costs, Products: r.Products}}
+	for c.size+ent.bytes() > maxPricedBytes && c.lru.Len() > 0 {
 		old := c.lru.Remove(c.lru.Back()).(*pricedEntry)
 		delete(c.entries, old.key)
+		c.size -= old.bytes()
 	}
-	c.entries[k] = c.lru.PushFront(&pricedEntry{k, r})
+	c.entries[k] = c.lru.PushFront(ent)
+	c.size += ent.bytes()
 }
