@@ -225,15 +225,9 @@ func (t billingGroupType) update(ctx context.Context, c conductor.Caller, id str
 		return err
 	}
 	curTags, _ := tagMap(cur.Tags)
-	in := conductor.UpdateBillingGroupInput{ARN: id}
-	changed := false
-	if *want.Name != deref(cur.Name) {
-		in.Name, changed = want.Name, true
-	}
-	if deref(want.Description) != deref(cur.Description) {
-		d := deref(want.Description)
-		in.Description, changed = &d, true
-	}
+	in := conductor.UpdateBillingGroupInput{ARN: id,
+		Name: changedText(want.Name, cur.Name), Description: changedText(want.Description, cur.Description)}
+	changed := in.Name != nil || in.Description != nil
 	if cur.ComputationPreference == nil || *want.ComputationPreference.PricingPlanArn != deref(cur.ComputationPreference.PricingPlanArn) {
 		in.PricingPlanARN, changed = want.ComputationPreference.PricingPlanArn, true
 	}

@@ -284,14 +284,8 @@ func (t customLineItemType) update(ctx context.Context, c conductor.Caller, id s
 	if deref(curCh.Type) != deref(wantCh.Type) {
 		return handlerFailure("NotUpdatable", "Property #/CustomLineItemChargeDetails/Type cannot be updated.")
 	}
-	in := conductor.UpdateCustomLineItemInput{ARN: id}
-	if *want.Name != deref(cur.Name) {
-		in.Name = want.Name
-	}
-	if deref(want.Description) != deref(cur.Description) {
-		d := deref(want.Description)
-		in.Description = &d
-	}
+	in := conductor.UpdateCustomLineItemInput{ARN: id,
+		Name: changedText(want.Name, cur.Name), Description: changedText(want.Description, cur.Description)}
 	var charge conductor.ChargeDetails
 	changed := false
 	if wantCh.Flat != nil && (curCh.Flat == nil || *wantCh.Flat.ChargeValue != itemValue(curCh.Flat.ChargeValue)) {

@@ -136,14 +136,8 @@ func (t pricingPlanType) update(ctx context.Context, c conductor.Caller, id stri
 		return err
 	}
 	curTags, _ := tagMap(cur.Tags)
-	in := conductor.UpdatePricingPlanInput{ARN: id}
-	if *want.Name != *cur.Name {
-		in.Name = want.Name
-	}
-	if deref(want.Description) != deref(cur.Description) {
-		d := deref(want.Description)
-		in.Description = &d
-	}
+	in := conductor.UpdatePricingPlanInput{ARN: id,
+		Name: changedText(want.Name, cur.Name), Description: changedText(want.Description, cur.Description)}
 	if in.Name != nil || in.Description != nil {
 		if _, err := t.svc.UpdatePricingPlan(ctx, c, in); err != nil {
 			return err
@@ -200,6 +194,17 @@ func sortedKeys(m map[string]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// changedText is the desired value of a text property when it differs
+// from the current one (absent and empty alike), else nil: what an
+// Update* input takes, nil leaving the property as it is.
+func changedText(want, cur *string) *string {
+	if deref(want) == deref(cur) {
+		return nil
+	}
+	w := deref(want)
+	return &w
 }
 
 func deref(s *string) string {

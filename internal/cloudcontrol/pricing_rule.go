@@ -177,15 +177,9 @@ func (t pricingRuleType) update(ctx context.Context, c conductor.Caller, id stri
 		return err
 	}
 	curTags, _ := tagMap(cur.Tags)
-	in := conductor.UpdatePricingRuleInput{ARN: id}
-	changed := false
-	if *want.Name != deref(cur.Name) {
-		in.Name, changed = want.Name, true
-	}
-	if deref(want.Description) != deref(cur.Description) {
-		d := deref(want.Description)
-		in.Description, changed = &d, true
-	}
+	in := conductor.UpdatePricingRuleInput{ARN: id,
+		Name: changedText(want.Name, cur.Name), Description: changedText(want.Description, cur.Description)}
+	changed := in.Name != nil || in.Description != nil
 	typeChanged := *want.Type != deref(cur.Type)
 	if typeChanged {
 		// A new Type drops the modifier and the tiering: send both as desired.
