@@ -81,14 +81,13 @@ func (s scenarioAPI) serve(r *http.Request) (model.Operation, any, int, error) {
 	if err != nil {
 		return op, nil, 0, err
 	}
-	if !mutating(op.Name) {
-		_, out, status, err := s.api.run(inner, s.scenarios.Service(sc), caller, op, labels, body)
-		return op, out, status, err
+	changes := mutating(op.Name)
+	if changes {
+		unlock := s.locks.lock(sc.ID)
+		defer unlock()
 	}
-	unlock := s.locks.lock(sc.ID)
-	defer unlock()
 	in, out, status, err := s.api.run(inner, s.scenarios.Service(sc), caller, op, labels, body)
-	if err == nil {
+	if err == nil && changes {
 		err = s.record(r.Context(), sc, op, in, out)
 	}
 	return op, out, status, err
