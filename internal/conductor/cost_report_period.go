@@ -1,46 +1,30 @@
 package conductor
 
-import (
-	"context"
-	"reflect"
-)
+import "context"
 
 // PeriodCostReport is one billing group's cost in one period, as the cost
 // report operations price it: Total is what ListBillingGroupCostReports
 // answers for the group, and Products (when asked for) what
 // GetBillingGroupCostReport answers for that period with GroupBy
-// PRODUCT_NAME, one report per product, in the same order. Group is the
-// group as the engine priced it, in Period.
+// PRODUCT_NAME, one report per product, in the same order.
 type PeriodCostReport struct {
 	ARN      string
 	Name     string
 	Period   Period
 	Total    CostReport
 	Products []CostReport
-	Group    GroupAsOf
 }
 
 // CostReportsOfPeriodInput is the input of CostReportsOfPeriod.
 type CostReportsOfPeriodInput struct {
 	BillingPeriod string // "" = the current period
 	ByProduct     bool   // fill PeriodCostReport.Products
-	// Priced are reports of an earlier call with the same ByProduct, over
-	// the same imported usage (another branch of the payer, in what-if):
-	// a group that resolves exactly as its report there (same ARN and
-	// period, same GroupAsOf: name, accounts, rules, items, associations) takes that
-	// report rather than being priced again, the engine pricing each group
-	// from its GroupAsOf and its accounts' usage alone (UsageEngine).
-	Priced []PeriodCostReport
 }
 
 // CostReportsOfPeriod reports every billing group of a period, in billing
-// group ID order, in one read transaction and at most one engine call —
-// the whole-period entry point of what-if comparisons. The period's groups
-// are read in one listing and resolved together (resolvePeriod: one
-// listing of each kind they depend on, not reads per group), and those not
-// in in.Priced are priced together, so each member account's aggregates
-// are read once (groups are mutually exclusive) rather than once per page.
-// Its figures are the cost report operations' own: same resolution, same
+// group ID order, in one read transaction: ResolvePeriod and CostReportsOf
+// in one. It is the whole-period entry point of what-if comparisons. Its
+// figures are the cost report operations' own: same resolution, same
 // engine, same sums (groupBy).
 func (s *Service) CostReportsOfPeriod(ctx context.Context, c Caller, in CostReportsOfPeriodInput) (Period, []PeriodCostReport, error) {
 	period, err := s.readPeriod(in.BillingPeriod)
@@ -50,63 +34,94 @@ func (s *Service) CostReportsOfPeriod(ctx context.Context, c Caller, in CostRepo
 	if s.usage == nil {
 		return "", nil, ErrNoUsageEngine
 	}
-	priced := make(map[string]*PeriodCostReport, len(in.Priced))
-	for i := range in.Priced {
-		priced[in.Priced[i].ARN] = &in.Priced[i]
-	}
-	var out []PeriodCostReport
+	var out [][]PeriodCostReport
 	err = s.view(ctx, func(tx Tx) error {
-		read, err := listJSON[BillingGroup](tx, c.Account, kindBillingGroup, period)
-		if err != nil {
-			return err
+		groups, err := resolveAll(tx, c.Account, period)
+		if err == nil {
+			out, err = s.costReportsOf(ctx, tx, c.Account, period, [][]GroupAsOf{groups}, in.ByProduct)
 		}
-		groups, err := resolvePeriod(tx, c.Account, period, read)
-		if err != nil {
-			return err
-		}
-		out = make([]PeriodCostReport, len(groups))
-		var todo []int // indexes of the groups to price
-		for i, g := range groups {
-			if p := priced[g.ARN]; p != nil && p.Period == period && sameGroup(p.Group, g) {
-				out[i] = *p
-				continue
-			}
-			todo = append(todo, i)
-		}
-		if len(todo) == 0 {
-			return nil
-		}
-		price := make([]GroupAsOf, len(todo))
-		for k, i := range todo {
-			price[k] = groups[i]
-		}
-		costs, err := s.usage.GroupCosts(ctx, tx, c.Account, period, price)
-		if err != nil {
-			return err
-		}
-		for k, i := range todo {
-			g := groups[i]
-			pc := make([]periodCost, len(costs[k]))
-			for j, p := range costs[k] {
-				pc[j] = periodCost{period, p}
-			}
-			out[i] = PeriodCostReport{ARN: g.ARN, Name: g.Name, Period: period, Total: groupBy(g.ARN, pc, nil)[0], Group: g}
-			if in.ByProduct {
-				out[i].Products = groupBy(g.ARN, pc, []string{"PRODUCT_NAME"})
-			}
-		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return "", nil, err
 	}
-	return period, out, nil
+	return period, out[0], nil
 }
 
-// sameGroup tells whether two resolutions of a group are the same: every
-// field the engine reads, deeply (both decoded from stored JSON, so equal
-// records give equal values; a difference only costs a pricing).
-func sameGroup(a, b GroupAsOf) bool { return reflect.DeepEqual(a, b) }
+// ResolvePeriod resolves every billing group of a period ("" = the current
+// one) for pricing, in billing group ID order, in one read transaction:
+// one listing of each kind the groups depend on, not reads per group.
+func (s *Service) ResolvePeriod(ctx context.Context, c Caller, billingPeriod string) (Period, []GroupAsOf, error) {
+	period, err := s.readPeriod(billingPeriod)
+	if err != nil {
+		return "", nil, err
+	}
+	var groups []GroupAsOf
+	err = s.view(ctx, func(tx Tx) (err error) {
+		groups, err = resolveAll(tx, c.Account, period)
+		return err
+	})
+	return period, groups, err
+}
+
+// CostReportsOf prices sets of the caller's billing groups of one period,
+// as ResolvePeriod resolved them from s or from any Service over the same
+// imported usage (a scenario's), in one read transaction and one engine
+// call: an account's usage is read and decoded once however many sets
+// name it. Each set's groups are mutually exclusive; sets may overlap (a
+// payer's groups live and in a scenario). The reports are in the sets'
+// order, with Products when byProduct.
+func (s *Service) CostReportsOf(ctx context.Context, c Caller, period Period, sets [][]GroupAsOf, byProduct bool) ([][]PeriodCostReport, error) {
+	if s.usage == nil {
+		return nil, ErrNoUsageEngine
+	}
+	var out [][]PeriodCostReport
+	err := s.view(ctx, func(tx Tx) (err error) {
+		out, err = s.costReportsOf(ctx, tx, c.Account, period, sets, byProduct)
+		return err
+	})
+	return out, err
+}
+
+// resolveAll resolves every billing group of payer in period.
+func resolveAll(tx Tx, payer string, period Period) ([]GroupAsOf, error) {
+	read, err := listJSON[BillingGroup](tx, payer, kindBillingGroup, period)
+	if err != nil {
+		return nil, err
+	}
+	return resolvePeriod(tx, payer, period, read)
+}
+
+// costReportsOf is CostReportsOf in tx.
+func (s *Service) costReportsOf(ctx context.Context, tx Tx, payer string, period Period, sets [][]GroupAsOf, byProduct bool) ([][]PeriodCostReport, error) {
+	var all []GroupAsOf
+	for _, set := range sets {
+		all = append(all, set...)
+	}
+	if len(all) == 0 {
+		return make([][]PeriodCostReport, len(sets)), nil
+	}
+	costs, err := s.usage.GroupCosts(ctx, tx, payer, period, all)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]PeriodCostReport, len(sets))
+	for k, set := range sets {
+		out[k] = make([]PeriodCostReport, len(set))
+		for i, g := range set {
+			pc := make([]periodCost, len(costs[0]))
+			for j, p := range costs[0] {
+				pc[j] = periodCost{period, p}
+			}
+			costs = costs[1:]
+			out[k][i] = PeriodCostReport{ARN: g.ARN, Name: g.Name, Period: period, Total: groupBy(g.ARN, pc, nil)[0]}
+			if byProduct {
+				out[k][i].Products = groupBy(g.ARN, pc, []string{"PRODUCT_NAME"})
+			}
+		}
+	}
+	return out, nil
+}
 
 // resolvePeriod resolves billing groups, as read at period, as of that
 // period, as resolveGroups does, but for many groups at once: it lists

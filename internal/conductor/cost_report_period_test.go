@@ -58,50 +58,45 @@ func TestCostReportsOfPeriodMatchTheOperations(t *testing.T) {
 	}
 }
 
-// With Priced, the groups that resolve as in the earlier reports are not
-// priced again; a changed group is, alone, and its figures are the
-// operations'.
-func TestCostReportsOfPeriodReusesPricedGroups(t *testing.T) {
+// CostReportsOf prices overlapping sets of groups (a payer's groups live
+// and in a scenario) in one engine call that reads each account's usage
+// once, and every set's figures are the operations'.
+func TestCostReportsOfSharesTheUsageOfOverlappingSets(t *testing.T) {
 	ctx := context.Background()
 	e := newReportEnv(t, 6)
-	in := conductor.CostReportsOfPeriodInput{BillingPeriod: "2026-10", ByProduct: true}
-	_, first, err := e.svc.CostReportsOfPeriod(ctx, e.c, in)
+	period, groups, err := e.svc.ResolvePeriod(ctx, e.c, "2026-10")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.svc.SetUsageEngine(usage.NewEngine()) // nothing cached: count the blobs read
-	in.Priced = first
-	blobs := e.blobs.Reads()
-	_, again, err := e.svc.CostReportsOfPeriod(ctx, e.c, in)
-	if err != nil {
-		t.Fatal(err)
+	read := func(sets ...[]conductor.GroupAsOf) ([][]conductor.PeriodCostReport, int64) {
+		t.Helper()
+		e.svc.SetUsageEngine(usage.NewEngine()) // nothing cached: count the blobs read
+		blobs := e.blobs.Reads()
+		out, err := e.svc.CostReportsOf(ctx, e.c, period, sets, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, e.blobs.Reads() - blobs
 	}
-	if read := e.blobs.Reads() - blobs; read != 0 {
-		t.Errorf("%d blobs read for groups all priced before", read)
+	_, once := read(groups)
+	if once == 0 {
+		t.Fatal("no usage read")
 	}
-	for i := range first {
-		if reportText(again[i].Total) != reportText(first[i].Total) {
-			t.Errorf("group %d: %s, then %s", i, reportText(first[i].Total), reportText(again[i].Total))
+	both, twice := read(groups, groups)
+	if twice != once {
+		t.Errorf("%d blobs read for the groups twice over, %d for them once", twice, once)
+	}
+	for k, set := range both {
+		if len(set) != len(groups) {
+			t.Fatalf("set %d: %d reports for %d groups", k, len(set), len(groups))
+		}
+		for _, r := range set {
+			if want := e.get(r.ARN); reportText(r.Total) != want {
+				t.Errorf("set %d: %s, want %s", k, reportText(r.Total), want)
+			}
 		}
 	}
-	fee := 100.0
-	changed := reportByID(e.groups)[4]
-	e.must(e.svc.CreateCustomLineItem(ctx, e.c, conductor.CreateCustomLineItemInput{Name: "more", BillingGroupARN: changed,
-		Charge: conductor.ChargeDetails{Type: conductor.ChargeFee, Flat: &fee}}))
-	blobs = e.blobs.Reads()
-	_, after, err := e.svc.CostReportsOfPeriod(ctx, e.c, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if read := e.blobs.Reads() - blobs; read != 2 {
-		t.Errorf("%d blobs read for one changed group of 2 accounts", read)
-	}
-	for i, r := range after {
-		if want := e.get(r.ARN); reportText(r.Total) != want {
-			t.Errorf("after the change: %s, want %s", reportText(r.Total), want)
-		}
-		if (r.ARN == changed) == (reportText(r.Total) == reportText(first[i].Total)) {
-			t.Errorf("group %s: %s before the change, %s after", r.ARN, reportText(first[i].Total), reportText(r.Total))
-		}
+	if out, _ := read(); len(out) != 0 {
+		t.Errorf("no sets: %d", len(out))
 	}
 }

@@ -17,7 +17,9 @@ type UsageEngine interface {
 	// items. Without imported usage for the period, only the items count.
 	// A group's usage is the lines of its Accounts (rule 1), so an engine
 	// need read no other account's usage: the cost report operations call
-	// it with the groups of one page, or one group.
+	// it with the groups of one page, or one group. Each group is priced on
+	// its own, so groups may share accounts: CostReportsOf prices a payer's
+	// groups live and in a scenario in one call.
 	GroupCosts(ctx context.Context, tx Tx, payer string, period Period, groups []GroupAsOf) ([][]ProductCost, error)
 }
 

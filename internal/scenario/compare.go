@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"context"
+	"reflect"
 	"slices"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
@@ -85,32 +86,75 @@ type Side struct {
 // Compare prices the scenario's billing period twice — live and in the
 // scenario — and returns, per billing group of either side, both cost
 // reports and the change of pro forma cost (see Comparison and Columns for
-// the rules). Each side is priced by conductor's whole-period entry point
-// (Service.CostReportsOfPeriod): one read transaction and at most one
-// engine call per side, figures equal to the cost report operations'. The
-// scenario side prices only the groups the scenario changed (a group that
-// resolves exactly as live — same accounts, plan rules, items — costs what
-// it costs live, the usage being shared), so a comparison costs one
-// pricing of the period plus the changed groups. The scenario is the
-// caller's (another payer's is not found).
+// the rules). Each side's groups are resolved in a read transaction of
+// its own (conductor's Service.ResolvePeriod), then priced together in one
+// engine call (Service.CostReportsOf), so each account's usage is read and
+// decoded once for both sides; the figures equal the cost report
+// operations'. A scenario group that resolves exactly as live (same name,
+// accounts, plan rules, items) costs what it costs live, the usage being
+// shared: only the groups the scenario changed are priced a second time.
+// The scenario is the caller's (another payer's is not found).
 func (m *Manager) Compare(ctx context.Context, c conductor.Caller, id string, byService bool) (*Comparison, error) {
 	sc, err := m.Get(ctx, c, id)
 	if err != nil {
 		return nil, err
 	}
-	in := conductor.CostReportsOfPeriodInput{BillingPeriod: string(sc.BillingPeriod), ByProduct: byService}
-	_, live, err := m.live().CostReportsOfPeriod(ctx, c, in)
+	live := m.live()
+	period, liveGroups, err := live.ResolvePeriod(ctx, c, string(sc.BillingPeriod))
 	if err != nil {
 		return nil, err
 	}
-	in.Priced = live // the groups the scenario left as they are are not priced again
-	_, draft, err := m.Service(sc).CostReportsOfPeriod(ctx, c, in)
+	_, draftGroups, err := m.Service(sc).ResolvePeriod(ctx, c, string(sc.BillingPeriod))
 	if err != nil {
 		return nil, err
 	}
-	period := in.BillingPeriod
-	return compare(period, live, draft, byService), nil
+	changed := changedGroups(liveGroups, draftGroups)
+	reports, err := live.CostReportsOf(ctx, c, period, [][]conductor.GroupAsOf{liveGroups, changed}, byService)
+	if err != nil {
+		return nil, err
+	}
+	draft := draftReports(draftGroups, reports[0], reports[1])
+	return compare(string(period), reports[0], draft, byService), nil
 }
+
+// changedGroups returns the draft groups (in ID order) that do not resolve
+// exactly as the live group of their ARN, or have none.
+func changedGroups(live, draft []conductor.GroupAsOf) []conductor.GroupAsOf {
+	byARN := make(map[string]*conductor.GroupAsOf, len(live))
+	for i := range live {
+		byARN[live[i].ARN] = &live[i]
+	}
+	var out []conductor.GroupAsOf
+	for _, g := range draft {
+		if l := byARN[g.ARN]; l == nil || !sameGroup(*l, g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// draftReports are the reports of the draft groups, in their order: a
+// changed group's own (changed holds them in that order), else live's.
+func draftReports(draft []conductor.GroupAsOf, live, changed []conductor.PeriodCostReport) []conductor.PeriodCostReport {
+	byARN := make(map[string]*conductor.PeriodCostReport, len(live))
+	for i := range live {
+		byARN[live[i].ARN] = &live[i]
+	}
+	out := make([]conductor.PeriodCostReport, len(draft))
+	for i, g := range draft {
+		if len(changed) > 0 && changed[0].ARN == g.ARN {
+			out[i], changed = changed[0], changed[1:]
+			continue
+		}
+		out[i] = *byARN[g.ARN]
+	}
+	return out
+}
+
+// sameGroup tells whether two resolutions of a group are the same: every
+// field the engine reads, deeply (both decoded from stored JSON, so equal
+// records give equal values; a difference only costs a pricing).
+func sameGroup(a, b conductor.GroupAsOf) bool { return reflect.DeepEqual(a, b) }
 
 // live is the live Billing Conductor service, as the server runs it.
 func (m *Manager) live() *conductor.Service {

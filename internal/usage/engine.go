@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -86,48 +88,48 @@ func NewEngineWithCache(maxBytes int64) *Engine {
 // GroupCosts implements conductor.UsageEngine. Each group's lines are
 // priced in the order the import first saw them (as when a period's
 // aggregates were one list), which fixes how custom tiers split between
-// products. The transaction's reads are made first, in the caller's
-// goroutine; then the groups are decoded and priced over the CPUs, each
-// group by a calculator of its own (groups share nothing, rule 3).
+// products. Groups may share accounts (what-if prices a payer's groups
+// live and in a scenario in one call): each group is priced by a
+// calculator of its own (groups share nothing, rule 3), and each account
+// is read and decoded once per call however many groups name it (see
+// shared). The transaction's reads are made first, in the caller's
+// goroutine; then the groups are decoded and priced over the CPUs.
 func (e *Engine) GroupCosts(ctx context.Context, tx conductor.Tx, payer string, period conductor.Period, groups []conductor.GroupAsOf) ([][]conductor.ProductCost, error) {
-	all, err := pricing.NewCalculator(pricingGroups(period, groups)) // checks that groups are mutually exclusive
-	if err != nil || len(groups) == 0 {
-		return nil, err
+	if len(groups) == 0 {
+		return nil, nil
 	}
 	m, ok, err := loadManifest(tx, payer, period)
 	if err != nil {
 		return nil, err
 	}
+	reports := make([]pricing.Report, len(groups))
 	if !ok { // no usage: only the custom line items
-		return productCosts(all.Result()), nil
+		err := parallel(len(groups), func(i int) (err error) {
+			reports[i], err = priceGroup(ctx, period, groups[i], nil)
+			return err
+		})
+		return productCosts(reports), err
 	}
 	e.seen(periodKey{payer, period}, m.ImportID)
-	reports := make([]pricing.Report, len(groups))
 	keys, todo, err := e.cached(periodKey{payer, period}, m.ImportID, groups, reports)
 	if err != nil {
 		return nil, err
 	}
 	src := &source{e: e, tx: tx, payer: payer, m: m}
-	work := make([][]accountData, len(todo))
-	for j, i := range todo {
-		if work[j], err = src.read(groups[i].Accounts); err != nil {
-			return nil, err
-		}
+	accounts, err := src.share(groups, todo)
+	if err != nil {
+		return nil, err
 	}
 	err = parallel(len(todo), func(j int) error {
 		i := todo[j]
-		accounts, err := src.decode(work[j])
+		lines, err := accounts.take(groups[i].Accounts)
 		if err != nil {
 			return err
 		}
-		calc, err := pricing.NewCalculator(pricingGroups(period, groups[i:i+1]))
-		if err != nil {
+		defer accounts.release(groups[i].Accounts)
+		if reports[i], err = priceGroup(ctx, period, groups[i], lines); err != nil {
 			return err
 		}
-		if err := addMerged(ctx, calc, accounts); err != nil {
-			return err
-		}
-		reports[i] = calc.Result()[0]
 		if e.priced != nil {
 			e.priced.put(keys[i], reports[i])
 		}
@@ -137,6 +139,18 @@ func (e *Engine) GroupCosts(ctx context.Context, tx conductor.Tx, payer string, 
 		return nil, err
 	}
 	return productCosts(reports), nil
+}
+
+// priceGroup prices one group over its accounts' lines.
+func priceGroup(ctx context.Context, period conductor.Period, g conductor.GroupAsOf, accounts []*accountLines) (pricing.Report, error) {
+	calc, err := pricing.NewCalculator(pricingGroups(period, []conductor.GroupAsOf{g}))
+	if err != nil {
+		return pricing.Report{}, err
+	}
+	if err := addMerged(ctx, calc, accounts); err != nil {
+		return pricing.Report{}, err
+	}
+	return calc.Result()[0], nil
 }
 
 // cached fills reports with the groups the priced cache holds and returns
@@ -320,23 +334,97 @@ func (s *source) read(ids []string) ([]accountData, error) {
 	return out, nil
 }
 
-// decode returns the lines of accounts read by read, decoding and caching
-// their blobs. It does not use the transaction: it may run in any goroutine.
-func (s *source) decode(accounts []accountData) ([]*accountLines, error) {
+// decode returns the lines of an account read by read, decoding and
+// caching its blob. It does not use the transaction: it may run in any
+// goroutine.
+func (s *source) decode(a accountData) (*accountLines, error) {
+	if a.lines != nil {
+		return a.lines, nil
+	}
+	l, err := decodeAccount(a.blob, s.m.Period, a.account)
+	if err != nil {
+		return nil, fmt.Errorf("usage: aggregates of %s %s account %s: %w", s.payer, s.m.Period, a.account, err)
+	}
+	s.e.put(cacheKey{periodKey{s.payer, s.m.Period}, s.m.ImportID, a.account}, l)
+	return l, nil
+}
+
+// shared are the usage accounts of one GroupCosts call: each read once,
+// in the transaction, and decoded once, by the first group to take it.
+// An account's lines are let go when the last group naming it releases
+// it (the cache may keep them longer).
+type shared struct {
+	src   *source
+	slots map[string]*slot // built by share, read-only after
+}
+
+// slot is one account of shared.
+type slot struct {
+	data  accountData
+	once  sync.Once
+	lines *accountLines
+	err   error
+	users atomic.Int32 // groups yet to release it
+}
+
+// share reads the accounts of the groups todo names, once each. It orders
+// todo by each group's first account, so that groups over the same
+// accounts (one group live and in a scenario) are priced one after the
+// other and an account's lines are held briefly.
+func (s *source) share(groups []conductor.GroupAsOf, todo []int) (*shared, error) {
+	first := func(i int) string {
+		if a := groups[i].Accounts; len(a) > 0 {
+			return a[0]
+		}
+		return ""
+	}
+	slices.SortStableFunc(todo, func(i, j int) int { return strings.Compare(first(i), first(j)) })
+	sh := &shared{src: s, slots: map[string]*slot{}}
+	var ids []string
+	for _, i := range todo {
+		for _, a := range groups[i].Accounts {
+			sl := sh.slots[a]
+			if sl == nil {
+				sl = &slot{}
+				sh.slots[a] = sl
+				ids = append(ids, a)
+			}
+			sl.users.Add(1)
+		}
+	}
+	data, err := s.read(ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, a := range ids {
+		sh.slots[a].data = data[i]
+	}
+	return sh, nil
+}
+
+// take returns the lines of accounts, decoding those no group took yet.
+// A group that took its accounts releases them once priced.
+func (sh *shared) take(accounts []string) ([]*accountLines, error) {
 	out := make([]*accountLines, len(accounts))
 	for i, a := range accounts {
-		if a.lines != nil {
-			out[i] = a.lines
-			continue
+		sl := sh.slots[a]
+		sl.once.Do(func() { sl.lines, sl.err = sh.src.decode(sl.data) })
+		if sl.err != nil {
+			return nil, sl.err
 		}
-		l, err := decodeAccount(a.blob, s.m.Period, a.account)
-		if err != nil {
-			return nil, fmt.Errorf("usage: aggregates of %s %s account %s: %w", s.payer, s.m.Period, a.account, err)
-		}
-		s.e.put(cacheKey{periodKey{s.payer, s.m.Period}, s.m.ImportID, a.account}, l)
-		out[i] = l
+		out[i] = sl.lines
 	}
 	return out, nil
+}
+
+// release lets go of the accounts a priced group took: an account no
+// other group is to take is dropped.
+func (sh *shared) release(accounts []string) {
+	for _, a := range accounts {
+		if sl := sh.slots[a]; sl.users.Add(-1) == 0 {
+			sl.lines, sl.data = nil, accountData{}
+		}
+	}
 }
 
 // readPeriod decodes the period's aggregates stored in layoutPeriod, splits
