@@ -26,14 +26,17 @@
 // scenario of the payer (then deleting it, untimed), and, with a CUR,
 // Compare by service (JSON-encoded as the route answers it) of a scenario
 // in which one rule changed (so the groups of one plan differ) and of one
-// in which every plan's AmazonEC2 rule changed (so every group differs).
-// These are printed after the table against the targets (create
-// under 1 s, compare under 2 s); -compare-cpuprofile writes a CPU profile
-// of "Compare scenario" (one rule changed) at the largest size.
+// in which every plan's AmazonEC2 rule changed (so every group differs),
+// the latter also by a new engine each time (cold: nothing decoded or
+// priced yet). These are printed after the table against the issue's
+// targets (create under 1 s, compare under 2 s); -compare-cpuprofile
+// writes a CPU profile of the cold compare at the largest size, and -only
+// measures only the operations it matches.
 //
 //	go run ./bench/scale                           # 10, 1,000, 5,000 (see bench/README.md for times)
 //	go run ./bench/scale -sizes 10,200,1000        # a quick run
 //	go run ./bench/scale -cur-lines 2500000 -json /tmp/scale.json
+//	go run ./bench/scale -sizes 5000 -cur-lines 2500000 -only 'Compare' -samples 5
 //
 // Timings are printed, never asserted.
 package main
@@ -43,6 +46,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -78,9 +82,10 @@ type config struct {
 	Workers  int    // concurrent clients while growing the payer
 	JSON     string // file to write the figures to; "" = none
 	CacheMiB int64  // the usage engine's cache budget, as serve's --report-cache
-	// CompareProfile is a file to write a CPU profile of the Compare
+	// CompareProfile is a file to write a CPU profile of the cold Compare
 	// scenario samples at the largest size to; "" = none.
 	CompareProfile string
+	Only           *regexp.Regexp // the operations to measure (by name); nil: all
 }
 
 // parseFlags reads the command line into a config and checks it.
@@ -95,9 +100,17 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&cfg.Workers, "workers", 4, "concurrent clients while growing the payer")
 	fs.StringVar(&cfg.JSON, "json", "", "write the figures to this file as JSON")
 	fs.Int64Var(&cfg.CacheMiB, "report-cache-mib", usage.DefaultCacheBytes>>20, "MiB of decoded usage the cost reports may cache (serve's --report-cache)")
-	fs.StringVar(&cfg.CompareProfile, "compare-cpuprofile", "", "write a CPU profile of Compare scenario at the largest size to this file")
+	fs.StringVar(&cfg.CompareProfile, "compare-cpuprofile", "", "write a CPU profile of the cold Compare scenario at the largest size to this file")
+	only := fs.String("only", "", "measure only the operations whose name matches this regular expression")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	if *only != "" {
+		re, err := regexp.Compile(*only)
+		if err != nil {
+			return cfg, fmt.Errorf("-only: %w", err)
+		}
+		cfg.Only = re
 	}
 	var err error
 	if cfg.Sizes, err = parseSizes(*sizes); err != nil {

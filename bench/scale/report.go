@@ -46,7 +46,7 @@ type point struct {
 func newReport(cfg config, ops []op) *report {
 	r := &report{Sizes: cfg.Sizes, Store: cfg.Store, Samples: cfg.Samples, Walks: cfg.Walks, CURLines: cfg.CURLines}
 	for _, o := range ops {
-		if !o.needsCUR || cfg.CURLines > 0 {
+		if (!o.needsCUR || cfg.CURLines > 0) && (cfg.Only == nil || cfg.Only.MatchString(o.name)) {
 			r.Ops = append(r.Ops, opResult{Name: o.name, Kind: o.kind})
 		}
 	}

@@ -70,8 +70,8 @@ func (b *bench) measureAll(ctx context.Context, cfg config, rep *report, i int, 
 	return nil
 }
 
-// profile starts the CPU profile of -compare-cpuprofile when o is Compare
-// scenario at the largest size, and returns what stops it.
+// profile starts the CPU profile of -compare-cpuprofile when o is the
+// cold Compare scenario at the largest size, and returns what stops it.
 func profile(cfg config, o op, i int) (stop func(), err error) {
 	if cfg.CompareProfile == "" || o.name != opCompareCold || i != len(cfg.Sizes)-1 {
 		return func() {}, nil

@@ -1,9 +1,11 @@
 package scenario
 
 import (
+	"cmp"
 	"context"
 	"reflect"
 	"slices"
+	"sync"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
 )
@@ -87,10 +89,10 @@ type Side struct {
 // scenario — and returns, per billing group of either side, both cost
 // reports and the change of pro forma cost (see Comparison and Columns for
 // the rules). Each side's groups are resolved in a read transaction of
-// its own (conductor's Service.ResolvePeriod), then priced together in one
-// engine call (Service.CostReportsOf), so each account's usage is read and
-// decoded once for both sides; the figures equal the cost report
-// operations'. A scenario group that resolves exactly as live (same name,
+// its own (conductor's Service.ResolvePeriod; the two in parallel), then
+// priced together in one engine call (Service.CostReportsOf), so each
+// account's usage is read and decoded once for both sides; the figures
+// equal the cost report operations'. A scenario group that resolves exactly as live (same name,
 // accounts, plan rules, items) costs what it costs live, the usage being
 // shared: only the groups the scenario changed are priced a second time.
 // The scenario is the caller's (another payer's is not found).
@@ -100,12 +102,14 @@ func (m *Manager) Compare(ctx context.Context, c conductor.Caller, id string, by
 		return nil, err
 	}
 	live := m.live()
-	period, liveGroups, err := live.ResolvePeriod(ctx, c, string(sc.BillingPeriod))
-	if err != nil {
-		return nil, err
-	}
-	_, draftGroups, err := m.Service(sc).ResolvePeriod(ctx, c, string(sc.BillingPeriod))
-	if err != nil {
+	var period conductor.Period
+	var liveGroups, draftGroups []conductor.GroupAsOf
+	var liveErr, draftErr error
+	var wg sync.WaitGroup // the sides are resolved in parallel
+	wg.Go(func() { period, liveGroups, liveErr = live.ResolvePeriod(ctx, c, string(sc.BillingPeriod)) })
+	_, draftGroups, draftErr = m.Service(sc).ResolvePeriod(ctx, c, string(sc.BillingPeriod))
+	wg.Wait()
+	if err := cmp.Or(liveErr, draftErr); err != nil {
 		return nil, err
 	}
 	changed := changedGroups(liveGroups, draftGroups)

@@ -185,10 +185,10 @@ func (a *aggregator) appendAccount(rows, seqs []int) []byte {
 		}
 		flags := byte(k.public)
 		if k.freeTier {
-			flags |= 4
+			flags |= flagFreeTier
 		}
 		if k.rate != "" {
-			flags |= 8
+			flags |= flagRate
 		}
 		body = append(body, flags)
 		s := a.of[rows[seq]]
@@ -229,26 +229,122 @@ func appendDecimal(b []byte, d decimal.Decimal) []byte {
 	return append(b, mag...)
 }
 
-// accountLines are the decoded aggregates of one usage account in a period.
+// accountLines are the decoded aggregates of one usage account in a
+// period, packed: a line's text fields index strs and its amounts index
+// amounts (equal amounts decoded once, see decoder.amount), so that lines
+// hold no pointers — the garbage collector does not scan them — and take
+// a fifth of a pricing.Line. line expands one for the calculator.
 type accountLines struct {
-	lines []pricing.Line
-	seqs  []uint32 // each line's position in the period's first-seen order, ascending
-	bytes int64    // estimated memory held, for the engine's cache
+	period  conductor.Period
+	account string
+	strs    []string          // the string table
+	amounts []decimal.Decimal // the amount table
+	lines   []packedLine      // by seq, ascending
+	bytes   int64             // estimated memory held, for the engine's cache
 }
 
-// lineBytes estimates the memory of one decoded line: the struct, its
-// position and the big.Int of each of its (up to three) own decimals.
-const lineBytes = int64(unsafe.Sizeof(pricing.Line{})) + 4 + 3*decimalBytes
+// packedLine is one line of accountLines.
+type packedLine struct {
+	seq   uint32    // the line's position in the period's first-seen order
+	text  [9]uint32 // strs indexes, in appendAccount's order (entity … reservation ARN)
+	flags uint8     // appendAccount's flags
+	// amounts indexes: the usage, the unblended cost, the public cost
+	// unless flags say publicAbsent, the public rate if flags say so
+	usage, unblended, public, rate uint32
+}
 
-// decimalBytes estimates a decoded decimal's heap: a big.Int and one word.
-const decimalBytes = 48
+// Flags of packedLine and appendAccount.
+const (
+	flagPublic   = 3 // publicState
+	flagFreeTier = 4
+	flagRate     = 8
+)
+
+// line expands the i-th line.
+func (a *accountLines) line(i int) pricing.Line {
+	p := &a.lines[i]
+	t := func(j int) string { return a.strs[p.text[j]] }
+	l := pricing.Line{
+		BillingPeriod: a.period, UsageAccount: a.account, BillingEntity: t(0), LineItemType: t(1), ProductCode: t(2),
+		ServiceCode: t(3), ProductName: t(4), UsageType: t(5), Operation: t(6),
+		SavingsPlanARN: t(7), ReservationARN: t(8), FreeTier: pricing.NotFreeTier,
+		UsageAmount: a.amounts[p.usage], UnblendedCost: a.amounts[p.unblended],
+	}
+	if p.flags&flagFreeTier != 0 {
+		l.FreeTier = pricing.FreeTierUsage
+	}
+	if publicState(p.flags&flagPublic) != publicAbsent {
+		l.PublicOnDemandCost = decimal.NewNullDecimal(a.amounts[p.public])
+	}
+	if p.flags&flagRate != 0 {
+		l.PublicOnDemandRate = decimal.NewNullDecimal(a.amounts[p.rate])
+	}
+	return l
+}
+
+// addAmount appends an amount to the table and returns its index.
+func (a *accountLines) addAmount(d decimal.Decimal) uint32 {
+	a.amounts = append(a.amounts, d)
+	a.bytes += amountBytes
+	return uint32(len(a.amounts) - 1)
+}
+
+// Estimated memory of a packed line and of an amount (its table entry, a
+// big.Int and one word).
+const (
+	packedBytes = int64(unsafe.Sizeof(packedLine{}))
+	amountBytes = int64(unsafe.Sizeof(decimal.Decimal{})) + 48
+)
+
+// packer packs pricing lines of one account into accountLines: the
+// lines of periods stored in layoutPeriod (decodeLines).
+type packer struct {
+	out  *accountLines
+	strs map[string]uint32
+}
+
+func newPacker(p conductor.Period, account string) *packer {
+	return &packer{out: &accountLines{period: p, account: account, bytes: 64 + int64(len(account))}, strs: map[string]uint32{}}
+}
+
+func (pk *packer) str(s string) uint32 {
+	i, ok := pk.strs[s]
+	if !ok {
+		i = uint32(len(pk.out.strs))
+		pk.strs[s] = i
+		pk.out.strs = append(pk.out.strs, s)
+		pk.out.bytes += 16 + int64(len(s))
+	}
+	return i
+}
+
+// add appends a line, seq its position in the period.
+func (pk *packer) add(l *pricing.Line, seq uint32) {
+	a := pk.out
+	p := packedLine{seq: seq, text: [9]uint32{pk.str(l.BillingEntity), pk.str(l.LineItemType), pk.str(l.ProductCode),
+		pk.str(l.ServiceCode), pk.str(l.ProductName), pk.str(l.UsageType), pk.str(l.Operation),
+		pk.str(l.SavingsPlanARN), pk.str(l.ReservationARN)}}
+	if l.FreeTier == pricing.FreeTierUsage {
+		p.flags |= flagFreeTier
+	}
+	p.usage, p.unblended = a.addAmount(l.UsageAmount), a.addAmount(l.UnblendedCost)
+	if l.PublicOnDemandCost.Valid {
+		p.flags |= byte(max(publicStateOf(l), publicZero)) // present, whatever pricing makes of it
+		p.public = a.addAmount(l.PublicOnDemandCost.Decimal)
+	}
+	if l.PublicOnDemandRate.Valid {
+		p.flags |= flagRate
+		p.rate = a.addAmount(l.PublicOnDemandRate.Decimal)
+	}
+	a.lines = append(a.lines, p)
+	a.bytes += packedBytes
+}
 
 // errCorrupt reports an account blob that does not decode.
 var errCorrupt = errors.New("corrupt aggregates")
 
 // decodeAccount decodes an account's blob (see appendAccount). The string
-// table becomes one string that the lines' strings share, and equal rates
-// one decimal.
+// table becomes one string that strs share.
 func decodeAccount(data []byte, p conductor.Period, account string) (*accountLines, error) {
 	d := decoder{data: data}
 	if d.byte() != accountFormat {
@@ -271,61 +367,41 @@ func decodeAccount(data []byte, p conductor.Period, account string) (*accountLin
 		return nil, d.err
 	}
 	table := string(data[start : len(data)-len(d.data)])
-	strs := make([]string, n)
+	out := &accountLines{period: p, account: account, strs: make([]string, n), bytes: 64 + int64(len(table)) + 16*int64(n)}
 	for i, sp := range spans {
-		strs[i] = table[sp.from:sp.to]
+		out.strs[i] = table[sp.from:sp.to]
 	}
-	out := &accountLines{bytes: 64 + int64(len(table)) + 16*int64(n)}
 	rows := d.uvarint()
 	if rows > uint64(len(data)) {
 		return nil, errCorrupt
 	}
-	out.lines = make([]pricing.Line, rows)
-	out.seqs = make([]uint32, rows)
-	out.bytes += int64(rows) * lineBytes
-	rates := map[decimalKey]decimal.NullDecimal{}
+	out.lines = make([]packedLine, rows)
+	out.bytes += int64(rows) * packedBytes
+	var recent recentAmounts
 	seq := uint64(0)
 	for i := range out.lines {
+		l := &out.lines[i]
 		seq += d.uvarint()
-		var t [9]string
-		for j := range t {
+		l.seq = uint32(seq)
+		for j := range l.text {
 			k := d.uvarint()
 			if k >= n {
 				return nil, errCorrupt
 			}
-			t[j] = strs[k]
+			l.text[j] = uint32(k)
 		}
-		flags := d.byte()
-		l := pricing.Line{
-			BillingPeriod: p, UsageAccount: account, BillingEntity: t[0], LineItemType: t[1], ProductCode: t[2],
-			ServiceCode: t[3], ProductName: t[4], UsageType: t[5], Operation: t[6],
-			SavingsPlanARN: t[7], ReservationARN: t[8], FreeTier: pricing.NotFreeTier,
+		l.flags = d.byte()
+		l.usage = d.amount(out, &recent)
+		l.unblended = d.amount(out, &recent)
+		if publicState(l.flags&flagPublic) != publicAbsent {
+			l.public = d.amount(out, &recent)
 		}
-		if flags&4 != 0 {
-			l.FreeTier = pricing.FreeTierUsage
-		}
-		l.UsageAmount = d.decimal()
-		l.UnblendedCost = d.decimal()
-		if publicState(flags&3) != publicAbsent {
-			l.PublicOnDemandCost = decimal.NewNullDecimal(d.decimal())
-		}
-		if flags&8 != 0 {
-			k, small := d.decimalKey()
-			if r, ok := rates[k]; ok && small {
-				l.PublicOnDemandRate = r
-				d.skipDecimal()
-			} else {
-				l.PublicOnDemandRate = decimal.NewNullDecimal(d.decimal())
-				if small {
-					rates[k] = l.PublicOnDemandRate
-					out.bytes += decimalBytes
-				}
-			}
+		if l.flags&flagRate != 0 {
+			l.rate = d.amount(out, &recent)
 		}
 		if d.err != nil {
 			return nil, d.err
 		}
-		out.lines[i], out.seqs[i] = l, uint32(seq)
 	}
 	if d.err == nil && len(d.data) != 0 {
 		d.err = fmt.Errorf("%w: trailing bytes", errCorrupt)
@@ -333,9 +409,38 @@ func decodeAccount(data []byte, p conductor.Period, account string) (*accountLin
 	return out, d.err
 }
 
-// decimalKey identifies a decimal of at most 64-bit coefficient.
-type decimalKey struct {
+// recentAmounts remembers the amount table index of small decimals (64-bit
+// coefficients) decoded lately, one per slot of a hash of the value: the
+// amounts of an account's lines repeat (a rate, a usage of 1, a public
+// cost equal to the unblended cost) and are then decoded once, in bounded
+// memory and time whatever their number.
+type recentAmounts [256]struct {
 	exp, coef int64
+	index     uint32
+	set       bool
+}
+
+func (r *recentAmounts) slot(exp, coef int64) int {
+	return int((uint64(coef)*0x9E3779B97F4A7C15 ^ uint64(exp)) >> 56)
+}
+
+// amount decodes the next decimal into a's amount table and returns its
+// index, sharing the entry of an equal small decimal decoded lately.
+func (d *decoder) amount(a *accountLines, recent *recentAmounts) uint32 {
+	rest := d.data
+	exp := d.varint()
+	if d.byte() != 0 || d.err != nil || exp < math.MinInt32 || exp > math.MaxInt32 {
+		d.data = rest // a large coefficient, or an error: decimal says which
+		return a.addAmount(d.decimal())
+	}
+	coef := d.varint()
+	r := &recent[recent.slot(exp, coef)]
+	if r.set && r.exp == exp && r.coef == coef {
+		return r.index
+	}
+	i := a.addAmount(decimal.New(coef, int32(exp)))
+	r.exp, r.coef, r.index, r.set = exp, coef, i, true
+	return i
 }
 
 // decoder reads appendAccount's encoding; the first error sticks.
@@ -389,30 +494,6 @@ func (d *decoder) bytes(n uint64) []byte {
 	b := d.data[:n]
 	d.data = d.data[n:]
 	return b
-}
-
-// decimalKey peeks at the next decimal: its key, and whether it is small
-// (a 64-bit coefficient) so that the key identifies it.
-func (d *decoder) decimalKey() (decimalKey, bool) {
-	peek := decoder{data: d.data}
-	exp := peek.varint()
-	if peek.byte() != 0 || peek.err != nil {
-		return decimalKey{}, false
-	}
-	return decimalKey{exp, peek.varint()}, peek.err == nil
-}
-
-// skipDecimal skips the next decimal.
-func (d *decoder) skipDecimal() {
-	d.varint()
-	switch d.byte() {
-	case 0:
-		d.varint()
-	case 1, 2:
-		d.bytes(d.uvarint())
-	default:
-		d.fail()
-	}
 }
 
 func (d *decoder) decimal() decimal.Decimal {

@@ -115,7 +115,7 @@ func encodePeriodLayout(t *testing.T, accounts []*accountLines) []byte {
 	var rows []row
 	for _, a := range accounts {
 		for i, l := range a.lines {
-			rows = append(rows, row{a.seqs[i], l})
+			rows = append(rows, row{l.seq, a.line(i)})
 		}
 	}
 	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.seq, b.seq) })

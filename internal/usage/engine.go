@@ -155,24 +155,26 @@ func priceGroup(ctx context.Context, period conductor.Period, g conductor.GroupA
 
 // cached fills reports with the groups the priced cache holds and returns
 // every group's key and the indexes of the groups left to price (all of
-// them when the Engine caches nothing).
+// them when the Engine caches nothing). Keys are computed over the CPUs.
 func (e *Engine) cached(p periodKey, importID string, groups []conductor.GroupAsOf, reports []pricing.Report) ([]pricedKey, []int, error) {
 	keys := make([]pricedKey, len(groups))
-	var todo []int
-	for i, g := range groups {
-		if e.priced == nil {
-			todo = append(todo, i)
-			continue
-		}
-		var err error
-		if keys[i], err = e.priced.key(p, importID, g); err != nil {
+	hit := make([]bool, len(groups))
+	if e.priced != nil {
+		err := parallel(len(groups), func(i int) (err error) {
+			if keys[i], err = e.priced.key(p, importID, groups[i]); err == nil {
+				reports[i], hit[i] = e.priced.get(keys[i])
+			}
+			return err
+		})
+		if err != nil {
 			return nil, nil, err
 		}
-		if r, ok := e.priced.get(keys[i]); ok {
-			reports[i] = r
-			continue
+	}
+	var todo []int
+	for i := range groups {
+		if !hit[i] {
+			todo = append(todo, i)
 		}
-		todo = append(todo, i)
 	}
 	return keys, todo, nil
 }
@@ -234,7 +236,7 @@ func pricingGroups(period conductor.Period, groups []conductor.GroupAsOf) []pric
 }
 
 // addMerged adds the lines of a group's accounts to the calculator in
-// period order (accountLines.seqs), merging the accounts' lists.
+// period order (packedLine.seq), merging the accounts' lists.
 func addMerged(ctx context.Context, calc *pricing.Calculator, accounts []*accountLines) error {
 	h := make(mergeHeap, 0, len(accounts))
 	for _, a := range accounts {
@@ -248,7 +250,7 @@ func addMerged(ctx context.Context, calc *pricing.Calculator, accounts []*accoun
 			return ctx.Err()
 		}
 		top := &h[0]
-		calc.Add(top.a.lines[top.i])
+		calc.Add(top.a.line(top.i))
 		if top.i++; top.i == len(top.a.lines) {
 			heap.Pop(&h)
 		} else {
@@ -267,7 +269,7 @@ type mergeHead struct {
 type mergeHeap []mergeHead
 
 func (h mergeHeap) Len() int           { return len(h) }
-func (h mergeHeap) Less(i, j int) bool { return h[i].a.seqs[h[i].i] < h[j].a.seqs[h[j].i] }
+func (h mergeHeap) Less(i, j int) bool { return h[i].a.lines[h[i].i].seq < h[j].a.lines[h[j].i].seq }
 func (h mergeHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
 func (h *mergeHeap) Push(x any)        { *h = append(*h, x.(mergeHead)) }
 func (h *mergeHeap) Pop() any {
@@ -442,15 +444,16 @@ func (s *source) readPeriod() error {
 		return fmt.Errorf("usage: aggregates of %s %s: %w", s.payer, s.m.Period, err)
 	}
 	s.legacy = map[string]*accountLines{}
-	for i, l := range lines {
-		a := s.legacy[l.UsageAccount]
-		if a == nil {
-			a = &accountLines{bytes: int64(len(l.UsageAccount))}
-			s.legacy[l.UsageAccount] = a
+	packers := map[string]*packer{}
+	for i := range lines {
+		l := &lines[i]
+		pk := packers[l.UsageAccount]
+		if pk == nil {
+			pk = newPacker(s.m.Period, l.UsageAccount)
+			packers[l.UsageAccount] = pk
+			s.legacy[l.UsageAccount] = pk.out
 		}
-		a.lines = append(a.lines, l)
-		a.seqs = append(a.seqs, uint32(i))
-		a.bytes += lineBytes + decimalBytes // the rate too is a decimal of its own here
+		pk.add(l, uint32(i))
 	}
 	for account, l := range s.legacy {
 		s.e.put(cacheKey{periodKey{s.payer, s.m.Period}, s.m.ImportID, account}, l)

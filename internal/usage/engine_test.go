@@ -131,7 +131,7 @@ func wholePeriodCosts(t *testing.T, tx conductor.Tx, m Manifest, groups []conduc
 			t.Fatal(err)
 		}
 		for i, l := range a.lines {
-			rows = append(rows, row{a.seqs[i], l})
+			rows = append(rows, row{l.seq, a.line(i)})
 		}
 	}
 	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.seq, b.seq) })
@@ -304,6 +304,36 @@ func TestAccountDecimalEncoding(t *testing.T) {
 	}
 	if _, err := decodeAccount([]byte{accountFormat, 1, 5, 'a'}, "2026-10", account1); err == nil {
 		t.Error("a truncated blob decoded")
+	}
+}
+
+// An account's amounts decode to the table exactly: repeats share one
+// entry, values that share a slot of recentAmounts or only differ by
+// exponent keep their own, large coefficients are decoded whole.
+func TestAccountAmountsShareEqualValues(t *testing.T) {
+	var values []decimal.Decimal
+	for i := range 2000 {
+		values = append(values, decimal.New(int64(i%97), -int32(i%2))) // 194 values, "1" and "1.0" among them
+	}
+	values = append(values, decimal.RequireFromString("-98765432109876543210987654321.0123456789"),
+		decimal.RequireFromString("1.0"), decimal.RequireFromString("1"), decimal.RequireFromString("1.0"))
+	var data []byte
+	for _, v := range values {
+		data = appendDecimal(data, v)
+	}
+	dec, a := decoder{data: data}, &accountLines{}
+	var recent recentAmounts
+	for i, v := range values {
+		got := a.amounts[dec.amount(a, &recent)]
+		if dec.err != nil || !got.Equal(v) || got.Exponent() != v.Exponent() {
+			t.Fatalf("amount %d: %s (exponent %d), want %s (exponent %d), err %v", i, got, got.Exponent(), v, v.Exponent(), dec.err)
+		}
+	}
+	if len(a.amounts) < 195 || len(a.amounts) > len(values)/4 {
+		t.Errorf("%d amounts in the table for %d values, 195 distinct", len(a.amounts), len(values))
+	}
+	if len(dec.data) != 0 {
+		t.Errorf("%d bytes left", len(dec.data))
 	}
 }
 
