@@ -29,9 +29,14 @@ type key struct {
 	productCode, serviceCode, productName string
 	usageType, operation                  string
 	savingsPlanARN, reservationARN        string
-	rate                                  string // public on-demand rate; "" when absent
-	public                                publicState
-	freeTier                              bool
+	// rate is a free-tier line's public on-demand rate, the only rate whose
+	// value pricing reads (a deactivated free tier costs rate × usage); of
+	// other lines it reads whether they have one (pricing.HasPublicCost),
+	// which rated tells, so their lines aggregate whatever their rates.
+	rate     string
+	rated    bool
+	public   publicState
+	freeTier bool
 }
 
 // publicState is what the rules tell apart in pricing/publicOnDemandCost.
@@ -58,8 +63,9 @@ func publicStateOf(l *pricing.Line) publicState {
 	return publicNegative
 }
 
-// sums are the amounts of the lines of one key.
-type sums struct{ usage, unblended, public decimal.Decimal }
+// sums are the amounts of the lines of one key, and the public rate of
+// its first line when it is rated (for a free-tier key, its rate).
+type sums struct{ usage, unblended, public, rate decimal.Decimal }
 
 // aggregator sums lines per key.
 type aggregator struct {
@@ -79,13 +85,13 @@ func (a *aggregator) add(rec *cur.Record, line *pricing.Line) {
 		savingsPlanARN: rec.SavingsPlanARN, reservationARN: rec.ReservationARN,
 		public: publicStateOf(line), freeTier: pricing.IsFreeTier(line),
 	}
-	if rec.PublicOnDemandRate.Valid {
+	if k.rated = rec.PublicOnDemandRate.Valid; k.rated && k.freeTier {
 		k.rate = rec.PublicOnDemandRate.Decimal.String()
 	}
 	s := a.sums[k]
 	if s == nil {
 		k = k.clone()
-		s = &sums{}
+		s = &sums{rate: rec.PublicOnDemandRate.Decimal}
 		a.sums[k] = s
 		a.order = append(a.order, k)
 		a.of = append(a.of, s)
@@ -150,7 +156,7 @@ const accountFormat = 1
 //	    and reservation ARN
 //	  byte flags: publicState in bits 0–1, free tier in bit 2, a public rate in bit 3
 //	  decimals (see appendDecimal): usage, unblended, the public cost unless
-//	  publicAbsent, the public rate if any (key.rate parsed: what the line had)
+//	  publicAbsent, the public rate if the key is rated (sums.rate)
 func (a *aggregator) appendAccount(rows, seqs []int) []byte {
 	var strs []string
 	size := 0
@@ -187,7 +193,7 @@ func (a *aggregator) appendAccount(rows, seqs []int) []byte {
 		if k.freeTier {
 			flags |= flagFreeTier
 		}
-		if k.rate != "" {
+		if k.rated {
 			flags |= flagRate
 		}
 		body = append(body, flags)
@@ -197,8 +203,8 @@ func (a *aggregator) appendAccount(rows, seqs []int) []byte {
 		if k.public != publicAbsent {
 			body = appendDecimal(body, s.public)
 		}
-		if k.rate != "" {
-			body = appendDecimal(body, decimal.RequireFromString(k.rate)) // the String of a decimal
+		if k.rated {
+			body = appendDecimal(body, s.rate)
 		}
 	}
 	b := make([]byte, 0, 1+binary.MaxVarintLen64+size+len(body))

@@ -63,6 +63,7 @@ type env struct {
 	svc   *conductor.Service
 	c     conductor.Caller
 	group string
+	plan  string // the group's plan
 	rule  string // the GLOBAL DISCOUNT 10 rule
 	dir   string
 }
@@ -110,7 +111,7 @@ func newEnvAt(t *testing.T, now time.Time) *env {
 	r2 := e.must(svc.CreatePricingRule(ctx, e.c, conductor.CreatePricingRuleInput{PricingRule: conductor.PricingRule{
 		Name: "ec2", Scope: conductor.ScopeService, Service: "AmazonEC2", Type: conductor.RuleMarkup, ModifierPercentage: &markup}}))
 	plan := e.must(svc.CreatePricingPlan(ctx, e.c, conductor.CreatePricingPlanInput{Name: "plan", PricingRuleARNs: []string{r1, r2}}))
-	e.rule = r1
+	e.rule, e.plan = r1, plan
 	e.group = e.must(svc.CreateBillingGroup(ctx, e.c, conductor.CreateBillingGroupInput{Name: "group",
 		PrimaryAccountID: account1, PricingPlanARN: plan, LinkedAccountIDs: []string{account1}}))
 	return e
@@ -202,6 +203,49 @@ func TestImportPricesTheGroup(t *testing.T) {
 	}
 	if got := e.report()["total"]; got != [2]string{"1.4664", "2.03968"} {
 		t.Errorf("after changing the discount to 20%%: total = %v, want [1.4664 2.03968]", got)
+	}
+}
+
+// Lines that differ only by their public rate aggregate into one, unless
+// they are free tier, whose rate prices them when the free tier is
+// deactivated; either way the report is the lines' own:
+//
+//	EC2 0.104 + 0.104 (rates 0.0104, 0.0208) × 1.2 = 0.2496, AWSCost 0.208
+//	S3 free tier deactivated: 0.023 × 5 + 0.046 × 10 = 0.575 × 0.9 = 0.5175
+func TestAggregatesKeepOnlyTheRatesPricingReads(t *testing.T) {
+	e := newEnv(t)
+	row := func(id, product, usageType, op, usage, rate, unblended, public, name string) []string {
+		return []string{id, "INV1", "AWS", payer, "2026-10-01T00:00:00Z", account1, "Usage", product, usageType, op,
+			usage, rate, unblended, unblended, "", name, product, public, rate, "USD"}
+	}
+	lines := [][]string{
+		row("a", "AmazonEC2", "BoxUsage:t3.micro", "RunInstances", "10", "0.0104", "0.104", "0.104", "Amazon Elastic Compute Cloud"),
+		row("b", "AmazonEC2", "BoxUsage:t3.micro", "RunInstances", "5", "0.0208", "0.104", "0.104", "Amazon Elastic Compute Cloud"),
+		row("c", "AmazonS3", "TimedStorage-ByteHrs", "StandardStorage", "5", "0.023", "0", "0.115", "Amazon Simple Storage Service"),
+		row("d", "AmazonS3", "TimedStorage-ByteHrs", "StandardStorage", "10", "0.046", "0", "0.46", "Amazon Simple Storage Service"),
+	}
+	sum, err := e.importFiles(e.write("oct.csv", header, lines))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sum.Periods[0].Aggregates; got != 3 {
+		t.Errorf("%d aggregates, want 3: EC2's two rates in one, S3's free tier in two", got)
+	}
+	ctx := context.Background()
+	deactivated := false
+	tiering := e.must(e.svc.CreatePricingRule(ctx, e.c, conductor.CreatePricingRuleInput{PricingRule: conductor.PricingRule{
+		Name: "no-free-tier", Scope: conductor.ScopeService, Service: "AmazonS3", Type: conductor.RuleTiering,
+		Tiering: &conductor.Tiering{FreeTierActivated: &deactivated}}}))
+	if _, err := e.svc.AssociatePricingRules(ctx, e.c, e.plan, []string{tiering}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]string{
+		"total":                         {"0.208", "0.7671"},
+		"Amazon Elastic Compute Cloud":  {"0.208", "0.2496"},
+		"Amazon Simple Storage Service": {"0", "0.5175"},
+	}
+	if diff := cmp.Diff(want, e.report()); diff != "" {
+		t.Errorf("report (-want +got):\n%s", diff)
 	}
 }
 
