@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/proforma-dev/proforma/internal/usage"
@@ -14,16 +13,18 @@ import (
 
 // importResult is the import and what it did to API throughput.
 type importResult struct {
-	Lines   int
-	Seconds float64 // generating excluded
-	Before  float64 // ListBillingGroups first pages per second before the import
-	After   float64 // the same after it
+	Lines      int
+	UsageTypes int     // usage types of each product in the generated CUR (-cur-usage-types)
+	Aggregates int     // what the import summed the lines into: what pricing reads
+	Seconds    float64 // generating excluded
+	Before     float64 // ListBillingGroups first pages per second before the import
+	After      float64 // the same after it
 }
 
-// importCUR generates a CUR of lines lines over accounts linked accounts,
-// imports it with usage.Importer and measures ListBillingGroups throughput
-// before and after the import.
-func importCUR(ctx context.Context, s *server, b *bench, lines, accounts int, log *logger) (*importResult, error) {
+// importCUR generates a CUR of lines lines over accounts linked accounts
+// (see writeCUR), imports it with usage.Importer and measures
+// ListBillingGroups throughput before and after the import.
+func importCUR(ctx context.Context, s *server, b *bench, lines, usageTypes, accounts int, log *logger) (*importResult, error) {
 	dir, err := os.MkdirTemp("", "proforma-bench-scale-cur-")
 	if err != nil {
 		return nil, err
@@ -31,21 +32,25 @@ func importCUR(ctx context.Context, s *server, b *bench, lines, accounts int, lo
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "october.csv")
 	log.printf("generating a CUR of %d lines", lines)
-	if err := writeCUR(path, lines, accounts); err != nil {
+	if err := writeCUR(path, lines, usageTypes, accounts); err != nil {
 		return nil, err
 	}
-	res := &importResult{Lines: lines}
+	res := &importResult{Lines: lines, UsageTypes: usageTypes}
 	if res.Before, err = throughput(ctx, b); err != nil {
 		return nil, err
 	}
 	log.printf("importing it")
 	start := time.Now()
 	im := &usage.Importer{Service: s.svc, Store: s.store}
-	if _, err := im.Import(ctx, path); err != nil {
+	sum, err := im.Import(ctx, path)
+	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
 	res.Seconds = time.Since(start).Seconds()
-	log.printf("imported in %.1f s", res.Seconds)
+	for _, p := range sum.Periods {
+		res.Aggregates += p.Aggregates
+	}
+	log.printf("imported in %.1f s: %d aggregates", res.Seconds, res.Aggregates)
 	res.After, err = throughput(ctx, b)
 	return res, err
 }
@@ -79,8 +84,14 @@ var curProducts = [][4]string{
 }
 
 // writeCUR writes a deterministic legacy CUR of n usage lines for
-// October 2026, line i charged to account i mod accounts.
-func writeCUR(path string, n, accounts int) error {
+// October 2026. Line i is charged to account i mod accounts; an account's
+// j-th line (j = i div accounts) is of product j mod 4 and of that
+// product's usage type j div 4 mod usageTypes, each usage type with its
+// public rate, for an amount of 1 to 24 hours. An account's lines thus
+// fall on up to 4 × usageTypes SKUs, the import's aggregates (with 250
+// lines an account and 63 usage types or more, every line is an aggregate
+// of its own: the engine's worst case).
+func writeCUR(path string, n, usageTypes, accounts int) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -89,13 +100,20 @@ func writeCUR(path string, n, accounts int) error {
 	w := bufio.NewWriterSize(f, 1<<20)
 	w.WriteString(curHeader)
 	for i := range n {
-		p := curProducts[i%len(curProducts)]
-		cost := "0." + strconv.Itoa(100000+i%99991)
-		fmt.Fprintf(w, "line-%09d,INV-1,AWS,%s,2026-10-01T00:00:00Z,%s,Usage,%s,%s,%s,1,USD,%s,%s,%s,%s,%s,%s\n",
-			i, payerID, account(i%accounts), p[0], p[1], p[2], cost, cost, cost, p[3], cost, cost)
+		j := i / accounts
+		p := curProducts[j%len(curProducts)]
+		v := j / len(curProducts) % usageTypes
+		rate := 1000 + 37*v + 500*(j%len(curProducts)) // µUSD per hour
+		hours := 1 + i%24
+		cost := micros(rate * hours)
+		fmt.Fprintf(w, "line-%09d,INV-1,AWS,%s,2026-10-01T00:00:00Z,%s,Usage,%s,%s-%d,%s,%d,USD,%s,%s,%s,%s,%s,%s\n",
+			i, payerID, account(i%accounts), p[0], p[1], v, p[2], hours, micros(rate), cost, cost, p[3], cost, micros(rate))
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
 	return f.Close()
 }
+
+// micros renders an amount of millionths as a decimal.
+func micros(n int) string { return fmt.Sprintf("%d.%06d", n/1_000_000, n%1_000_000) }

@@ -79,9 +79,12 @@ type config struct {
 	Walks    int    // timed walks of each all-pages operation
 	Store    string // "memory" or "disk"
 	CURLines int    // lines of the imported CUR; 0 skips the import and the cost reports
-	Workers  int    // concurrent clients while growing the payer
-	JSON     string // file to write the figures to; "" = none
-	CacheMiB int64  // the usage engine's cache budget, as serve's --report-cache
+	// CURUsageTypes is how many usage types each product of the CUR has
+	// (see writeCUR): what the import can aggregate.
+	CURUsageTypes int
+	Workers       int    // concurrent clients while growing the payer
+	JSON          string // file to write the figures to; "" = none
+	CacheMiB      int64  // the usage engine's cache budget, as serve's --report-cache
 	// CompareProfile is a file to write a CPU profile of the cold Compare
 	// scenario samples at the largest size to; "" = none.
 	CompareProfile string
@@ -97,6 +100,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&cfg.Walks, "walks", 3, "timed walks of each all-pages operation")
 	fs.StringVar(&cfg.Store, "store", "memory", "SQLite store: memory or disk (a temporary directory)")
 	fs.IntVar(&cfg.CURLines, "cur-lines", 0, "lines of a generated CUR to import (0 skips the import and the cost-report operations)")
+	fs.IntVar(&cfg.CURUsageTypes, "cur-usage-types", 16, "usage types of each of the CUR's 4 products, each with its rate (63 or more at 5,000 groups: every line its own aggregate)")
 	fs.IntVar(&cfg.Workers, "workers", 4, "concurrent clients while growing the payer")
 	fs.StringVar(&cfg.JSON, "json", "", "write the figures to this file as JSON")
 	fs.Int64Var(&cfg.CacheMiB, "report-cache-mib", usage.DefaultCacheBytes>>20, "MiB of decoded usage the cost reports may cache (serve's --report-cache)")
@@ -139,8 +143,8 @@ func (c config) check() error {
 		return fmt.Errorf("-store must be memory or disk, not %q", c.Store)
 	case c.CacheMiB < 0:
 		return fmt.Errorf("-report-cache-mib must not be negative")
-	case c.Samples < 1 || c.Walks < 1 || c.Workers < 1:
-		return fmt.Errorf("-samples, -walks and -workers must be at least 1")
+	case c.Samples < 1 || c.Walks < 1 || c.Workers < 1 || c.CURUsageTypes < 1:
+		return fmt.Errorf("-samples, -walks, -workers and -cur-usage-types must be at least 1")
 	case c.CURLines < 0:
 		return fmt.Errorf("-cur-lines must not be negative")
 	}

@@ -75,8 +75,8 @@ func (r *report) finish() {
 func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "\nLatency in ms through the AWS SDK client (%s store; %d samples, %d for walks).\n", r.Store, r.Samples, r.Walks)
 	if im := r.Import; im != nil {
-		fmt.Fprintf(w, "Import of %d CUR lines: %.1f s; ListBillingGroups first page %.0f calls/s before, %.0f after: after ÷ before %.2f\n",
-			im.Lines, im.Seconds, im.Before, im.After, im.After/im.Before)
+		fmt.Fprintf(w, "Import of %d CUR lines (%d usage types a product) into %d aggregates: %.1f s; ListBillingGroups first page %.0f calls/s before, %.0f after: after ÷ before %.2f\n",
+			im.Lines, im.UsageTypes, im.Aggregates, im.Seconds, im.Before, im.After, im.After/im.Before)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := []string{"operation", "kind"}

@@ -30,7 +30,7 @@ func run(ctx context.Context, cfg config, w io.Writer) (*report, error) {
 			return nil, fmt.Errorf("size %d: %w", n, err)
 		}
 		if i == 0 && cfg.CURLines > 0 {
-			if rep.Import, err = importCUR(ctx, s, b, cfg.CURLines, 2*largest+spares, log); err != nil {
+			if rep.Import, err = importCUR(ctx, s, b, cfg.CURLines, cfg.CURUsageTypes, 2*largest+spares, log); err != nil {
 				return nil, err
 			}
 		}

@@ -31,11 +31,13 @@ func (m Money) Ratio(o Money) Money {
 	return r
 }
 
+// tenTo10 is 10¹⁰, the scale of String's 10 fractional digits; read only.
+var tenTo10 = big.NewInt(10_000_000_000)
+
 // String renders the exact value for the API: at most 10 fractional
 // digits, rounded half to even, trailing zeros trimmed (PROFORMA.md rule 16).
 func (m Money) String() string {
-	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(10), nil)
-	num := new(big.Int).Mul(m.r.Num(), scale)
+	num := new(big.Int).Mul(m.r.Num(), tenTo10)
 	q, rem := new(big.Int).QuoRem(num, m.r.Denom(), new(big.Int))
 	twice := new(big.Int).Mul(new(big.Int).Abs(rem), big.NewInt(2))
 	if c := twice.Cmp(m.r.Denom()); c > 0 || (c == 0 && q.Bit(0) == 1) {

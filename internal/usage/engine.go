@@ -116,22 +116,25 @@ func (e *Engine) GroupCosts(ctx context.Context, tx conductor.Tx, payer string, 
 		return nil, err
 	}
 	src := &source{e: e, tx: tx, payer: payer, m: m}
+	units := byFirstAccount(groups, todo)
 	accounts, err := src.share(groups, todo)
 	if err != nil {
 		return nil, err
 	}
-	err = parallel(len(todo), func(j int) error {
-		i := todo[j]
-		lines, err := accounts.take(groups[i].Accounts)
-		if err != nil {
-			return err
-		}
-		defer accounts.release(groups[i].Accounts)
-		if reports[i], err = priceGroup(ctx, period, groups[i], lines); err != nil {
-			return err
-		}
-		if e.priced != nil {
-			e.priced.put(keys[i], reports[i])
+	err = parallel(len(units), func(u int) error {
+		for _, i := range units[u] {
+			lines, err := accounts.take(groups[i].Accounts)
+			if err != nil {
+				return err
+			}
+			reports[i], err = priceGroup(ctx, period, groups[i], lines)
+			accounts.release(groups[i].Accounts)
+			if err != nil {
+				return err
+			}
+			if e.priced != nil {
+				e.priced.put(keys[i], reports[i])
+			}
 		}
 		return nil
 	})
@@ -369,11 +372,11 @@ type slot struct {
 	users atomic.Int32 // groups yet to release it
 }
 
-// share reads the accounts of the groups todo names, once each. It orders
-// todo by each group's first account, so that groups over the same
-// accounts (one group live and in a scenario) are priced one after the
-// other and an account's lines are held briefly.
-func (s *source) share(groups []conductor.GroupAsOf, todo []int) (*shared, error) {
+// byFirstAccount orders todo by each group's first account and splits it
+// into units of the groups that share it — one group live and in a
+// scenario — so that one goroutine decodes their accounts and prices them
+// one after the other, rather than two waiting for each other's decoding.
+func byFirstAccount(groups []conductor.GroupAsOf, todo []int) [][]int {
 	first := func(i int) string {
 		if a := groups[i].Accounts; len(a) > 0 {
 			return a[0]
@@ -381,6 +384,19 @@ func (s *source) share(groups []conductor.GroupAsOf, todo []int) (*shared, error
 		return ""
 	}
 	slices.SortStableFunc(todo, func(i, j int) int { return strings.Compare(first(i), first(j)) })
+	var units [][]int
+	for k := 0; k < len(todo); {
+		n := 1
+		for k+n < len(todo) && first(todo[k+n]) == first(todo[k]) && first(todo[k]) != "" {
+			n++
+		}
+		units, k = append(units, todo[k:k+n]), k+n
+	}
+	return units
+}
+
+// share reads the accounts of the groups todo names, once each.
+func (s *source) share(groups []conductor.GroupAsOf, todo []int) (*shared, error) {
 	sh := &shared{src: s, slots: map[string]*slot{}}
 	var ids []string
 	for _, i := range todo {
