@@ -94,30 +94,32 @@ func resolveAll(tx Tx, payer string, period Period) ([]GroupAsOf, error) {
 
 // costReportsOf is CostReportsOf in tx.
 func (s *Service) costReportsOf(ctx context.Context, tx Tx, payer string, period Period, sets [][]GroupAsOf, byProduct bool) ([][]PeriodCostReport, error) {
+	out := make([][]PeriodCostReport, len(sets))
+	type at struct{ set, group int }
 	var all []GroupAsOf
-	for _, set := range sets {
-		all = append(all, set...)
+	var where []at // all[n] is sets[where[n].set][where[n].group]
+	for k, set := range sets {
+		out[k] = make([]PeriodCostReport, len(set))
+		for i := range set {
+			all, where = append(all, set[i]), append(where, at{k, i})
+		}
 	}
 	if len(all) == 0 {
-		return make([][]PeriodCostReport, len(sets)), nil
+		return out, nil
 	}
 	costs, err := s.usage.GroupCosts(ctx, tx, payer, period, all)
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]PeriodCostReport, len(sets))
-	for k, set := range sets {
-		out[k] = make([]PeriodCostReport, len(set))
-		for i, g := range set {
-			pc := make([]periodCost, len(costs[0]))
-			for j, p := range costs[0] {
-				pc[j] = periodCost{period, p}
-			}
-			costs = costs[1:]
-			out[k][i] = PeriodCostReport{ARN: g.ARN, Name: g.Name, Period: period, Total: groupBy(g.ARN, pc, nil)[0]}
-			if byProduct {
-				out[k][i].Products = groupBy(g.ARN, pc, []string{"PRODUCT_NAME"})
-			}
+	for n, g := range all {
+		pc := make([]periodCost, len(costs[n]))
+		for j, p := range costs[n] {
+			pc[j] = periodCost{period, p}
+		}
+		r := &out[where[n].set][where[n].group]
+		*r = PeriodCostReport{ARN: g.ARN, Name: g.Name, Period: period, Total: groupBy(g.ARN, pc, nil)[0]}
+		if byProduct {
+			r.Products = groupBy(g.ARN, pc, []string{"PRODUCT_NAME"})
 		}
 	}
 	return out, nil

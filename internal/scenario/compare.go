@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/parallel"
 )
 
 // Comparison is what a scenario changes in its billing period's cost
@@ -178,40 +179,47 @@ func (c costs) add(o costs) costs { return costs{c.aws.Add(o.aws), c.proforma.Ad
 type row struct{ live, draft *costs }
 
 // compare merges the two sides' reports (each in ID order) into a
-// Comparison.
+// Comparison; the groups' rows are rendered over the CPUs.
 func compare(period string, live, draft []conductor.PeriodCostReport, byService bool) *Comparison {
-	out := &Comparison{BillingPeriod: period, BillingGroups: []GroupComparison{}}
-	total := row{live: &costs{}, draft: &costs{}}
-	var own conductor.Money // the sum of the groups' own AWSCost
-	i, j := 0, 0
-	for i < len(live) || j < len(draft) {
-		var l, d *conductor.PeriodCostReport
+	type pair struct{ live, draft *conductor.PeriodCostReport }
+	var pairs []pair
+	for i, j := 0, 0; i < len(live) || j < len(draft); {
 		switch {
 		case j == len(draft) || (i < len(live) && live[i].ARN < draft[j].ARN):
-			l, i = &live[i], i+1
+			pairs, i = append(pairs, pair{live: &live[i]}), i+1
 		case i == len(live) || draft[j].ARN < live[i].ARN:
-			d, j = &draft[j], j+1
+			pairs, j = append(pairs, pair{draft: &draft[j]}), j+1
 		default:
-			l, d, i, j = &live[i], &draft[j], i+1, j+1
+			pairs, i, j = append(pairs, pair{&live[i], &draft[j]}), i+1, j+1
 		}
-		var r row
-		g := GroupComparison{}
+	}
+	out := &Comparison{BillingPeriod: period, BillingGroups: make([]GroupComparison, len(pairs))}
+	rows := make([]row, len(pairs))
+	parallel.Each(len(pairs), func(k int) {
+		l, d, g, r := pairs[k].live, pairs[k].draft, &out.BillingGroups[k], &rows[k]
 		if l != nil {
 			g.Arn, g.Name = l.ARN, l.Name
 			r.live = &costs{l.Total.AWSCost, l.Total.ProformaCost}
-			*total.live = total.live.add(*r.live)
 		}
 		if d != nil {
 			g.Arn, g.Name = d.ARN, d.Name
 			r.draft = &costs{d.Total.AWSCost, d.Total.ProformaCost}
-			*total.draft = total.draft.add(*r.draft)
 		}
 		g.Columns = r.columns()
-		own = own.Add(r.own())
 		if byService {
 			g.Services = services(l, d)
 		}
-		out.BillingGroups = append(out.BillingGroups, g)
+	})
+	total := row{live: &costs{}, draft: &costs{}}
+	var own conductor.Money // the sum of the groups' own AWSCost
+	for _, r := range rows {
+		if r.live != nil {
+			*total.live = total.live.add(*r.live)
+		}
+		if r.draft != nil {
+			*total.draft = total.draft.add(*r.draft)
+		}
+		own = own.Add(r.own())
 	}
 	out.Total = total.columns()
 	out.Total.AWSCost = own.String() // the sum of the groups' own, not the scenario's total

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/parallel"
 	"github.com/proforma-dev/proforma/internal/pricing"
 )
 
@@ -104,7 +105,7 @@ func (e *Engine) GroupCosts(ctx context.Context, tx conductor.Tx, payer string, 
 	}
 	reports := make([]pricing.Report, len(groups))
 	if !ok { // no usage: only the custom line items
-		err := parallel(len(groups), func(i int) (err error) {
+		err := parallel.For(len(groups), func(i int) (err error) {
 			reports[i], err = priceGroup(ctx, period, groups[i], nil)
 			return err
 		})
@@ -116,27 +117,18 @@ func (e *Engine) GroupCosts(ctx context.Context, tx conductor.Tx, payer string, 
 		return nil, err
 	}
 	src := &source{e: e, tx: tx, payer: payer, m: m}
-	units := byFirstAccount(groups, todo)
-	accounts, err := src.share(groups, todo)
-	if err != nil {
-		return nil, err
-	}
-	err = parallel(len(units), func(u int) error {
-		for _, i := range units[u] {
-			lines, err := accounts.take(groups[i].Accounts)
-			if err != nil {
-				return err
-			}
-			reports[i], err = priceGroup(ctx, period, groups[i], lines)
-			accounts.release(groups[i].Accounts)
-			if err != nil {
-				return err
-			}
-			if e.priced != nil {
-				e.priced.put(keys[i], reports[i])
-			}
+	accounts := src.share(groups, todo)
+	err = accounts.run(groups, byFirstAccount(groups, todo), func(i int) error {
+		lines, err := accounts.take(groups[i].Accounts)
+		if err != nil {
+			return err
 		}
-		return nil
+		reports[i], err = priceGroup(ctx, period, groups[i], lines)
+		accounts.release(groups[i].Accounts)
+		if err == nil && e.priced != nil {
+			e.priced.put(keys[i], reports[i])
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -163,7 +155,7 @@ func (e *Engine) cached(p periodKey, importID string, groups []conductor.GroupAs
 	keys := make([]pricedKey, len(groups))
 	hit := make([]bool, len(groups))
 	if e.priced != nil {
-		err := parallel(len(groups), func(i int) (err error) {
+		err := parallel.For(len(groups), func(i int) (err error) {
 			if keys[i], err = e.priced.key(p, importID, groups[i]); err == nil {
 				reports[i], hit[i] = e.priced.get(keys[i])
 			}
@@ -192,32 +184,6 @@ func productCosts(reports []pricing.Report) [][]conductor.ProductCost {
 		}
 	}
 	return out
-}
-
-// parallel runs f(0) … f(n−1) over up to GOMAXPROCS goroutines; a
-// goroutine stops at its first error, and the errors are returned joined.
-func parallel(n int, f func(int) error) error {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 {
-		for i := range n {
-			if err := f(i); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	for w := range workers {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n && errs[w] == nil; i = int(next.Add(1) - 1) {
-				errs[w] = f(i)
-			}
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
 
 func money(s string) conductor.Money {
@@ -365,6 +331,7 @@ type shared struct {
 
 // slot is one account of shared.
 type slot struct {
+	read  bool // data holds what source.read gave (set by run's reader only)
 	data  accountData
 	once  sync.Once
 	lines *accountLines
@@ -395,29 +362,78 @@ func byFirstAccount(groups []conductor.GroupAsOf, todo []int) [][]int {
 	return units
 }
 
-// share reads the accounts of the groups todo names, once each.
-func (s *source) share(groups []conductor.GroupAsOf, todo []int) (*shared, error) {
+// share makes the slots of the accounts of the groups todo names.
+func (s *source) share(groups []conductor.GroupAsOf, todo []int) *shared {
 	sh := &shared{src: s, slots: map[string]*slot{}}
-	var ids []string
 	for _, i := range todo {
 		for _, a := range groups[i].Accounts {
 			sl := sh.slots[a]
 			if sl == nil {
 				sl = &slot{}
 				sh.slots[a] = sl
-				ids = append(ids, a)
 			}
 			sl.users.Add(1)
 		}
 	}
-	data, err := s.read(ids)
-	if err != nil {
-		return nil, err
+	return sh
+}
+
+// run prices units of groups: the caller's goroutine (the transaction's)
+// reads each unit's accounts not read yet, in order, and hands the unit
+// to workers (one per CPU) that call price for each of its groups while
+// the next units are read. It returns once every unit is priced, or after
+// the first error (joined with any other).
+func (sh *shared) run(groups []conductor.GroupAsOf, units [][]int, price func(i int) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	ready := make(chan []int, workers)
+	errs := make([]error, workers)
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for unit := range ready {
+				for _, i := range unit {
+					if failed.Load() {
+						break
+					}
+					if errs[w] = price(i); errs[w] != nil {
+						failed.Store(true)
+					}
+				}
+			}
+		})
 	}
-	for i, a := range ids {
-		sh.slots[a].data = data[i]
+	var readErr error
+	for _, unit := range units {
+		if failed.Load() {
+			break
+		}
+		if readErr = sh.read(groups, unit); readErr != nil {
+			break
+		}
+		ready <- unit
 	}
-	return sh, nil
+	close(ready)
+	wg.Wait()
+	return errors.Join(append(errs, readErr)...)
+}
+
+// read reads the accounts of unit's groups that no earlier unit read.
+func (sh *shared) read(groups []conductor.GroupAsOf, unit []int) error {
+	var ids []string
+	for _, i := range unit {
+		for _, a := range groups[i].Accounts {
+			if sl := sh.slots[a]; !sl.read {
+				sl.read = true
+				ids = append(ids, a)
+			}
+		}
+	}
+	data, err := sh.src.read(ids)
+	for k, a := range ids[:len(data)] {
+		sh.slots[a].data = data[k]
+	}
+	return err
 }
 
 // take returns the lines of accounts, decoding those no group took yet.

@@ -3,6 +3,7 @@ package usage
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -225,6 +226,43 @@ type blobCountingTx struct {
 func (t blobCountingTx) GetBlob(id string) ([]byte, bool, error) {
 	*t.ids = append(*t.ids, id)
 	return t.Tx.GetBlob(id)
+}
+
+// corruptingTx answers one account's blob with bytes that do not decode.
+type corruptingTx struct {
+	conductor.Tx
+	account string
+}
+
+func (t corruptingTx) GetBlob(id string) ([]byte, bool, error) {
+	if strings.HasSuffix(id, "/"+t.account) {
+		return []byte{accountFormat, 9}, true, nil
+	}
+	return t.Tx.GetBlob(id)
+}
+
+// An account whose aggregates do not decode fails the call with an error
+// naming it, whether its group is priced first or last among many (more
+// than the workers), and the engine prices the other groups afterwards.
+func TestGroupCostsReportsCorruptAggregates(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.importFiles(e.write("oct.csv", engineHeader, engineCUR())); err != nil {
+		t.Fatal(err)
+	}
+	groups := engineGroups()
+	for _, bad := range []string{groups[0].Accounts[0], groups[len(groups)-1].Accounts[2]} {
+		e.view(func(tx conductor.Tx) {
+			_, err := NewEngineWithCache(0).GroupCosts(context.Background(), corruptingTx{tx, bad}, payer, "2026-10", groups)
+			if err == nil || !strings.Contains(err.Error(), "account "+bad) || !errors.Is(err, errCorrupt) {
+				t.Errorf("account %s corrupt: %v", bad, err)
+			}
+		})
+	}
+	e.view(func(tx conductor.Tx) {
+		if _, err := NewEngine().GroupCosts(context.Background(), tx, payer, "2026-10", groups); err != nil {
+			t.Errorf("intact: %v", err)
+		}
+	})
 }
 
 // The engine reads the aggregates of the requested groups' accounts only,

@@ -1,0 +1,31 @@
+package parallel
+
+import (
+	"errors"
+	"sync/atomic"
+	"testing"
+)
+
+// Every index runs exactly once, and errors come back joined.
+func TestFor(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 1000} {
+		runs := make([]atomic.Int32, n)
+		if err := For(n, func(i int) error { runs[i].Add(1); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		for i := range runs {
+			if got := runs[i].Load(); got != 1 {
+				t.Fatalf("n=%d: index %d ran %d times", n, i, got)
+			}
+		}
+	}
+	bad := errors.New("bad")
+	if err := For(100, func(i int) error {
+		if i == 42 {
+			return bad
+		}
+		return nil
+	}); !errors.Is(err, bad) {
+		t.Errorf("For = %v, want %v", err, bad)
+	}
+}
