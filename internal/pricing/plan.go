@@ -1,6 +1,9 @@
 package pricing
 
 import (
+	"math"
+	"math/bits"
+
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/shopspring/decimal"
 )
@@ -9,6 +12,8 @@ import (
 type rule struct {
 	src      *conductor.PricingRule
 	factor   decimal.Decimal // MARKUP and DISCOUNT: the multiplier of rule 9
+	small    bool            // factor's coefficient fits in 64 bits: it is coef
+	coef     int64
 	freeTier bool            // TIERING: whether the free tier is activated
 	tiers    []tier          // TIERING on a SKU: custom tiers, ordered by start
 }
@@ -47,6 +52,9 @@ func newPlan(rules []conductor.PricingRule) plan {
 
 func newRule(src *conductor.PricingRule) *rule {
 	r := &rule{src: src, factor: modifierFactor(*src), freeTier: true}
+	if r.small = r.factor.NumDigits() <= 18; r.small {
+		r.coef = r.factor.CoefficientInt64()
+	}
 	if t := src.Tiering; t != nil {
 		r.freeTier = t.FreeTierActivated == nil || *t.FreeTierActivated
 		r.tiers = newTiers(t.CustomTiers)
@@ -125,5 +133,35 @@ func applyModifier(base decimal.Decimal, r *rule) decimal.Decimal {
 	if r == nil {
 		return base
 	}
+	if p, ok := mul64(base, r); ok {
+		return p
+	}
 	return base.Mul(r.factor)
+}
+
+// mul64 is base.Mul(r.factor) — the same coefficient and exponent — when
+// both coefficients and their product fit in 64 bits, without math/big's
+// multiplication; ok is false otherwise.
+func mul64(base decimal.Decimal, r *rule) (p decimal.Decimal, ok bool) {
+	exp := int64(base.Exponent()) + int64(r.factor.Exponent())
+	if !r.small || base.NumDigits() > 18 || exp != int64(int32(exp)) {
+		return decimal.Decimal{}, false
+	}
+	a, b := base.CoefficientInt64(), r.coef
+	hi, lo := bits.Mul64(uint64(abs(a)), uint64(abs(b)))
+	if hi != 0 || lo > math.MaxInt64 {
+		return decimal.Decimal{}, false
+	}
+	c := int64(lo)
+	if (a < 0) != (b < 0) {
+		c = -c
+	}
+	return decimal.New(c, int32(exp)), true
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

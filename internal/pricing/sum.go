@@ -10,22 +10,37 @@ import (
 // exponent, as a chain of decimal.Decimal.Add from decimal.Zero would give
 // them (the exponent is the smallest of 0 and the addends'), without a new
 // big.Int per addition. The zero value is 0. A report's aggregates are sums:
-// adding a line costs no allocation once the coefficient has its size.
+// adding a line costs no allocation once the coefficient has its size, and
+// an addend at the sum's exponent that fits in 64 bits (most of them: a
+// CUR's amounts share their scale) is added in an int64 first.
 type sum struct {
-	v   big.Int
-	exp int32
-	tmp big.Int // the addend's coefficient
+	v     big.Int // the coefficient, less small
+	small int64   // the part of the coefficient added in 64 bits
+	exp   int32
+	tmp   big.Int // the addend's coefficient
 }
 
 // add adds d to the sum.
 func (s *sum) add(d decimal.Decimal) {
+	e := d.Exponent()
+	if e == s.exp && d.NumDigits() <= 18 {
+		c := d.CoefficientInt64()
+		if r := s.small + c; (c >= 0) == (r >= s.small) { // no overflow
+			s.small = r
+			return
+		}
+	}
+	if s.small != 0 {
+		s.v.Add(&s.v, s.tmp.SetInt64(s.small))
+		s.small = 0
+	}
 	c := &s.tmp
 	if d.NumDigits() <= 18 {
 		c.SetInt64(d.CoefficientInt64())
 	} else {
 		c = d.Coefficient() // a copy
 	}
-	switch e := d.Exponent(); {
+	switch {
 	case e < s.exp:
 		s.v.Mul(&s.v, pow10(int64(s.exp)-int64(e)))
 		s.exp = e
@@ -36,7 +51,10 @@ func (s *sum) add(d decimal.Decimal) {
 }
 
 // decimal returns the sum's value.
-func (s *sum) decimal() decimal.Decimal { return decimal.NewFromBigInt(&s.v, s.exp) }
+func (s *sum) decimal() decimal.Decimal {
+	v := new(big.Int).SetInt64(s.small)
+	return decimal.NewFromBigInt(v.Add(v, &s.v), s.exp)
+}
 
 // powers10 holds 10^0 … 10^39, shared read-only.
 var powers10 = func() []*big.Int {

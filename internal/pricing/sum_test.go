@@ -11,6 +11,15 @@ import (
 func TestSumEqualsDecimalAdd(t *testing.T) {
 	addends := []string{"0.104", "-1", "1e3", "2.30", "98765432109876543210.0123456789", "-0.0000000000000000000001",
 		"12345678901234567890123456789", "5e-40", "-7.5", "0"}
+	// At the sum's exponent and in 64 bits, past what an int64 holds, both
+	// ways: 18 digits, 12 times up, then 30 times down.
+	for i := range 42 {
+		a := "999999999999999999e-40"
+		if i >= 12 {
+			a = "-" + a
+		}
+		addends = append(addends, a)
+	}
 	var s sum
 	want := decimal.Zero
 	for i, a := range addends {
