@@ -14,8 +14,8 @@ type rule struct {
 	factor   decimal.Decimal // MARKUP and DISCOUNT: the multiplier of rule 9
 	small    bool            // factor's coefficient fits in 64 bits: it is coef
 	coef     int64
-	freeTier bool            // TIERING: whether the free tier is activated
-	tiers    []tier          // TIERING on a SKU: custom tiers, ordered by start
+	freeTier bool   // TIERING: whether the free tier is activated
+	tiers    []tier // TIERING on a SKU: custom tiers, ordered by start
 }
 
 // ruleIndex finds the most specific rule of one kind for a line.
