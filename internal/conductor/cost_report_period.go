@@ -15,42 +15,12 @@ type PeriodCostReport struct {
 	Products []CostReport
 }
 
-// CostReportsOfPeriodInput is the input of CostReportsOfPeriod.
-type CostReportsOfPeriodInput struct {
-	BillingPeriod string // "" = the current period
-	ByProduct     bool   // fill PeriodCostReport.Products
-}
-
-// CostReportsOfPeriod reports every billing group of a period, in billing
-// group ID order, in one read transaction: ResolvePeriod and CostReportsOf
-// in one. It is the whole-period entry point of what-if comparisons. Its
-// figures are the cost report operations' own: same resolution, same
-// engine, same sums (groupBy).
-func (s *Service) CostReportsOfPeriod(ctx context.Context, c Caller, in CostReportsOfPeriodInput) (Period, []PeriodCostReport, error) {
-	period, err := s.readPeriod(in.BillingPeriod)
-	if err != nil {
-		return "", nil, err
-	}
-	if s.usage == nil {
-		return "", nil, ErrNoUsageEngine
-	}
-	var out [][]PeriodCostReport
-	err = s.view(ctx, func(tx Tx) error {
-		groups, err := resolveAll(tx, c.Account, period)
-		if err == nil {
-			out, err = s.costReportsOf(ctx, tx, c.Account, period, [][]GroupAsOf{groups}, in.ByProduct)
-		}
-		return err
-	})
-	if err != nil {
-		return "", nil, err
-	}
-	return period, out[0], nil
-}
-
 // ResolvePeriod resolves every billing group of a period ("" = the current
 // one) for pricing, in billing group ID order, in one read transaction:
 // one listing of each kind the groups depend on, not reads per group.
+// With CostReportsOf it is the whole-period entry point of what-if
+// comparisons; the figures are the cost report operations' own (same
+// resolution, same engine, same sums: groupBy).
 func (s *Service) ResolvePeriod(ctx context.Context, c Caller, billingPeriod string) (Period, []GroupAsOf, error) {
 	period, err := s.readPeriod(billingPeriod)
 	if err != nil {
@@ -75,25 +45,6 @@ func (s *Service) CostReportsOf(ctx context.Context, c Caller, period Period, se
 	if s.usage == nil {
 		return nil, ErrNoUsageEngine
 	}
-	var out [][]PeriodCostReport
-	err := s.view(ctx, func(tx Tx) (err error) {
-		out, err = s.costReportsOf(ctx, tx, c.Account, period, sets, byProduct)
-		return err
-	})
-	return out, err
-}
-
-// resolveAll resolves every billing group of payer in period.
-func resolveAll(tx Tx, payer string, period Period) ([]GroupAsOf, error) {
-	read, err := listJSON[BillingGroup](tx, payer, kindBillingGroup, period)
-	if err != nil {
-		return nil, err
-	}
-	return resolvePeriod(tx, payer, period, read)
-}
-
-// costReportsOf is CostReportsOf in tx.
-func (s *Service) costReportsOf(ctx context.Context, tx Tx, payer string, period Period, sets [][]GroupAsOf, byProduct bool) ([][]PeriodCostReport, error) {
 	out := make([][]PeriodCostReport, len(sets))
 	type at struct{ set, group int }
 	var all []GroupAsOf
@@ -107,7 +58,11 @@ func (s *Service) costReportsOf(ctx context.Context, tx Tx, payer string, period
 	if len(all) == 0 {
 		return out, nil
 	}
-	costs, err := s.usage.GroupCosts(ctx, tx, payer, period, all)
+	var costs [][]ProductCost
+	err := s.view(ctx, func(tx Tx) (err error) {
+		costs, err = s.usage.GroupCosts(ctx, tx, c.Account, period, all)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -123,6 +78,15 @@ func (s *Service) costReportsOf(ctx context.Context, tx Tx, payer string, period
 		}
 	}
 	return out, nil
+}
+
+// resolveAll resolves every billing group of payer in period.
+func resolveAll(tx Tx, payer string, period Period) ([]GroupAsOf, error) {
+	read, err := listJSON[BillingGroup](tx, payer, kindBillingGroup, period)
+	if err != nil {
+		return nil, err
+	}
+	return resolvePeriod(tx, payer, period, read)
 }
 
 // resolvePeriod resolves billing groups, as read at period, as of that

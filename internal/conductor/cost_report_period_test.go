@@ -10,16 +10,29 @@ import (
 	"github.com/proforma-dev/proforma/internal/usage"
 )
 
-// CostReportsOfPeriod gives, for every group in ID order, the figures of
-// ListBillingGroupCostReports and, per product, those of
-// GetBillingGroupCostReport with GroupBy PRODUCT_NAME; it reads each
+// reportsOfPeriod is ResolvePeriod then CostReportsOf of its groups.
+func reportsOfPeriod(ctx context.Context, e *reportEnv, period string, byProduct bool) (conductor.Period, []conductor.PeriodCostReport, error) {
+	p, groups, err := e.svc.ResolvePeriod(ctx, e.c, period)
+	if err != nil {
+		return "", nil, err
+	}
+	reports, err := e.svc.CostReportsOf(ctx, e.c, p, [][]conductor.GroupAsOf{groups}, byProduct)
+	if err != nil {
+		return "", nil, err
+	}
+	return p, reports[0], nil
+}
+
+// ResolvePeriod and CostReportsOf give, for every group in ID order, the
+// figures of ListBillingGroupCostReports and, per product, those of
+// GetBillingGroupCostReport with GroupBy PRODUCT_NAME; they read each
 // account's aggregates once.
 func TestCostReportsOfPeriodMatchTheOperations(t *testing.T) {
 	ctx := context.Background()
 	e := newReportEnv(t, 13)
 	e.svc.SetUsageEngine(usage.NewEngine()) // nothing cached: count the blobs read
 	blobs := e.blobs.Reads()
-	period, all, err := e.svc.CostReportsOfPeriod(ctx, e.c, conductor.CostReportsOfPeriodInput{BillingPeriod: "2026-10", ByProduct: true})
+	period, all, err := reportsOfPeriod(ctx, e, "2026-10", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,13 +61,13 @@ func TestCostReportsOfPeriodMatchTheOperations(t *testing.T) {
 		}
 	}
 	if !slices.Equal(got, want) {
-		t.Errorf("CostReportsOfPeriod:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		t.Errorf("CostReportsOf:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if _, all, err = e.svc.CostReportsOfPeriod(ctx, e.c, conductor.CostReportsOfPeriodInput{}); err != nil || len(all) != 13 || all[0].Products != nil {
+	if _, all, err = reportsOfPeriod(ctx, e, "", false); err != nil || len(all) != 13 || all[0].Products != nil {
 		t.Errorf("current period without products: %d groups, %v", len(all), err)
 	}
-	if _, _, err := e.svc.CostReportsOfPeriod(ctx, e.c, conductor.CostReportsOfPeriodInput{BillingPeriod: "2026-12"}); err == nil {
-		t.Error("a future period was priced")
+	if _, _, err := e.svc.ResolvePeriod(ctx, e.c, "2026-12"); err == nil {
+		t.Error("a future period was resolved")
 	}
 }
 
