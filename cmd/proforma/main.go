@@ -19,6 +19,7 @@ import (
 
 	"github.com/proforma-dev/proforma/internal/cloudcontrol"
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/console"
 	"github.com/proforma-dev/proforma/internal/postgres"
 	"github.com/proforma-dev/proforma/internal/restjson"
 	"github.com/proforma-dev/proforma/internal/scenario"
@@ -214,7 +215,12 @@ func (m *Main) handler(svc *conductor.Service, engine conductor.UsageEngine, org
 	control := cloudcontrol.New(svc, identity, m.log)
 	mux := http.NewServeMux()
 	mux.Handle(restjson.AdminPrefix, admin.Handler())
+	mux.Handle(console.Prefix, console.New())
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if console.IsBrowserHome(r) {
+			http.Redirect(w, r, console.Prefix, http.StatusFound)
+			return
+		}
 		if sts.IsQuery(r) { // STS GetCallerIdentity, on the same port
 			query.ServeHTTP(w, r)
 			return

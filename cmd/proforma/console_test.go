@@ -1,0 +1,134 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	bc "github.com/aws/aws-sdk-go-v2/service/billingconductor"
+	"github.com/aws/aws-sdk-go-v2/service/billingconductor/types"
+)
+
+// consoleE2E is the folder of the console's browser tests.
+const consoleE2E = "../../internal/console/e2e"
+
+// consoleBrowser returns node and Chromium for the console's browser
+// tests, or skips the test saying what to install (fails instead when
+// PROFORMA_CONSOLE_REQUIRE is set, as CI does).
+func consoleBrowser(t *testing.T) (node, chromium string) {
+	t.Helper()
+	missing := func(what string) {
+		if os.Getenv("PROFORMA_CONSOLE_REQUIRE") != "" {
+			t.Fatalf("console browser tests: %s", what)
+		}
+		t.Skipf("console browser tests: %s", what)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("no node on PATH")
+	}
+	if _, err := os.Stat(filepath.Join(consoleE2E, "node_modules", "playwright-core")); err != nil {
+		missing("run npm ci in internal/console/e2e")
+	}
+	chromium = os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		missing("no Chromium at " + chromium + " (apt-get install chromium, or set CHROMIUM)")
+	}
+	return node, chromium
+}
+
+// runConsole runs console.mjs against url in mode with expect.
+func runConsole(t *testing.T, node, chromium, url, mode string, expect any) {
+	t.Helper()
+	data, err := json.Marshal(expect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, "console.mjs")
+	cmd.Dir = consoleE2E
+	cmd.Env = append(os.Environ(), "CONSOLE_URL="+url, "CONSOLE_MODE="+mode, "CONSOLE_EXPECT="+string(data),
+		"CHROMIUM="+chromium, "CONSOLE_SHOTS="+os.Getenv("PROFORMA_CONSOLE_SHOTS"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("console %s in Chromium: %v\n%s", mode, err, out)
+	}
+	t.Logf("%s", out)
+}
+
+// TestConsoleInChromium opens the console of the real binary in headless
+// Chromium: the billing groups page over 30 groups (two pages), a group's
+// figures equal to ListBillingGroupCostReports' to the last digit, its
+// page by deep link, its plan and rule by following links, the lists of
+// plans, rules and items — with no browser console error anywhere.
+// PROFORMA_CONSOLE_SHOTS=DIR saves a screenshot of each page there
+// (docs/console holds the committed ones).
+func TestConsoleInChromium(t *testing.T) {
+	node, chromium := consoleBrowser(t)
+	data := t.TempDir()
+	file := filepath.Join(t.TempDir(), "october.csv")
+	if err := os.WriteFile(file, []byte(engineCUR), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runProforma(t, "import", "--data", data, file)
+	p := startProforma(t, data, "--now", "2026-10-15")
+	arn := createMarkupGroup(t, p.URL)
+	c := newClient(p.URL, "123456789012")
+	ctx, cancel := callCtx()
+	defer cancel()
+	groups, err := c.ListBillingGroups(ctx, &bc.ListBillingGroupsInput{Filters: &types.ListBillingGroupsFilter{Arns: []string{arn}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := *groups.BillingGroups[0].ComputationPreference.PricingPlanArn
+	for i := range 29 {
+		account := fmt.Sprintf("1000000000%02d", i+2)
+		if _, err := c.CreateBillingGroup(ctx, &bc.CreateBillingGroupInput{Name: aws.String(fmt.Sprintf("customer-%02d", i)),
+			PrimaryAccountId: aws.String(account), AccountGrouping: &types.AccountGrouping{LinkedAccountIds: []string{account}},
+			ComputationPreference: &types.ComputationPreference{PricingPlanArn: &plan}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reports, err := c.ListBillingGroupCostReports(ctx, &bc.ListBillingGroupCostReportsInput{BillingPeriod: aws.String("2026-10"),
+		Filters: &types.ListBillingGroupCostReportsFilter{BillingGroupArns: []string{arn}}})
+	if err != nil || len(reports.BillingGroupCostReports) != 1 {
+		t.Fatalf("cost report: %v, %v", reports, err)
+	}
+	r := reports.BillingGroupCostReports[0]
+	if aws.ToString(r.ProformaCost) == "0" {
+		t.Fatalf("the group has no pro forma cost: %+v", r)
+	}
+	expect := map[string]any{"period": "2026-10", "groups": 30, "plan": "resale", "rule": "markup", "item": "support",
+		"group": map[string]string{"name": "resold", "id": arn[strings.LastIndex(arn, "/")+1:], "account": "100000000001",
+			"awsCost": aws.ToString(r.AWSCost), "proformaCost": aws.ToString(r.ProformaCost), "margin": aws.ToString(r.Margin)}}
+	runConsole(t, node, chromium, p.URL, "permissive", expect)
+}
+
+// TestConsoleStrictInChromium: a strict server's console shows an error
+// and no data without credentials, and the payer's groups once its access
+// key and secret are entered (kept in the tab; the browser signs).
+func TestConsoleStrictInChromium(t *testing.T) {
+	node, chromium := consoleBrowser(t)
+	p := startProforma(t, t.TempDir(), "--auth", "strict", "--org", writeOrg(t, strictOrg), "--now", "2026-10-15")
+	c := newClient(p.URL, "123456789012") // signs with the organization's secret
+	ctx, cancel := callCtx()
+	defer cancel()
+	plan, err := c.CreatePricingPlan(ctx, &bc.CreatePricingPlanInput{Name: aws.String("plain")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateBillingGroup(ctx, &bc.CreateBillingGroupInput{Name: aws.String("strictly"),
+		PrimaryAccountId: aws.String("100000000001"), AccountGrouping: &types.AccountGrouping{LinkedAccountIds: []string{"100000000001"}},
+		ComputationPreference: &types.ComputationPreference{PricingPlanArn: plan.Arn}}); err != nil {
+		t.Fatal(err)
+	}
+	runConsole(t, node, chromium, p.URL, "strict", map[string]any{"accessKey": "123456789012", "secretKey": "proforma-test-secret",
+		"group": map[string]string{"name": "strictly"}})
+}

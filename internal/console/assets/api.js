@@ -1,0 +1,86 @@
+// The Billing Conductor API and the admin endpoints, called as any client
+// calls them: rest-json over fetch, signed with the credentials the user
+// gave (kept in this tab's sessionStorage, never sent to the server but in
+// signatures). Without credentials the console signs as the demo payer,
+// which a permissive server accepts and a strict one refuses.
+
+import { sign } from "./sigv4.js";
+
+const OPERATIONS = {
+  ListBillingGroups: ["POST", "/list-billing-groups"],
+  ListBillingGroupCostReports: ["POST", "/list-billing-group-cost-reports"],
+  GetBillingGroupCostReport: ["POST", "/get-billing-group-cost-report"],
+  ListAccountAssociations: ["POST", "/list-account-associations"],
+  ListPricingPlans: ["POST", "/list-pricing-plans"],
+  ListPricingRules: ["POST", "/list-pricing-rules"],
+  ListPricingRulesAssociatedToPricingPlan: ["POST", "/list-pricing-rules-associated-to-pricing-plan"],
+  ListCustomLineItems: ["POST", "/list-custom-line-items"],
+};
+
+export const DEMO_PAYER = "123456789012";
+
+export function credentials() {
+  return {
+    accessKey: sessionStorage.getItem("proforma.accessKey") || DEMO_PAYER,
+    secretKey: sessionStorage.getItem("proforma.secretKey") || "console",
+  };
+}
+
+export function setCredentials(accessKey, secretKey) {
+  sessionStorage.setItem("proforma.accessKey", accessKey);
+  sessionStorage.setItem("proforma.secretKey", secretKey);
+}
+
+// ApiError is an AWS error answer: its code (ValidationException, …), its
+// message and, for validation errors, the fields it names.
+export class ApiError extends Error {
+  constructor(status, code, message, fields) {
+    super(message || code || `HTTP ${status}`);
+    this.status = status;
+    this.code = code;
+    this.fields = fields || [];
+  }
+}
+
+async function request(method, path, body) {
+  const text = body === undefined ? "" : JSON.stringify(body);
+  const { accessKey, secretKey } = credentials();
+  const headers = await sign({ method, url: path, body: text, accessKey, secretKey });
+  if (text) headers["Content-Type"] = "application/json";
+  const res = await fetch(path, { method, headers, body: text || undefined });
+  const answer = await res.text();
+  let data = {};
+  try { data = answer ? JSON.parse(answer) : {}; } catch { data = { Message: answer }; }
+  if (!res.ok) {
+    const code = (res.headers.get("x-amzn-ErrorType") || data.__type || "").split(":")[0].split("#").pop();
+    throw new ApiError(res.status, code, data.Message || data.message, data.Fields);
+  }
+  return data;
+}
+
+// whoami is the caller's account, from STS GetCallerIdentity on the same
+// port (signed for "sts"): a strict server's key names no account itself.
+export async function whoami() {
+  const body = "Action=GetCallerIdentity&Version=2011-06-15";
+  const { accessKey, secretKey } = credentials();
+  const headers = await sign({ method: "POST", url: "/", body, accessKey, secretKey, service: "sts" });
+  headers["Content-Type"] = "application/x-www-form-urlencoded";
+  const res = await fetch("/", { method: "POST", headers, body });
+  const doc = new DOMParser().parseFromString(await res.text(), "application/xml");
+  const text = (tag) => doc.getElementsByTagName(tag)[0]?.textContent || "";
+  if (!res.ok) throw new ApiError(res.status, text("Code"), text("Message"));
+  return text("Account");
+}
+
+// call calls a Billing Conductor operation with its input.
+export function call(operation, input = {}) {
+  const [method, path] = OPERATIONS[operation];
+  return request(method, path, input);
+}
+
+// pages calls a List operation from token (null: the first page) and
+// returns its items (under key) and the next token.
+export async function page(operation, key, input, token) {
+  const out = await call(operation, token ? { ...input, NextToken: token } : input);
+  return { items: out[key] || [], next: out.NextToken || null };
+}

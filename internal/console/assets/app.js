@@ -1,0 +1,77 @@
+// The console's shell: routes (deep links under /console/, each taking
+// ?period=YYYY-MM), the credentials form, and navigation without reloads.
+
+import { ApiError, credentials, setCredentials, whoami } from "./api.js";
+import * as pages from "./pages.js";
+import { el, errorBox } from "./ui.js";
+
+const ROUTES = [
+  [/^billing-groups$/, pages.billingGroups, "billing-groups"],
+  [/^billing-groups\/(?<id>[^/]+)$/, pages.billingGroup, "billing-groups"],
+  [/^pricing-plans$/, pages.pricingPlans, "pricing-plans"],
+  [/^pricing-plans\/(?<id>[^/]+)$/, pages.pricingPlan, "pricing-plans"],
+  [/^pricing-rules$/, pages.pricingRules, "pricing-rules"],
+  [/^pricing-rules\/(?<id>[^/]+)$/, pages.pricingRule, "pricing-rules"],
+  [/^custom-line-items$/, pages.customLineItems, "custom-line-items"],
+];
+
+const main = document.getElementById("main");
+let account = null; // the caller's account, once known
+
+async function render() {
+  const path = decodeURIComponent(location.pathname.replace(/^\/console\/?/, "")).replace(/\/$/, "");
+  if (path === "") {
+    history.replaceState(null, "", "billing-groups" + location.search);
+    return render();
+  }
+  const period = new URLSearchParams(location.search).get("period") || "";
+  const route = ROUTES.find(([re]) => re.test(path));
+  for (const a of document.querySelectorAll("header nav a")) {
+    if (route && a.getAttribute("href") === route[2]) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  if (!route) {
+    main.replaceChildren(el("h1", {}, "Not found"), el("p", {}, `The console has no page ${path}.`));
+    return;
+  }
+  const ctx = {
+    main, period, params: path.match(route[0]).groups || {},
+    query: period ? `?period=${encodeURIComponent(period)}` : "",
+    setPeriod: (p) => navigate(location.pathname + (p ? `?period=${encodeURIComponent(p)}` : "")),
+  };
+  main.replaceChildren(el("p", { class: "muted" }, "Loading…"));
+  try {
+    ctx.account = account ??= await whoami();
+    await route[1](ctx);
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    account = null;
+    main.replaceChildren(el("h1", {}, "Cannot load this page"), errorBox(err),
+      err.status === 403 ? el("p", {}, "This server checks signatures: enter an access key and secret key of a payer above.") : "");
+  }
+}
+
+function navigate(href) {
+  history.pushState(null, "", href);
+  render();
+}
+
+document.addEventListener("click", (e) => {
+  const a = e.target.closest("a[data-link]");
+  if (!a || e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+  e.preventDefault();
+  navigate(a.href);
+});
+window.addEventListener("popstate", render);
+
+const form = document.getElementById("identity");
+form.accessKey.value = sessionStorage.getItem("proforma.accessKey") || "";
+form.accessKey.placeholder = credentials().accessKey;
+form.addEventListener("submit", (e) => {
+  e.preventDefault();
+  setCredentials(form.accessKey.value.trim(), form.secretKey.value);
+  account = null;
+  render();
+});
+
+render();

@@ -1,0 +1,177 @@
+// The console's pages. Each takes the route's context — {params, period,
+// main, account} — and renders into main from API calls only.
+
+import { call, page } from "./api.js";
+import { el, link, money, table, errorBox, idOf } from "./ui.js";
+
+const PAGE_SIZE = 25;
+
+// periodInput is the billing period picker; "" is the current period.
+function periodInput(ctx) {
+  return el("label", {}, "Billing period ",
+    el("input", { type: "month", value: ctx.period || "", onchange: (e) => ctx.setPeriod(e.target.value) }));
+}
+
+function withPeriod(ctx, input) {
+  return ctx.period ? { ...input, BillingPeriod: ctx.period } : input;
+}
+
+// pager renders a List operation page by page (server-side pagination):
+// render(items) draws one page; Previous goes back through the tokens seen.
+async function pager(ctx, operation, key, input, render) {
+  const tokens = [null];
+  const holder = el("div");
+  const show = async (i) => {
+    const { items, next } = await page(operation, key, { ...input, MaxResults: PAGE_SIZE }, tokens[i]);
+    tokens[i + 1] = next;
+    const body = await render(items);
+    holder.replaceChildren(body, el("div", { class: "pager" },
+      el("button", { type: "button", disabled: i === 0, onclick: () => show(i - 1).catch(fail) }, "Previous"),
+      el("span", { class: "muted" }, `Page ${i + 1}`),
+      el("button", { type: "button", disabled: !next, onclick: () => show(i + 1).catch(fail) }, "Next")));
+  };
+  const fail = (err) => holder.replaceChildren(errorBox(err));
+  await show(0);
+  return holder;
+}
+
+// costsOf are the cost reports of groups, by ARN; {} when the period has
+// none (no usage engine, or a period out of range: the error is shown).
+async function costsOf(ctx, arns, onError) {
+  if (arns.length === 0) return {};
+  try {
+    const out = await call("ListBillingGroupCostReports", withPeriod(ctx, { Filters: { BillingGroupArns: arns } }));
+    return Object.fromEntries((out.BillingGroupCostReports || []).map((r) => [r.Arn, r]));
+  } catch (err) {
+    onError(err);
+    return {};
+  }
+}
+
+// planNames are the names of pricing plans, by ARN (one call for a page).
+async function planNames(ctx, arns) {
+  const unique = [...new Set(arns.filter(Boolean))];
+  if (unique.length === 0) return {};
+  const out = await call("ListPricingPlans", withPeriod(ctx, { Filters: { Arns: unique } }));
+  return Object.fromEntries((out.PricingPlans || []).map((p) => [p.Arn, p.Name]));
+}
+
+export async function billingGroups(ctx) {
+  const note = el("div");
+  const list = await pager(ctx, "ListBillingGroups", "BillingGroups", withPeriod(ctx, {}), async (groups) => {
+    const costs = await costsOf(ctx, groups.map((g) => g.Arn), (err) => note.replaceChildren(errorBox(err)));
+    const plans = await planNames(ctx, groups.map((g) => g.ComputationPreference?.PricingPlanArn));
+    const plan = (g) => g.ComputationPreference?.PricingPlanArn;
+    return table("Billing groups", [
+      { title: "Name", cell: (g) => link(`billing-groups/${idOf(g.Arn)}${ctx.query}`, g.Name) },
+      { title: "Status", cell: (g) => g.Status },
+      { title: "Primary account", cell: (g) => g.PrimaryAccountId },
+      { title: "Accounts", num: true, cell: (g) => g.Size },
+      { title: "Pricing plan", cell: (g) => link(`pricing-plans/${idOf(plan(g))}${ctx.query}`, plans[plan(g)] || idOf(plan(g))) },
+      { title: "AWS cost", num: true, cell: (g) => money(costs[g.Arn]?.AWSCost) },
+      { title: "Pro forma cost", num: true, cell: (g) => money(costs[g.Arn]?.ProformaCost) },
+      { title: "Margin", num: true, cell: (g) => money(costs[g.Arn]?.Margin) },
+    ], groups);
+  });
+  ctx.main.replaceChildren(el("h1", {}, "Billing groups"), el("div", { class: "toolbar" }, periodInput(ctx)), note, list);
+}
+
+export async function billingGroup(ctx) {
+  const arn = `arn:aws:billingconductor::${ctx.account}:billinggroup/${ctx.params.id}`;
+  const out = await call("ListBillingGroups", withPeriod(ctx, { Filters: { Arns: [arn] } }));
+  const g = (out.BillingGroups || [])[0];
+  if (!g) {
+    ctx.main.replaceChildren(el("h1", {}, "Billing group"), el("p", { class: "error", role: "alert" }, `No billing group ${ctx.params.id} in this period.`));
+    return;
+  }
+  const note = el("div");
+  const cost = (await costsOf(ctx, [arn], (err) => note.replaceChildren(errorBox(err))))[arn];
+  const accounts = await pager(ctx, "ListAccountAssociations", "LinkedAccounts", withPeriod(ctx, { Filters: { Association: arn } }),
+    async (items) => table("Accounts", [
+      { title: "Account", cell: (a) => a.AccountId },
+      { title: "Name", cell: (a) => a.AccountName || "" },
+      { title: "Email", cell: (a) => a.AccountEmail || "" },
+    ], items));
+  const plan = g.ComputationPreference?.PricingPlanArn;
+  const plans = await planNames(ctx, [plan]);
+  ctx.main.replaceChildren(
+    el("h1", {}, g.Name),
+    el("div", { class: "toolbar" }, periodInput(ctx)),
+    note,
+    el("dl", { class: "facts" },
+      el("dt", {}, "ARN"), el("dd", {}, g.Arn),
+      el("dt", {}, "Status"), el("dd", {}, g.Status + (g.StatusReason ? ` (${g.StatusReason})` : "")),
+      el("dt", {}, "Description"), el("dd", {}, g.Description || ""),
+      el("dt", {}, "Primary account"), el("dd", {}, g.PrimaryAccountId),
+      el("dt", {}, "Pricing plan"), el("dd", {}, plan ? link(`pricing-plans/${idOf(plan)}${ctx.query}`, plans[plan] || idOf(plan)) : ""),
+      el("dt", {}, "AutoAssociate"), el("dd", {}, g.AccountGrouping?.AutoAssociate ? "yes" : "no"),
+      el("dt", {}, "AWS cost"), el("dd", {}, money(cost?.AWSCost)),
+      el("dt", {}, "Pro forma cost"), el("dd", {}, money(cost?.ProformaCost)),
+      el("dt", {}, "Margin"), el("dd", {}, money(cost?.Margin))),
+    el("h2", {}, "Accounts"), accounts);
+}
+
+export async function pricingPlans(ctx) {
+  const list = await pager(ctx, "ListPricingPlans", "PricingPlans", withPeriod(ctx, {}), async (plans) => table("Pricing plans", [
+    { title: "Name", cell: (p) => link(`pricing-plans/${idOf(p.Arn)}${ctx.query}`, p.Name) },
+    { title: "Rules", num: true, cell: (p) => p.Size },
+    { title: "Description", cell: (p) => p.Description || "" },
+  ], plans));
+  ctx.main.replaceChildren(el("h1", {}, "Pricing plans"), el("div", { class: "toolbar" }, periodInput(ctx)), list);
+}
+
+export async function pricingPlan(ctx) {
+  const arn = `arn:aws:billingconductor::${ctx.account}:pricingplan/${ctx.params.id}`;
+  const out = await call("ListPricingPlans", withPeriod(ctx, { Filters: { Arns: [arn] } }));
+  const p = (out.PricingPlans || [])[0];
+  if (!p) {
+    ctx.main.replaceChildren(el("h1", {}, "Pricing plan"), el("p", { class: "error", role: "alert" }, `No pricing plan ${ctx.params.id} in this period.`));
+    return;
+  }
+  const rules = await pager(ctx, "ListPricingRulesAssociatedToPricingPlan", "PricingRuleArns", withPeriod(ctx, { PricingPlanArn: arn }),
+    async (arns) => table("Rules of the plan", [{ title: "Rule", cell: (a) => link(`pricing-rules/${idOf(a)}${ctx.query}`, idOf(a)) }], arns));
+  ctx.main.replaceChildren(el("h1", {}, p.Name), el("div", { class: "toolbar" }, periodInput(ctx)),
+    el("dl", { class: "facts" }, el("dt", {}, "ARN"), el("dd", {}, p.Arn), el("dt", {}, "Description"), el("dd", {}, p.Description || ""),
+      el("dt", {}, "Rules"), el("dd", {}, String(p.Size))),
+    el("h2", {}, "Rules"), rules);
+}
+
+function ruleColumns(ctx) {
+  return [
+    { title: "Name", cell: (r) => link(`pricing-rules/${idOf(r.Arn)}${ctx.query}`, r.Name) },
+    { title: "Scope", cell: (r) => r.Scope },
+    { title: "Type", cell: (r) => r.Type },
+    { title: "Modifier %", num: true, cell: (r) => (r.ModifierPercentage ?? "") + "" },
+    { title: "Target", cell: (r) => [r.Service, r.UsageType, r.Operation, r.BillingEntity].filter(Boolean).join(" / ") },
+    { title: "Plans", num: true, cell: (r) => r.AssociatedPricingPlanCount },
+  ];
+}
+
+export async function pricingRules(ctx) {
+  const list = await pager(ctx, "ListPricingRules", "PricingRules", withPeriod(ctx, {}), async (rules) => table("Pricing rules", ruleColumns(ctx), rules));
+  ctx.main.replaceChildren(el("h1", {}, "Pricing rules"), el("div", { class: "toolbar" }, periodInput(ctx)), list);
+}
+
+export async function pricingRule(ctx) {
+  const arn = `arn:aws:billingconductor::${ctx.account}:pricingrule/${ctx.params.id}`;
+  const out = await call("ListPricingRules", withPeriod(ctx, { Filters: { Arns: [arn] } }));
+  const r = (out.PricingRules || [])[0];
+  if (!r) {
+    ctx.main.replaceChildren(el("h1", {}, "Pricing rule"), el("p", { class: "error", role: "alert" }, `No pricing rule ${ctx.params.id} in this period.`));
+    return;
+  }
+  ctx.main.replaceChildren(el("h1", {}, r.Name), el("div", { class: "toolbar" }, periodInput(ctx)), table("Pricing rule", ruleColumns(ctx), [r]),
+    el("dl", { class: "facts" }, el("dt", {}, "ARN"), el("dd", {}, r.Arn), el("dt", {}, "Description"), el("dd", {}, r.Description || ""),
+      el("dt", {}, "Free tier"), el("dd", {}, r.Tiering ? (r.Tiering.FreeTier?.Activated ? "activated" : "deactivated") : "")));
+}
+
+export async function customLineItems(ctx) {
+  const list = await pager(ctx, "ListCustomLineItems", "CustomLineItems", withPeriod(ctx, {}), async (items) => table("Custom line items", [
+    { title: "Name", cell: (i) => i.Name },
+    { title: "Billing group", cell: (i) => link(`billing-groups/${idOf(i.BillingGroupArn)}${ctx.query}`, idOf(i.BillingGroupArn)) },
+    { title: "Type", cell: (i) => i.ChargeDetails?.Type },
+    { title: "Charge", num: true, cell: (i) => i.ChargeDetails?.Flat ? money(String(i.ChargeDetails.Flat.ChargeValue)) : `${i.ChargeDetails?.Percentage?.PercentageValue ?? ""} %` },
+    { title: "Description", cell: (i) => i.Description || "" },
+  ], items));
+  ctx.main.replaceChildren(el("h1", {}, "Custom line items"), el("div", { class: "toolbar" }, periodInput(ctx)), list);
+}

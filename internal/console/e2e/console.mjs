@@ -1,0 +1,104 @@
+// End-to-end checks of the console in headless Chromium, driven by
+// TestConsoleInChromium (cmd/proforma), which starts the server, makes the
+// data and passes what the API says in CONSOLE_EXPECT. Any browser console
+// error or failed check exits non-zero.
+//
+// Environment: CONSOLE_URL (the server), CONSOLE_MODE (permissive|strict),
+// CONSOLE_EXPECT (JSON), CHROMIUM (the browser), CONSOLE_SHOTS (a folder
+// for screenshots; none when empty).
+import { chromium } from "playwright-core";
+
+const base = process.env.CONSOLE_URL;
+const mode = process.env.CONSOLE_MODE || "permissive";
+const expect = JSON.parse(process.env.CONSOLE_EXPECT || "{}");
+const shots = process.env.CONSOLE_SHOTS || "";
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, args: ["--no-sandbox"] });
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+const problems = [];
+page.on("console", (m) => { if (m.type() === "error") problems.push(`console error on ${page.url()}: ${m.text()}`); });
+page.on("pageerror", (e) => problems.push(`page error on ${page.url()}: ${e}`));
+
+function check(ok, what) {
+  if (!ok) problems.push(what);
+}
+
+async function shot(name) {
+  if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+}
+
+// title of the money cell in row (a locator) and column (1-based)
+async function exact(row, column) {
+  return row.locator(`td:nth-child(${column}) span`).getAttribute("title");
+}
+
+try {
+  if (mode === "strict") {
+    await page.goto(base + "/console/billing-groups");
+    await page.waitForSelector("main [role=alert]");
+    check(await page.locator("main table").count() === 0, "strict, no credentials: a table is shown");
+    check((await page.locator("main h1").textContent()) === "Cannot load this page", "strict, no credentials: no refusal page");
+    await shot("strict-without-credentials");
+    problems.splice(0, problems.length, ...problems.filter((p) => !/status of 403/.test(p))); // the refused calls themselves
+    await page.fill("input[name=accessKey]", expect.accessKey);
+    await page.fill("input[name=secretKey]", expect.secretKey);
+    await page.getByRole("button", { name: "Use" }).click();
+    await page.waitForSelector(`main table a:text-is("${expect.group.name}")`);
+    check(await page.locator("main tbody tr").count() > 0, "strict, with credentials: no groups");
+  } else {
+    // GET / in a browser opens the console.
+    await page.goto(base + "/");
+    check(new URL(page.url()).pathname === "/console/billing-groups", `GET / led to ${page.url()}`);
+
+    await page.goto(base + `/console/billing-groups?period=${expect.period}`);
+    const row = page.locator("main tbody tr", { has: page.locator(`a:text-is("${expect.group.name}")`) });
+    await row.waitFor();
+    check(await exact(row, 6) === `${expect.group.awsCost} USD`, `AWS cost ${await exact(row, 6)}, want ${expect.group.awsCost}`);
+    check(await exact(row, 7) === `${expect.group.proformaCost} USD`, `pro forma ${await exact(row, 7)}, want ${expect.group.proformaCost}`);
+    check(await exact(row, 8) === `${expect.group.margin} USD`, `margin ${await exact(row, 8)}, want ${expect.group.margin}`);
+    check(await page.locator("main tbody tr").count() === 25, `first page: ${await page.locator("main tbody tr").count()} rows, want 25`);
+    await shot("billing-groups");
+
+    // Server-side pagination: the next page, then back.
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.waitForSelector("text=Page 2");
+    check(await page.locator("main tbody tr").count() === expect.groups - 25, "second page rows");
+    await page.getByRole("button", { name: "Previous" }).click();
+    await page.waitForSelector("text=Page 1");
+
+    // The group's own page, by deep link, with its figures and accounts.
+    await page.goto(base + `/console/billing-groups/${expect.group.id}?period=${expect.period}`);
+    await page.waitForSelector("main dl.facts");
+    check((await page.locator("main h1").textContent()) === expect.group.name, "group page title");
+    const fact = (name) => page.locator(`dl.facts dt:text-is("${name}") + dd span`).getAttribute("title");
+    check(await fact("Pro forma cost") === `${expect.group.proformaCost} USD`, `group page pro forma ${await fact("Pro forma cost")}`);
+    check(await fact("Margin") === `${expect.group.margin} USD`, `group page margin ${await fact("Margin")}`);
+    check(await page.locator(`main td:text-is("${expect.group.account}")`).count() === 1, "group page accounts");
+    await shot("billing-group");
+
+    // The plan, its rules, the items, by following links and deep links.
+    await page.locator("dl.facts a").first().click();
+    await page.waitForSelector(`main h1:text-is("${expect.plan}")`);
+    await page.waitForSelector("main table a");
+    await shot("pricing-plan");
+    await page.locator("main table a").first().click();
+    await page.waitForSelector(`main h1:text-is("${expect.rule}")`);
+    await shot("pricing-rule");
+    for (const [path, title] of [["pricing-plans", "Pricing plans"], ["pricing-rules", "Pricing rules"], ["custom-line-items", "Custom line items"]]) {
+      await page.goto(base + `/console/${path}?period=${expect.period}`);
+      await page.waitForSelector(`main h1:text-is("${title}")`);
+      await page.waitForSelector("main table");
+      await shot(path);
+    }
+    check(await page.locator(`main td:text-is("${expect.item}")`).count() === 1, "custom line items page: the item");
+  }
+} catch (err) {
+  problems.push(String(err));
+} finally {
+  await browser.close();
+}
+if (problems.length) {
+  console.error(problems.join("\n"));
+  process.exit(1);
+}
+console.log(`console ${mode}: ok`);
