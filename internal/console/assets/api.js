@@ -15,6 +15,10 @@ const OPERATIONS = {
   ListPricingRules: ["POST", "/list-pricing-rules"],
   ListPricingRulesAssociatedToPricingPlan: ["POST", "/list-pricing-rules-associated-to-pricing-plan"],
   ListCustomLineItems: ["POST", "/list-custom-line-items"],
+  CreatePricingRule: ["POST", "/create-pricing-rule"],
+  CreatePricingPlan: ["POST", "/create-pricing-plan"],
+  CreateBillingGroup: ["POST", "/create-billing-group"],
+  CreateCustomLineItem: ["POST", "/create-custom-line-item"],
 };
 
 export const DEMO_PAYER = "123456789012";
@@ -76,6 +80,11 @@ export async function whoami() {
 export function call(operation, input = {}) {
   const [method, path] = OPERATIONS[operation];
   return request(method, path, input);
+}
+
+// admin calls an admin endpoint (/_proforma/…), signed like the API.
+export function admin(method, path, body) {
+  return request(method, path, body);
 }
 
 // pages calls a List operation from token (null: the first page) and

@@ -2,10 +2,15 @@
 // ?period=YYYY-MM), the credentials form, and navigation without reloads.
 
 import { ApiError, credentials, setCredentials, whoami } from "./api.js";
+import * as create from "./create.js";
 import * as pages from "./pages.js";
 import { el, errorBox } from "./ui.js";
 
 const ROUTES = [
+  [/^billing-groups\/new$/, create.newBillingGroup, "billing-groups"],
+  [/^pricing-plans\/new$/, create.newPricingPlan, "pricing-plans"],
+  [/^pricing-rules\/new$/, create.newPricingRule, "pricing-rules"],
+  [/^custom-line-items\/new$/, create.newCustomLineItem, "custom-line-items"],
   [/^billing-groups$/, pages.billingGroups, "billing-groups"],
   [/^billing-groups\/(?<id>[^/]+)$/, pages.billingGroup, "billing-groups"],
   [/^pricing-plans$/, pages.pricingPlans, "pricing-plans"],
@@ -38,6 +43,7 @@ async function render() {
     main, period, params: path.match(route[0]).groups || {},
     query: period ? `?period=${encodeURIComponent(period)}` : "",
     setPeriod: (p) => navigate(location.pathname + (p ? `?period=${encodeURIComponent(p)}` : "")),
+    navigate: (href) => navigate(new URL(href, document.baseURI).href),
   };
   main.replaceChildren(el("p", { class: "muted" }, "Loading…"));
   try {

@@ -73,7 +73,7 @@ export async function billingGroups(ctx) {
       { title: "Margin", num: true, cell: (g) => money(costs[g.Arn]?.Margin) },
     ], groups);
   });
-  ctx.main.replaceChildren(el("h1", {}, "Billing groups"), el("div", { class: "toolbar" }, periodInput(ctx)), note, list);
+  ctx.main.replaceChildren(el("h1", {}, "Billing groups"), el("div", { class: "toolbar" }, periodInput(ctx), link(`billing-groups/new${ctx.query}`, "New billing group")), note, list);
 }
 
 export async function billingGroup(ctx) {
@@ -117,7 +117,7 @@ export async function pricingPlans(ctx) {
     { title: "Rules", num: true, cell: (p) => p.Size },
     { title: "Description", cell: (p) => p.Description || "" },
   ], plans));
-  ctx.main.replaceChildren(el("h1", {}, "Pricing plans"), el("div", { class: "toolbar" }, periodInput(ctx)), list);
+  ctx.main.replaceChildren(el("h1", {}, "Pricing plans"), el("div", { class: "toolbar" }, periodInput(ctx), link(`pricing-plans/new${ctx.query}`, "New pricing plan")), list);
 }
 
 export async function pricingPlan(ctx) {
@@ -149,7 +149,7 @@ function ruleColumns(ctx) {
 
 export async function pricingRules(ctx) {
   const list = await pager(ctx, "ListPricingRules", "PricingRules", withPeriod(ctx, {}), async (rules) => table("Pricing rules", ruleColumns(ctx), rules));
-  ctx.main.replaceChildren(el("h1", {}, "Pricing rules"), el("div", { class: "toolbar" }, periodInput(ctx)), list);
+  ctx.main.replaceChildren(el("h1", {}, "Pricing rules"), el("div", { class: "toolbar" }, periodInput(ctx), link(`pricing-rules/new${ctx.query}`, "New pricing rule")), list);
 }
 
 export async function pricingRule(ctx) {
@@ -173,5 +173,5 @@ export async function customLineItems(ctx) {
     { title: "Charge", num: true, cell: (i) => i.ChargeDetails?.Flat ? money(String(i.ChargeDetails.Flat.ChargeValue)) : `${i.ChargeDetails?.Percentage?.PercentageValue ?? ""} %` },
     { title: "Description", cell: (i) => i.Description || "" },
   ], items));
-  ctx.main.replaceChildren(el("h1", {}, "Custom line items"), el("div", { class: "toolbar" }, periodInput(ctx)), list);
+  ctx.main.replaceChildren(el("h1", {}, "Custom line items"), el("div", { class: "toolbar" }, periodInput(ctx), link(`custom-line-items/new${ctx.query}`, "New custom line item")), list);
 }

@@ -3,7 +3,7 @@
 // data and passes what the API says in CONSOLE_EXPECT. Any browser console
 // error or failed check exits non-zero.
 //
-// Environment: CONSOLE_URL (the server), CONSOLE_MODE (permissive|strict),
+// Environment: CONSOLE_URL (the server), CONSOLE_MODE (permissive|strict|create),
 // CONSOLE_EXPECT (JSON), CHROMIUM (the browser), CONSOLE_SHOTS (a folder
 // for screenshots; none when empty).
 import { chromium } from "playwright-core";
@@ -32,8 +32,61 @@ async function exact(row, column) {
   return row.locator(`td:nth-child(${column}) span`).getAttribute("title");
 }
 
+// create makes a rule, a plan, a group over picked accounts and an item
+// through the console's forms only, first showing a validation error next
+// to its field, then prints the group's figures as its page shows them.
+async function create() {
+  await page.goto(base + "/console/pricing-rules");
+  await page.getByRole("link", { name: "New pricing rule" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("bad name!");
+  await page.getByLabel("Modifier percentage").fill("12");
+  await page.getByRole("button", { name: "Create" }).click();
+  const nameError = page.locator(".field", { has: page.locator("input[name=Name]") }).locator(".field-error");
+  await nameError.waitFor({ state: "visible" });
+  check(/letters, digits/.test(await nameError.textContent()), `the Name error says ${await nameError.textContent()}`);
+  check(await page.locator("input[name=Name]").getAttribute("aria-invalid") === "true", "Name not marked invalid");
+  await shot("validation-error");
+  problems.splice(0, problems.length, ...problems.filter((p) => !/status of 400/.test(p))); // the refused call itself
+  await page.getByLabel("Name", { exact: true }).fill("markup-12");
+  await page.getByLabel("Type", { exact: true }).selectOption("MARKUP");
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.waitForSelector('main h1:text-is("markup-12")');
+
+  await page.goto(base + "/console/pricing-plans/new");
+  await page.getByLabel("Name", { exact: true }).fill("resale-12");
+  await page.getByRole("checkbox", { name: /markup-12/ }).check();
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.waitForSelector('main h1:text-is("resale-12")');
+  await page.waitForSelector("main table a");
+
+  await page.goto(base + "/console/billing-groups/new");
+  await page.getByLabel("Name", { exact: true }).fill("acme");
+  await page.getByLabel("Primary account").selectOption(expect.account);
+  await page.locator(`fieldset input[value="${expect.account}"]`).check();
+  await page.getByLabel("Pricing plan").selectOption({ label: "resale-12" });
+  await shot("new-billing-group");
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.waitForSelector('main h1:text-is("acme")');
+  const groupId = new URL(page.url()).pathname.split("/").pop();
+
+  await page.goto(base + "/console/custom-line-items/new");
+  await page.getByLabel("Name", { exact: true }).fill("support");
+  await page.getByLabel("Description").fill("support fee");
+  await page.getByLabel("Billing group").selectOption({ label: "acme" });
+  await page.getByLabel("Value").fill("5");
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.waitForSelector('main td:text-is("support")');
+
+  await page.goto(base + `/console/billing-groups/${groupId}?period=${expect.period}`);
+  await page.waitForSelector("main dl.facts");
+  const fact = async (name) => (await page.locator(`dl.facts dt:text-is("${name}") + dd span`).getAttribute("title")).replace(/ USD$/, "");
+  console.log("RESULT " + JSON.stringify({ groupId, awsCost: await fact("AWS cost"), proformaCost: await fact("Pro forma cost"), margin: await fact("Margin") }));
+}
+
 try {
-  if (mode === "strict") {
+  if (mode === "create") {
+    await create();
+  } else if (mode === "strict") {
     await page.goto(base + "/console/billing-groups");
     await page.waitForSelector("main [role=alert]");
     check(await page.locator("main table").count() === 0, "strict, no credentials: a table is shown");

@@ -1,0 +1,81 @@
+// The create pages: /console/pricing-rules/new, pricing-plans/new,
+// billing-groups/new, custom-line-items/new. The choices (accounts, rules,
+// plans, groups) come from the API; what is sent is the API's input.
+
+import { admin, call } from "./api.js";
+import { createForm } from "./forms.js";
+import { el, idOf } from "./ui.js";
+
+function number(v) {
+  return v === undefined ? undefined : Number(v);
+}
+
+export async function newPricingRule(ctx) {
+  const form = createForm("New pricing rule", [
+    { name: "Name", label: "Name", required: true },
+    { name: "Description", label: "Description" },
+    { name: "Scope", label: "Scope", type: "select", options: [["GLOBAL", "Global"], ["SERVICE", "Service"], ["BILLING_ENTITY", "Billing entity"], ["SKU", "SKU"]] },
+    { name: "Type", label: "Type", type: "select", options: [["MARKUP", "Markup"], ["DISCOUNT", "Discount"], ["TIERING", "Tiering"]] },
+    { name: "ModifierPercentage", label: "Modifier percentage", type: "number", step: "any", help: "For a markup or a discount." },
+    { name: "Service", label: "Service code", help: "For the SERVICE and SKU scopes, e.g. AmazonEC2." },
+    { name: "BillingEntity", label: "Billing entity", help: "For the BILLING_ENTITY scope, e.g. AWS Marketplace." },
+    { name: "UsageType", label: "Usage type", help: "For the SKU scope." },
+    { name: "Operation", label: "Operation", help: "For the SKU scope." },
+    { name: "Activated", label: "Free tier activated (tiering)", type: "checkbox" },
+  ], (v) => {
+    const input = { ...v, ModifierPercentage: number(v.ModifierPercentage) };
+    delete input.Activated;
+    if (v.Type === "TIERING") input.Tiering = { FreeTier: { Activated: v.Activated } };
+    return call("CreatePricingRule", input);
+  }, (out) => ctx.navigate(`pricing-rules/${idOf(out.Arn)}${ctx.query}`));
+  ctx.main.replaceChildren(el("h1", {}, "New pricing rule"), form);
+}
+
+export async function newPricingPlan(ctx) {
+  const rules = await call("ListPricingRules", { MaxResults: 100 });
+  const form = createForm("New pricing plan", [
+    { name: "Name", label: "Name", required: true },
+    { name: "Description", label: "Description" },
+    { name: "PricingRuleArns", label: "Pricing rules", type: "checkboxes",
+      options: (rules.PricingRules || []).map((r) => [r.Arn, `${r.Name} (${r.Scope} ${r.Type}${r.ModifierPercentage !== undefined ? " " + r.ModifierPercentage + " %" : ""})`]) },
+  ], (v) => call("CreatePricingPlan", v), (out) => ctx.navigate(`pricing-plans/${idOf(out.Arn)}${ctx.query}`));
+  ctx.main.replaceChildren(el("h1", {}, "New pricing plan"), form);
+}
+
+export async function newBillingGroup(ctx) {
+  const [org, plans] = await Promise.all([admin("GET", "/_proforma/accounts"), call("ListPricingPlans", { MaxResults: 100 })]);
+  const accounts = (org.accounts || []).map((a) => [a.id, a.name ? `${a.id} — ${a.name}` : a.id]);
+  const form = createForm("New billing group", [
+    { name: "Name", label: "Name", required: true },
+    { name: "Description", label: "Description" },
+    { name: "PrimaryAccountId", label: "Primary account", type: "select", options: [["", "—"], ...accounts] },
+    { name: "LinkedAccountIds", label: "Accounts", type: "checkboxes", options: accounts },
+    { name: "AutoAssociate", label: "Add the organization's new accounts automatically (AutoAssociate)", type: "checkbox" },
+    { name: "PricingPlanArn", label: "Pricing plan", type: "select",
+      options: [["", "—"], ...(plans.PricingPlans || []).map((p) => [p.Arn, p.Name])] },
+  ], (v) => call("CreateBillingGroup", {
+    Name: v.Name, Description: v.Description, PrimaryAccountId: v.PrimaryAccountId,
+    AccountGrouping: v.AutoAssociate ? { LinkedAccountIds: v.LinkedAccountIds, AutoAssociate: true } : { LinkedAccountIds: v.LinkedAccountIds },
+    ComputationPreference: { PricingPlanArn: v.PricingPlanArn },
+  }), (out) => ctx.navigate(`billing-groups/${idOf(out.Arn)}${ctx.query}`));
+  ctx.main.replaceChildren(el("h1", {}, "New billing group"), form);
+}
+
+export async function newCustomLineItem(ctx) {
+  const groups = await call("ListBillingGroups", { MaxResults: 100 });
+  const form = createForm("New custom line item", [
+    { name: "Name", label: "Name", required: true },
+    { name: "Description", label: "Description", required: true },
+    { name: "BillingGroupArn", label: "Billing group", type: "select",
+      options: [["", "—"], ...(groups.BillingGroups || []).map((g) => [g.Arn, g.Name])] },
+    { name: "Type", label: "Type", type: "select", options: [["FEE", "Fee"], ["CREDIT", "Credit"]] },
+    { name: "Kind", label: "Charge", type: "select", options: [["Flat", "Flat amount (USD)"], ["Percentage", "Percentage of the group's cost"]] },
+    { name: "ChargeValue", label: "Value", type: "number", step: "any" },
+  ], (v) => call("CreateCustomLineItem", {
+    Name: v.Name, Description: v.Description, BillingGroupArn: v.BillingGroupArn,
+    ChargeDetails: v.Kind === "Percentage"
+      ? { Type: v.Type, Percentage: { PercentageValue: number(v.ChargeValue) } }
+      : { Type: v.Type, Flat: { ChargeValue: number(v.ChargeValue) } },
+  }), () => ctx.navigate(`custom-line-items${ctx.query}`));
+  ctx.main.replaceChildren(el("h1", {}, "New custom line item"), form);
+}
