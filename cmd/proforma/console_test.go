@@ -68,8 +68,10 @@ func runConsole(t *testing.T, node, chromium, url, mode string, expect any) stri
 // TestConsoleInChromium opens the console of the real binary in headless
 // Chromium: the billing groups page over 30 groups (two pages), a group's
 // figures equal to ListBillingGroupCostReports' to the last digit, its
-// page by deep link, its plan and rule by following links, the lists of
-// plans, rules and items — with no browser console error anywhere.
+// page by deep link with the margin chart (13 months, the period's points
+// exact) and GetBillingGroupCostReport's cost by service, its plan and
+// rule by following links, the lists of plans, rules and items — with no
+// browser console error anywhere.
 // PROFORMA_CONSOLE_SHOTS=DIR saves a screenshot of each page there
 // (docs/console holds the committed ones).
 func TestConsoleInChromium(t *testing.T) {
@@ -107,7 +109,16 @@ func TestConsoleInChromium(t *testing.T) {
 	if aws.ToString(r.ProformaCost) == "0" {
 		t.Fatalf("the group has no pro forma cost: %+v", r)
 	}
-	expect := map[string]any{"period": "2026-10", "groups": 30, "plan": "resale", "rule": "markup", "item": "support",
+	byService, err := c.GetBillingGroupCostReport(ctx, &bc.GetBillingGroupCostReportInput{Arn: &arn, GroupBy: []types.GroupByAttributeName{"PRODUCT_NAME"},
+		BillingPeriodRange: &types.BillingPeriodRange{InclusiveStartBillingPeriod: aws.String("2026-10"), ExclusiveEndBillingPeriod: aws.String("2026-11")}})
+	if err != nil || len(byService.BillingGroupCostReportResults) < 2 {
+		t.Fatalf("by service: %v, %v", byService, err)
+	}
+	services := map[string]string{}
+	for _, s := range byService.BillingGroupCostReportResults {
+		services[aws.ToString(s.Attributes[0].Value)] = aws.ToString(s.ProformaCost)
+	}
+	expect := map[string]any{"period": "2026-10", "groups": 30, "plan": "resale", "rule": "markup", "item": "support", "services": services,
 		"group": map[string]string{"name": "resold", "id": arn[strings.LastIndex(arn, "/")+1:], "account": "100000000001",
 			"awsCost": aws.ToString(r.AWSCost), "proformaCost": aws.ToString(r.ProformaCost), "margin": aws.ToString(r.Margin)}}
 	runConsole(t, node, chromium, p.URL, "permissive", expect)

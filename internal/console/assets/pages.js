@@ -1,7 +1,8 @@
 // The console's pages. Each takes the route's context — {params, period,
 // main, account} — and renders into main from API calls only.
 
-import { call, page } from "./api.js";
+import { admin, call, page } from "./api.js";
+import { marginChart, previousPeriods } from "./chart.js";
 import { el, link, money, table, errorBox, idOf } from "./ui.js";
 
 const PAGE_SIZE = 25;
@@ -94,6 +95,7 @@ export async function billingGroup(ctx) {
     ], items));
   const plan = g.ComputationPreference?.PricingPlanArn;
   const plans = await planNames(ctx, [plan]);
+  const analysis = await marginAnalysis(ctx, g);
   ctx.main.replaceChildren(
     el("h1", {}, g.Name),
     el("div", { class: "toolbar" }, periodInput(ctx)),
@@ -108,7 +110,49 @@ export async function billingGroup(ctx) {
       el("dt", {}, "AWS cost"), el("dd", {}, money(cost?.AWSCost)),
       el("dt", {}, "Pro forma cost"), el("dd", {}, money(cost?.ProformaCost)),
       el("dt", {}, "Margin"), el("dd", {}, money(cost?.Margin))),
+    analysis,
     el("h2", {}, "Accounts"), accounts);
+}
+
+// marginAnalysis is a group's 13 months up to the period (AWS cost, pro
+// forma cost, margin: one ListBillingGroupCostReports a month, a month
+// without a report left out) and its cost by service in the period
+// (GetBillingGroupCostReport by PRODUCT_NAME).
+async function marginAnalysis(ctx, g) {
+  const period = ctx.period || (await admin("GET", "/_proforma/clock")).billingPeriod;
+  const months = await Promise.all(previousPeriods(period, 13).map(async (p) => {
+    try {
+      const out = await call("ListBillingGroupCostReports", { BillingPeriod: p, Filters: { BillingGroupArns: [g.Arn] } });
+      return { period: p, report: (out.BillingGroupCostReports || [])[0] || null };
+    } catch {
+      return { period: p, report: null }; // a month the group or the API does not cover
+    }
+  }));
+  let services = [];
+  let note = "";
+  try {
+    const out = await call("GetBillingGroupCostReport", { Arn: g.Arn, GroupBy: ["PRODUCT_NAME"],
+      BillingPeriodRange: { InclusiveStartBillingPeriod: period, ExclusiveEndBillingPeriod: nextPeriod(period) } });
+    services = out.BillingGroupCostReportResults || [];
+  } catch (err) {
+    note = errorBox(err);
+  }
+  return el("section", { "aria-label": "Margin analysis" },
+    el("h2", {}, "Margin analysis"),
+    marginChart(`${g.Name}: AWS cost, pro forma cost and margin, ${previousPeriods(period, 13)[0]} to ${period}`, months),
+    el("h2", {}, `By service, ${period}`), note,
+    table("Cost by service", [
+      { title: "Service", cell: (r) => (r.Attributes || []).find((a) => a.Key === "PRODUCT_NAME")?.Value || "" },
+      { title: "AWS cost", num: true, cell: (r) => money(r.AWSCost) },
+      { title: "Pro forma cost", num: true, cell: (r) => money(r.ProformaCost) },
+      { title: "Margin", num: true, cell: (r) => money(r.Margin) },
+    ], services));
+}
+
+function nextPeriod(period) {
+  let [y, m] = period.split("-").map(Number);
+  if (++m === 13) { m = 1; y++; }
+  return `${y}-${String(m).padStart(2, "0")}`;
 }
 
 export async function pricingPlans(ctx) {

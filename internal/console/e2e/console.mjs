@@ -127,6 +127,16 @@ try {
     check(await fact("Pro forma cost") === `${expect.group.proformaCost} USD`, `group page pro forma ${await fact("Pro forma cost")}`);
     check(await fact("Margin") === `${expect.group.margin} USD`, `group page margin ${await fact("Margin")}`);
     check(await page.locator(`main td:text-is("${expect.group.account}")`).count() === 1, "group page accounts");
+    // The margin chart: 13 months, the period's points carry the exact figures.
+    const point = (series) => page.locator(`svg.chart circle[data-series="${series}"][data-period="${expect.period}"] title`).textContent();
+    check((await point("ProformaCost")).endsWith(`: ${expect.group.proformaCost} USD`), `chart pro forma point: ${await point("ProformaCost")}`);
+    check((await point("Margin")).endsWith(`: ${expect.group.margin} USD`), `chart margin point: ${await point("Margin")}`);
+    check(await page.locator("svg.chart text").filter({ hasText: /^\d\d-\d\d$/ }).count() === 13, "the chart has 13 months");
+    // By service: GetBillingGroupCostReport's rows.
+    for (const [service, proforma] of Object.entries(expect.services)) {
+      const row = page.locator("main tr", { has: page.locator(`td:text-is("${service}")`) });
+      check(await row.locator("td:nth-child(3) span").getAttribute("title") === `${proforma} USD`, `${service}: ${await row.locator("td:nth-child(3) span").getAttribute("title")}, want ${proforma}`);
+    }
     await shot("billing-group");
 
     // The plan, its rules, the items, by following links and deep links.
