@@ -146,21 +146,19 @@ func TestConsoleStrictInChromium(t *testing.T) {
 		"group": map[string]string{"name": "strictly"}})
 }
 
-// TestConsoleCreatesInChromium makes a pricing rule, a plan, a billing
-// group over an account picked from the organization and a custom line
-// item through the console's forms only — a validation error shown next
-// to its field on the way — and the group's page then shows
-// GetBillingGroupCostReport's figures exactly.
+// TestConsoleCreatesInChromium uploads a CUR (with its progress bar) and
+// makes a pricing rule, a plan, a billing group over an account picked
+// from the organization and a custom line item through the console only —
+// a validation error shown next to its field on the way — and the group's
+// page then shows GetBillingGroupCostReport's figures exactly.
 func TestConsoleCreatesInChromium(t *testing.T) {
 	node, chromium := consoleBrowser(t)
-	data := t.TempDir()
 	file := filepath.Join(t.TempDir(), "october.csv")
 	if err := os.WriteFile(file, []byte(engineCUR), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	runProforma(t, "import", "--data", data, file)
-	p := startProforma(t, data, "--now", "2026-10-15")
-	out := runConsole(t, node, chromium, p.URL, "create", map[string]any{"period": "2026-10", "account": "100000000001"})
+	p := startProforma(t, t.TempDir(), "--now", "2026-10-15")
+	out := runConsole(t, node, chromium, p.URL, "create", map[string]any{"period": "2026-10", "account": "100000000001", "curFile": file})
 	_, result, ok := strings.Cut(out, "RESULT ")
 	result, _, _ = strings.Cut(result, "\n")
 	var got struct{ GroupID, AwsCost, ProformaCost, Margin string }

@@ -209,7 +209,7 @@ func (m *Main) handler(svc *conductor.Service, engine conductor.UsageEngine, org
 		Keys: restjson.NewKeys(org)}
 	admin := &restjson.Admin{Service: svc, Clock: m.Clock, Organization: org, DefaultPayer: org.DefaultPayer(),
 		Identity: identity, ImportUsage: uploadImporter(svc, m.Store, m.Config.Input.curLimits()), Upload: m.uploadPolicy(),
-		ImportSource: sourceImporter(svc, m.Store, m.Config.Input.curLimits()), ExportUsage: usageExporter(svc, m.Store),
+		ImportSource: sourceImporter(svc, m.Store, m.Config.Input.curLimits()), ExportUsage: usageExporter(svc, m.Store), ListUsage: usageLister(m.Store),
 		Scenarios: scenario.NewManager(m.Store, m.Clock, engine, usage.SharedKinds), Log: m.log}
 	api, query := restjson.New(svc, identity, m.log), &sts.Handler{Identity: identity}
 	control := cloudcontrol.New(svc, identity, m.log)

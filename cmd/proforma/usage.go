@@ -296,6 +296,24 @@ func importSummary(sum *usage.Summary) map[string]any {
 		"registeredAccounts": append([]string{}, sum.Registered...)}
 }
 
+// usageLister is GET /_proforma/usage: the payer's imported periods, in
+// period order.
+func usageLister(store conductor.Store) func(ctx context.Context, payer string) (any, error) {
+	return func(ctx context.Context, payer string) (any, error) {
+		var ms []usage.Manifest
+		err := store.View(ctx, func(tx conductor.Tx) (err error) {
+			ms, err = usage.Manifests(tx, payer)
+			return err
+		})
+		periods := []map[string]any{}
+		for _, m := range ms {
+			periods = append(periods, map[string]any{"billingPeriod": m.Period, "importId": m.ImportID,
+				"importedAt": m.ImportedAt.UTC().Format(time.RFC3339), "lines": m.Lines, "aggregates": m.Aggregates, "parts": len(m.Parts)})
+		}
+		return map[string]any{"payer": payer, "periods": periods}, err
+	}
+}
+
 // uploadImporter is the admin endpoint's import hook.
 func uploadImporter(svc *conductor.Service, store conductor.Store, limits cur.Limits) func(ctx context.Context, payer, path string) (any, error) {
 	return func(ctx context.Context, payer, path string) (any, error) {

@@ -52,6 +52,9 @@ type Admin struct {
 	// /_proforma/usage?source=… with no body. Errors wrapped in BadUpload
 	// are the client's (400).
 	ImportSource func(ctx context.Context, payer, source string) (any, error)
+	// ListUsage returns the payer's imported periods, JSON-able: GET
+	// /_proforma/usage.
+	ListUsage func(ctx context.Context, payer string) (any, error)
 	// Upload bounds and checks usage uploads (upload.go).
 	Upload Upload
 	// ExportUsage prepares the export of a billing group's pro forma
@@ -88,6 +91,7 @@ func (a *Admin) Handler() http.Handler {
 	mux.Handle("DELETE /_proforma/accounts/{id}", a.guard(adminOnly, a.leaveAccount))
 	mux.Handle("POST /_proforma/reset", a.guard(adminOnly, a.reset))
 	mux.Handle("POST /_proforma/usage", a.guardUpload(ownPayer, a.importUsage))
+	mux.Handle("GET /_proforma/usage", a.guard(ownPayer, a.listUsage))
 	mux.Handle("GET /_proforma/export", a.guard(ownPayer, a.exportUsage))
 	a.scenarioRoutes(mux)
 	return mux
@@ -137,6 +141,19 @@ func (a *Admin) listAccounts(w http.ResponseWriter, r *http.Request) {
 			"joined": acct.Joined, "left": acct.Left})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"payer": a.payer(r), "accounts": out})
+}
+
+func (a *Admin) listUsage(w http.ResponseWriter, r *http.Request) {
+	if a.ListUsage == nil {
+		adminError(w, http.StatusNotImplemented, "usage listing is not configured")
+		return
+	}
+	out, err := a.ListUsage(r.Context(), a.payer(r))
+	if err != nil {
+		adminDomainError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (a *Admin) joinAccount(w http.ResponseWriter, r *http.Request) {

@@ -84,7 +84,8 @@ func newAdminEnv(t *testing.T, strict bool) *adminEnv {
 	}
 	identity := restjson.Identity{Strict: strict, DefaultPayer: org.DefaultPayer(), Keys: restjson.NewKeys(org)}
 	admin := &restjson.Admin{Service: e.svc, Clock: e.clock, Organization: org, DefaultPayer: org.DefaultPayer(),
-		Identity: identity, ImportUsage: e.imports.record}
+		Identity: identity, ImportUsage: e.imports.record,
+		ListUsage: func(_ context.Context, payer string) (any, error) { return map[string]any{"payer": payer}, nil }}
 	mux := http.NewServeMux()
 	mux.Handle(restjson.AdminPrefix, admin.Handler())
 	mux.Handle("/", restjson.New(e.svc, identity, nil))
@@ -199,6 +200,7 @@ var adminEndpoints = []struct {
 	{"POST reset", adminCall{method: "POST", path: "/_proforma/reset"}, []signer{asPayerA, asPayerB}, []signer{asAdmin}},
 	{"POST usage", adminCall{method: "POST", path: "/_proforma/usage?name=cur.csv&payer=" + payerA, body: adminCUR, upload: true},
 		[]signer{asPayerB}, []signer{asPayerA, asAdmin}},
+	{"GET usage", adminCall{method: "GET", path: "/_proforma/usage?payer=" + payerB}, []signer{asPayerA}, []signer{asPayerB, asAdmin}},
 }
 
 // TestStrictAdminRefusals calls every admin endpoint in strict mode with

@@ -87,6 +87,29 @@ export function admin(method, path, body) {
   return request(method, path, body);
 }
 
+// upload posts a file to an admin endpoint, signed over its bytes, and
+// reports the bytes sent to progress(sent, total); it resolves with the
+// answer's JSON, or rejects with an ApiError carrying the server's message.
+export async function upload(path, file, progress) {
+  const body = await file.arrayBuffer();
+  const { accessKey, secretKey } = credentials();
+  const headers = await sign({ method: "POST", url: path, body, accessKey, secretKey });
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", path);
+    for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
+    xhr.upload.onprogress = (e) => progress(e.loaded, e.total);
+    xhr.onerror = () => reject(new ApiError(0, "NetworkError", "the upload did not reach the server"));
+    xhr.onload = () => {
+      let data = {};
+      try { data = JSON.parse(xhr.responseText || "{}"); } catch { data = { error: xhr.responseText }; }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+      else reject(new ApiError(xhr.status, xhr.getResponseHeader("x-amzn-ErrorType") || "ImportFailed", data.error || data.Message || `HTTP ${xhr.status}`));
+    };
+    xhr.send(body);
+  });
+}
+
 // pages calls a List operation from token (null: the first page) and
 // returns its items (under key) and the next token.
 export async function page(operation, key, input, token) {

@@ -4,6 +4,7 @@
 import { ApiError, credentials, setCredentials, whoami } from "./api.js";
 import * as create from "./create.js";
 import * as pages from "./pages.js";
+import { usagePage } from "./usage.js";
 import { el, errorBox } from "./ui.js";
 
 const ROUTES = [
@@ -18,6 +19,7 @@ const ROUTES = [
   [/^pricing-rules$/, pages.pricingRules, "pricing-rules"],
   [/^pricing-rules\/(?<id>[^/]+)$/, pages.pricingRule, "pricing-rules"],
   [/^custom-line-items$/, pages.customLineItems, "custom-line-items"],
+  [/^usage$/, usagePage, "usage"],
 ];
 
 const main = document.getElementById("main");

@@ -36,6 +36,16 @@ async function exact(row, column) {
 // through the console's forms only, first showing a validation error next
 // to its field, then prints the group's figures as its page shows them.
 async function create() {
+  // The usage first: a CUR uploaded through the usage page.
+  await page.goto(base + "/console/usage");
+  await page.setInputFiles("#cur-file", expect.curFile);
+  await page.getByRole("button", { name: "Upload and import" }).click();
+  await page.waitForSelector("text=/Imported .*aggregates/");
+  const bar = page.locator("progress");
+  check(await bar.getAttribute("value") !== "0" && await bar.evaluate((b) => b.value === b.max), "the progress bar did not fill");
+  await page.waitForSelector(`main td:text-is("${expect.period}")`);
+  await shot("usage");
+
   await page.goto(base + "/console/pricing-rules");
   await page.getByRole("link", { name: "New pricing rule" }).click();
   await page.getByLabel("Name", { exact: true }).fill("bad name!");
