@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -150,7 +151,9 @@ func TestConsoleStrictInChromium(t *testing.T) {
 // makes a pricing rule, a plan, a billing group over an account picked
 // from the organization and a custom line item through the console only —
 // a validation error shown next to its field on the way — and the group's
-// page then shows GetBillingGroupCostReport's figures exactly.
+// page then shows GetBillingGroupCostReport's figures exactly; then it
+// starts a scenario, changes the rule inside it, and shows the server's
+// comparison, live untouched.
 func TestConsoleCreatesInChromium(t *testing.T) {
 	node, chromium := consoleBrowser(t)
 	file := filepath.Join(t.TempDir(), "october.csv")
@@ -181,6 +184,30 @@ func TestConsoleCreatesInChromium(t *testing.T) {
 	}
 	if want[1] == "0" {
 		t.Errorf("the group has no pro forma cost: %v", want)
+	}
+	// The scenario: the comparison the console showed is the server's, and
+	// live's rule is still at 12 %.
+	_, result2, ok := strings.Cut(out, "RESULT2 ")
+	result2, _, _ = strings.Cut(result2, "\n")
+	var sc struct{ ScenarioID, Change string }
+	if !ok || json.Unmarshal([]byte(result2), &sc) != nil {
+		t.Fatalf("no scenario result from the console: %s", out)
+	}
+	res, err := http.Get(p.URL + "/_proforma/scenarios/" + sc.ScenarioID + "/compare")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cmp struct{ Total struct{ ProformaCostChange string } }
+	if err := json.NewDecoder(res.Body).Decode(&cmp); err != nil || res.StatusCode != 200 {
+		t.Fatalf("compare: %d, %v", res.StatusCode, err)
+	}
+	res.Body.Close()
+	if cmp.Total.ProformaCostChange != sc.Change || sc.Change == "0" {
+		t.Errorf("the console shows a change of %s, the server %s", sc.Change, cmp.Total.ProformaCostChange)
+	}
+	rules, err := c.ListPricingRules(ctx, &bc.ListPricingRulesInput{})
+	if err != nil || len(rules.PricingRules) != 1 || aws.ToFloat64(rules.PricingRules[0].ModifierPercentage) != 12 {
+		t.Errorf("live rules after the scenario: %+v, %v", rules, err)
 	}
 	// What the forms made is what the API lists.
 	groups, err := c.ListAccountAssociations(ctx, &bc.ListAccountAssociationsInput{Filters: &types.ListAccountAssociationsFilter{Association: &arn}})

@@ -19,6 +19,7 @@ const OPERATIONS = {
   CreatePricingPlan: ["POST", "/create-pricing-plan"],
   CreateBillingGroup: ["POST", "/create-billing-group"],
   CreateCustomLineItem: ["POST", "/create-custom-line-item"],
+  UpdatePricingRule: ["PUT", "/update-pricing-rule"],
 };
 
 export const DEMO_PAYER = "123456789012";
@@ -76,10 +77,19 @@ export async function whoami() {
   return text("Account");
 }
 
-// call calls a Billing Conductor operation with its input.
+// apiBase is where the Billing Conductor operations are called: "" for
+// live, a scenario's endpoint path (/_proforma/scenarios/<Id>) inside it.
+let apiBase = "";
+
+export function setScenario(id) {
+  apiBase = id ? `/_proforma/scenarios/${encodeURIComponent(id)}` : "";
+}
+
+// call calls a Billing Conductor operation with its input, live or in the
+// scenario setScenario chose.
 export function call(operation, input = {}) {
   const [method, path] = OPERATIONS[operation];
-  return request(method, path, input);
+  return request(method, apiBase + path, input);
 }
 
 // admin calls an admin endpoint (/_proforma/…), signed like the API.

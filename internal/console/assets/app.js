@@ -1,9 +1,10 @@
 // The console's shell: routes (deep links under /console/, each taking
 // ?period=YYYY-MM), the credentials form, and navigation without reloads.
 
-import { ApiError, credentials, setCredentials, whoami } from "./api.js";
+import { ApiError, admin, credentials, setCredentials, setScenario, whoami } from "./api.js";
 import * as create from "./create.js";
 import * as pages from "./pages.js";
+import * as whatif from "./scenarios.js";
 import { usagePage } from "./usage.js";
 import { el, errorBox } from "./ui.js";
 
@@ -20,36 +21,57 @@ const ROUTES = [
   [/^pricing-rules\/(?<id>[^/]+)$/, pages.pricingRule, "pricing-rules"],
   [/^custom-line-items$/, pages.customLineItems, "custom-line-items"],
   [/^usage$/, usagePage, "usage"],
+  [/^scenarios$/, whatif.scenarios, "scenarios"],
 ];
 
 const main = document.getElementById("main");
 let account = null; // the caller's account, once known
 
+const banner = document.getElementById("banner");
+
 async function render() {
-  const path = decodeURIComponent(location.pathname.replace(/^\/console\/?/, "")).replace(/\/$/, "");
-  if (path === "") {
+  let path = decodeURIComponent(location.pathname.replace(/^\/console\/?/, "")).replace(/\/$/, "");
+  // Inside a scenario, /console/scenarios/<Id>/<page> is <page> against
+  // the scenario's endpoint; /console/scenarios/<Id> is its comparison.
+  const inScenario = /^scenarios\/([^/]+)(?:\/(.*))?$/.exec(path);
+  const scenarioId = inScenario ? inScenario[1] : null;
+  const prefix = scenarioId ? `scenarios/${scenarioId}/` : "";
+  if (scenarioId) path = inScenario[2] || "";
+  if (path === "" && !scenarioId) {
     history.replaceState(null, "", "billing-groups" + location.search);
     return render();
   }
+  setScenario(scenarioId);
   const period = new URLSearchParams(location.search).get("period") || "";
-  const route = ROUTES.find(([re]) => re.test(path));
-  for (const a of document.querySelectorAll("header nav a")) {
-    if (route && a.getAttribute("href") === route[2]) a.setAttribute("aria-current", "page");
+  const route = scenarioId && path === "" ? [/^$/, whatif.scenario, "scenarios"] : ROUTES.find(([re]) => re.test(path));
+  for (const a of document.querySelectorAll("header nav a[data-section]")) {
+    const section = a.dataset.section;
+    a.setAttribute("href", section === "scenarios" ? section : prefix + section);
+    if (route && section === route[2]) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
-  if (!route) {
+  if (!route || (scenarioId && route[2] === "scenarios" && path !== "")) {
+    banner.hidden = true;
     main.replaceChildren(el("h1", {}, "Not found"), el("p", {}, `The console has no page ${path}.`));
     return;
   }
   const ctx = {
-    main, period, params: path.match(route[0]).groups || {},
+    main, period, prefix, params: path.match(route[0]).groups || {},
     query: period ? `?period=${encodeURIComponent(period)}` : "",
     setPeriod: (p) => navigate(location.pathname + (p ? `?period=${encodeURIComponent(p)}` : "")),
-    navigate: (href) => navigate(new URL(href, document.baseURI).href),
+    navigate: (href) => navigate(new URL(prefix + href, document.baseURI).href),
   };
   main.replaceChildren(el("p", { class: "muted" }, "Loading…"));
   try {
     ctx.account = account ??= await whoami();
+    banner.hidden = !scenarioId;
+    if (scenarioId) {
+      ctx.scenario = await admin("GET", `/_proforma/scenarios/${encodeURIComponent(scenarioId)}`);
+      banner.replaceChildren(el("strong", {}, `Scenario ${ctx.scenario.Name}`),
+        ` (${ctx.scenario.BillingPeriod}): what you change here stays in the scenario; live is untouched. `,
+        el("a", { href: `scenarios/${scenarioId}`, "data-link": true }, "Comparison"), " · ",
+        el("a", { href: "scenarios", "data-link": true }, "Leave the scenario"));
+    }
     await route[1](ctx);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;

@@ -26,7 +26,7 @@ function field(spec) {
     return el("div", { class: "field" }, el("label", { for: id }, input, " ", spec.label), msg);
   } else {
     input = el("input", { id, name: spec.name, type: spec.type || "text", required: spec.required, step: spec.step,
-      autocomplete: "off", spellcheck: "false" });
+      autocomplete: "off", spellcheck: "false", value: spec.value });
   }
   input.setAttribute("aria-describedby", `${id}-error`);
   return el("div", { class: "field" }, el("label", { for: id }, spec.label), input,
@@ -73,10 +73,11 @@ function showFieldErrors(form, err) {
 
 // createForm renders a form whose submit calls submit(values); on
 // success done(result) runs, on an API error it shows where it belongs.
+// Its button says Create, or Save when a field has an initial value.
 export function createForm(title, specs, submit, done) {
   const status = el("div");
   const form = el("form", { class: "create", "aria-label": title, novalidate: true },
-    specs.map(field), status, el("div", {}, el("button", { type: "submit" }, "Create")));
+    specs.map(field), status, el("div", {}, el("button", { type: "submit" }, specs.some((f) => f.value !== undefined) ? "Save" : "Create")));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     status.replaceChildren();

@@ -3,6 +3,7 @@
 
 import { admin, call, page } from "./api.js";
 import { marginChart, previousPeriods } from "./chart.js";
+import { createForm as editForm } from "./forms.js";
 import { el, link, money, table, errorBox, idOf } from "./ui.js";
 
 const PAGE_SIZE = 25;
@@ -64,17 +65,17 @@ export async function billingGroups(ctx) {
     const plans = await planNames(ctx, groups.map((g) => g.ComputationPreference?.PricingPlanArn));
     const plan = (g) => g.ComputationPreference?.PricingPlanArn;
     return table("Billing groups", [
-      { title: "Name", cell: (g) => link(`billing-groups/${idOf(g.Arn)}${ctx.query}`, g.Name) },
+      { title: "Name", cell: (g) => link(`${ctx.prefix}billing-groups/${idOf(g.Arn)}${ctx.query}`, g.Name) },
       { title: "Status", cell: (g) => g.Status },
       { title: "Primary account", cell: (g) => g.PrimaryAccountId },
       { title: "Accounts", num: true, cell: (g) => g.Size },
-      { title: "Pricing plan", cell: (g) => link(`pricing-plans/${idOf(plan(g))}${ctx.query}`, plans[plan(g)] || idOf(plan(g))) },
+      { title: "Pricing plan", cell: (g) => link(`${ctx.prefix}pricing-plans/${idOf(plan(g))}${ctx.query}`, plans[plan(g)] || idOf(plan(g))) },
       { title: "AWS cost", num: true, cell: (g) => money(costs[g.Arn]?.AWSCost) },
       { title: "Pro forma cost", num: true, cell: (g) => money(costs[g.Arn]?.ProformaCost) },
       { title: "Margin", num: true, cell: (g) => money(costs[g.Arn]?.Margin) },
     ], groups);
   });
-  ctx.main.replaceChildren(el("h1", {}, "Billing groups"), el("div", { class: "toolbar" }, periodInput(ctx), link(`billing-groups/new${ctx.query}`, "New billing group")), note, list);
+  ctx.main.replaceChildren(el("h1", {}, "Billing groups"), el("div", { class: "toolbar" }, periodInput(ctx), link(`${ctx.prefix}billing-groups/new${ctx.query}`, "New billing group")), note, list);
 }
 
 export async function billingGroup(ctx) {
@@ -105,7 +106,7 @@ export async function billingGroup(ctx) {
       el("dt", {}, "Status"), el("dd", {}, g.Status + (g.StatusReason ? ` (${g.StatusReason})` : "")),
       el("dt", {}, "Description"), el("dd", {}, g.Description || ""),
       el("dt", {}, "Primary account"), el("dd", {}, g.PrimaryAccountId),
-      el("dt", {}, "Pricing plan"), el("dd", {}, plan ? link(`pricing-plans/${idOf(plan)}${ctx.query}`, plans[plan] || idOf(plan)) : ""),
+      el("dt", {}, "Pricing plan"), el("dd", {}, plan ? link(`${ctx.prefix}pricing-plans/${idOf(plan)}${ctx.query}`, plans[plan] || idOf(plan)) : ""),
       el("dt", {}, "AutoAssociate"), el("dd", {}, g.AccountGrouping?.AutoAssociate ? "yes" : "no"),
       el("dt", {}, "AWS cost"), el("dd", {}, money(cost?.AWSCost)),
       el("dt", {}, "Pro forma cost"), el("dd", {}, money(cost?.ProformaCost)),
@@ -119,7 +120,7 @@ export async function billingGroup(ctx) {
 // without a report left out) and its cost by service in the period
 // (GetBillingGroupCostReport by PRODUCT_NAME).
 async function marginAnalysis(ctx, g) {
-  const period = ctx.period || (await admin("GET", "/_proforma/clock")).billingPeriod;
+  const period = ctx.period || ctx.scenario?.BillingPeriod || (await admin("GET", "/_proforma/clock")).billingPeriod;
   const months = await Promise.all(previousPeriods(period, 13).map(async (p) => {
     try {
       const out = await call("ListBillingGroupCostReports", { BillingPeriod: p, Filters: { BillingGroupArns: [g.Arn] } });
@@ -157,11 +158,11 @@ function nextPeriod(period) {
 
 export async function pricingPlans(ctx) {
   const list = await pager(ctx, "ListPricingPlans", "PricingPlans", withPeriod(ctx, {}), async (plans) => table("Pricing plans", [
-    { title: "Name", cell: (p) => link(`pricing-plans/${idOf(p.Arn)}${ctx.query}`, p.Name) },
+    { title: "Name", cell: (p) => link(`${ctx.prefix}pricing-plans/${idOf(p.Arn)}${ctx.query}`, p.Name) },
     { title: "Rules", num: true, cell: (p) => p.Size },
     { title: "Description", cell: (p) => p.Description || "" },
   ], plans));
-  ctx.main.replaceChildren(el("h1", {}, "Pricing plans"), el("div", { class: "toolbar" }, periodInput(ctx), link(`pricing-plans/new${ctx.query}`, "New pricing plan")), list);
+  ctx.main.replaceChildren(el("h1", {}, "Pricing plans"), el("div", { class: "toolbar" }, periodInput(ctx), link(`${ctx.prefix}pricing-plans/new${ctx.query}`, "New pricing plan")), list);
 }
 
 export async function pricingPlan(ctx) {
@@ -173,7 +174,7 @@ export async function pricingPlan(ctx) {
     return;
   }
   const rules = await pager(ctx, "ListPricingRulesAssociatedToPricingPlan", "PricingRuleArns", withPeriod(ctx, { PricingPlanArn: arn }),
-    async (arns) => table("Rules of the plan", [{ title: "Rule", cell: (a) => link(`pricing-rules/${idOf(a)}${ctx.query}`, idOf(a)) }], arns));
+    async (arns) => table("Rules of the plan", [{ title: "Rule", cell: (a) => link(`${ctx.prefix}pricing-rules/${idOf(a)}${ctx.query}`, idOf(a)) }], arns));
   ctx.main.replaceChildren(el("h1", {}, p.Name), el("div", { class: "toolbar" }, periodInput(ctx)),
     el("dl", { class: "facts" }, el("dt", {}, "ARN"), el("dd", {}, p.Arn), el("dt", {}, "Description"), el("dd", {}, p.Description || ""),
       el("dt", {}, "Rules"), el("dd", {}, String(p.Size))),
@@ -182,7 +183,7 @@ export async function pricingPlan(ctx) {
 
 function ruleColumns(ctx) {
   return [
-    { title: "Name", cell: (r) => link(`pricing-rules/${idOf(r.Arn)}${ctx.query}`, r.Name) },
+    { title: "Name", cell: (r) => link(`${ctx.prefix}pricing-rules/${idOf(r.Arn)}${ctx.query}`, r.Name) },
     { title: "Scope", cell: (r) => r.Scope },
     { title: "Type", cell: (r) => r.Type },
     { title: "Modifier %", num: true, cell: (r) => (r.ModifierPercentage ?? "") + "" },
@@ -193,7 +194,7 @@ function ruleColumns(ctx) {
 
 export async function pricingRules(ctx) {
   const list = await pager(ctx, "ListPricingRules", "PricingRules", withPeriod(ctx, {}), async (rules) => table("Pricing rules", ruleColumns(ctx), rules));
-  ctx.main.replaceChildren(el("h1", {}, "Pricing rules"), el("div", { class: "toolbar" }, periodInput(ctx), link(`pricing-rules/new${ctx.query}`, "New pricing rule")), list);
+  ctx.main.replaceChildren(el("h1", {}, "Pricing rules"), el("div", { class: "toolbar" }, periodInput(ctx), link(`${ctx.prefix}pricing-rules/new${ctx.query}`, "New pricing rule")), list);
 }
 
 export async function pricingRule(ctx) {
@@ -204,18 +205,26 @@ export async function pricingRule(ctx) {
     ctx.main.replaceChildren(el("h1", {}, "Pricing rule"), el("p", { class: "error", role: "alert" }, `No pricing rule ${ctx.params.id} in this period.`));
     return;
   }
+  const edit = editForm("Edit pricing rule", [
+    { name: "Name", label: "Name", value: r.Name },
+    { name: "Description", label: "Description", value: r.Description || "" },
+    ...(r.Type === "TIERING" ? [] : [{ name: "ModifierPercentage", label: "Modifier percentage", type: "number", step: "any", value: String(r.ModifierPercentage ?? "") }]),
+  ], (v) => call("UpdatePricingRule", { Arn: r.Arn, Name: v.Name, Description: v.Description ?? "",
+    ModifierPercentage: v.ModifierPercentage === undefined ? undefined : Number(v.ModifierPercentage) }),
+  () => ctx.navigate(`pricing-rules/${ctx.params.id}${ctx.query}`));
   ctx.main.replaceChildren(el("h1", {}, r.Name), el("div", { class: "toolbar" }, periodInput(ctx)), table("Pricing rule", ruleColumns(ctx), [r]),
     el("dl", { class: "facts" }, el("dt", {}, "ARN"), el("dd", {}, r.Arn), el("dt", {}, "Description"), el("dd", {}, r.Description || ""),
-      el("dt", {}, "Free tier"), el("dd", {}, r.Tiering ? (r.Tiering.FreeTier?.Activated ? "activated" : "deactivated") : "")));
+      el("dt", {}, "Free tier"), el("dd", {}, r.Tiering ? (r.Tiering.FreeTier?.Activated ? "activated" : "deactivated") : "")),
+    el("h2", {}, "Edit"), edit);
 }
 
 export async function customLineItems(ctx) {
   const list = await pager(ctx, "ListCustomLineItems", "CustomLineItems", withPeriod(ctx, {}), async (items) => table("Custom line items", [
     { title: "Name", cell: (i) => i.Name },
-    { title: "Billing group", cell: (i) => link(`billing-groups/${idOf(i.BillingGroupArn)}${ctx.query}`, idOf(i.BillingGroupArn)) },
+    { title: "Billing group", cell: (i) => link(`${ctx.prefix}billing-groups/${idOf(i.BillingGroupArn)}${ctx.query}`, idOf(i.BillingGroupArn)) },
     { title: "Type", cell: (i) => i.ChargeDetails?.Type },
     { title: "Charge", num: true, cell: (i) => i.ChargeDetails?.Flat ? money(String(i.ChargeDetails.Flat.ChargeValue)) : `${i.ChargeDetails?.Percentage?.PercentageValue ?? ""} %` },
     { title: "Description", cell: (i) => i.Description || "" },
   ], items));
-  ctx.main.replaceChildren(el("h1", {}, "Custom line items"), el("div", { class: "toolbar" }, periodInput(ctx), link(`custom-line-items/new${ctx.query}`, "New custom line item")), list);
+  ctx.main.replaceChildren(el("h1", {}, "Custom line items"), el("div", { class: "toolbar" }, periodInput(ctx), link(`${ctx.prefix}custom-line-items/new${ctx.query}`, "New custom line item")), list);
 }

@@ -91,6 +91,28 @@ async function create() {
   await page.waitForSelector("main dl.facts");
   const fact = async (name) => (await page.locator(`dl.facts dt:text-is("${name}") + dd span`).getAttribute("title")).replace(/ USD$/, "");
   console.log("RESULT " + JSON.stringify({ groupId, awsCost: await fact("AWS cost"), proformaCost: await fact("Pro forma cost"), margin: await fact("Margin") }));
+
+  // What-if: a scenario, the rule changed inside it (under the banner),
+  // then the comparison.
+  await page.goto(base + "/console/scenarios");
+  await page.getByLabel("Name", { exact: true }).fill("markup-15");
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.waitForSelector('main h1:text-is("Scenario markup-15")');
+  const scenarioId = new URL(page.url()).pathname.split("/").pop();
+  await page.locator('header nav a[data-section="pricing-rules"]').click();
+  await page.waitForSelector('main h1:text-is("Pricing rules")');
+  check(await page.locator("#banner").isVisible() && /Scenario markup-15/.test(await page.locator("#banner").textContent()), "no scenario banner");
+  check(new URL(page.url()).pathname === `/console/scenarios/${scenarioId}/pricing-rules`, `pricing rules in the scenario at ${page.url()}`);
+  await page.locator('main table a:text-is("markup-12")').click();
+  await page.getByLabel("Modifier percentage").fill("15");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForSelector('main td:text-is("15")');
+  await page.getByRole("link", { name: "Comparison" }).click();
+  await page.waitForSelector("main svg.chart rect[data-group]");
+  const change = (await page.locator("main table").first().locator("tbody td:nth-child(4) span").getAttribute("title")).replace(/ USD$/, "");
+  check(await page.locator("main a[download]").count() === 1, "no change list to download");
+  await shot("scenario");
+  console.log("RESULT2 " + JSON.stringify({ scenarioId, change }));
 }
 
 try {
