@@ -215,3 +215,77 @@ func TestConsoleCreatesInChromium(t *testing.T) {
 		t.Errorf("the group's accounts: %+v, %v", groups, err)
 	}
 }
+
+// TestConsoleFiveThousandGroups measures the billing groups page of a
+// payer with 5,000 groups (the quota), each with an account and usage, in
+// Chromium: from navigation to the table of the first 25 with their costs.
+// The figures are logged (docs/performance.md has a run's), not asserted.
+func TestConsoleFiveThousandGroups(t *testing.T) {
+	if testing.Short() {
+		t.Skip("5,000 groups: not in -short")
+	}
+	node, chromium := consoleBrowser(t)
+	const groups = 5000
+	var org strings.Builder
+	org.WriteString("payers:\n  - id: \"123456789012\"\n    accounts:\n")
+	for i := range groups {
+		fmt.Fprintf(&org, "      - {id: \"%012d\"}\n", 300000000000+i)
+	}
+	p := startProforma(t, t.TempDir(), "--org", writeOrg(t, org.String()), "--now", "2026-10-15")
+	c := newClient(p.URL, "123456789012")
+	ctx, cancel := callCtx()
+	defer cancel()
+	plan, err := c.CreatePricingPlan(ctx, &bc.CreatePricingPlanInput{Name: aws.String("plain")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 16)
+	next := make(chan int)
+	go func() {
+		for i := range groups {
+			next <- i
+		}
+		close(next)
+	}()
+	for range 16 {
+		go func() {
+			var first error
+			for i := range next {
+				account := fmt.Sprintf("%012d", 300000000000+i)
+				if _, err := c.CreateBillingGroup(ctx, &bc.CreateBillingGroupInput{Name: aws.String(fmt.Sprintf("g%04d", i)),
+					PrimaryAccountId: &account, AccountGrouping: &types.AccountGrouping{LinkedAccountIds: []string{account}},
+					ComputationPreference: &types.ComputationPreference{PricingPlanArn: plan.Arn}}); err != nil && first == nil {
+					first = err
+				}
+			}
+			errs <- first
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 50,000 CUR lines over the 5,000 accounts, uploaded as the payer's.
+	var cur strings.Builder
+	cur.WriteString(strings.SplitN(engineCUR, "\n", 2)[0] + "\n")
+	for i := range 50000 {
+		fmt.Fprintf(&cur, "l%d,INV-1,AWS,123456789012,2026-10-01T00:00:00Z,%012d,Usage,AmazonEC2,BoxUsage:t3.micro,RunInstances,%d,USD,0.0104,%s,%s,Amazon Elastic Compute Cloud,%s,0.0104\n",
+			i, 300000000000+i%groups, 1+i%24, money4(104*(1+i%24)), money4(104*(1+i%24)), money4(104*(1+i%24)))
+	}
+	res, err := http.Post(p.URL+"/_proforma/usage?name=october.csv", "text/csv", strings.NewReader(cur.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("upload: %d", res.StatusCode)
+	}
+	out := runConsole(t, node, chromium, p.URL, "timing", map[string]any{"period": "2026-10"})
+	_, times, _ := strings.Cut(out, "TIMING ")
+	times, _, _ = strings.Cut(times, "\n")
+	t.Logf("billing groups page at %d groups, ms from navigation to the filled table: %s", groups, times)
+}
+
+// money4 renders n ten-thousandths as a decimal.
+func money4(n int) string { return fmt.Sprintf("%d.%04d", n/10000, n%10000) }

@@ -3,7 +3,7 @@
 // data and passes what the API says in CONSOLE_EXPECT. Any browser console
 // error or failed check exits non-zero.
 //
-// Environment: CONSOLE_URL (the server), CONSOLE_MODE (permissive|strict|create),
+// Environment: CONSOLE_URL (the server), CONSOLE_MODE (permissive|strict|create|timing),
 // CONSOLE_EXPECT (JSON), CHROMIUM (the browser), CONSOLE_SHOTS (a folder
 // for screenshots; none when empty).
 import { chromium } from "playwright-core";
@@ -115,8 +115,30 @@ async function create() {
   console.log("RESULT2 " + JSON.stringify({ scenarioId, change }));
 }
 
+// timing opens the billing groups page of a large payer several times
+// and prints how long each took from navigation to the filled table
+// (costs included): measured, never asserted.
+async function timing() {
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const start = Date.now();
+    await page.goto(base + `/console/billing-groups?period=${expect.period}`);
+    await page.waitForSelector("main tbody tr td a");
+    await page.waitForSelector("text=Page 1");
+    times.push(Date.now() - start);
+  }
+  check(await page.locator("main tbody tr").count() === 25, "a page of 25 groups");
+  const aws = await page.locator("main tbody tr").first().locator("td:nth-child(6) span").getAttribute("title");
+  check(aws && aws !== "0 USD", `the first group's AWS cost: ${aws}`);
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.waitForSelector("text=Page 2");
+  console.log("TIMING " + JSON.stringify(times));
+}
+
 try {
-  if (mode === "create") {
+  if (mode === "timing") {
+    await timing();
+  } else if (mode === "create") {
     await create();
   } else if (mode === "strict") {
     await page.goto(base + "/console/billing-groups");
