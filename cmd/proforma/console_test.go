@@ -197,7 +197,9 @@ func TestConsoleCreatesInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cmp struct{ Total struct{ ProformaCostChange string } }
+	var cmp struct {
+		Total struct{ ProformaCostChange string }
+	}
 	if err := json.NewDecoder(res.Body).Decode(&cmp); err != nil || res.StatusCode != 200 {
 		t.Fatalf("compare: %d, %v", res.StatusCode, err)
 	}
