@@ -151,7 +151,8 @@ func TestConsoleStrictInChromium(t *testing.T) {
 // makes a pricing rule, a plan, a billing group over an account picked
 // from the organization and a custom line item through the console only —
 // a validation error shown next to its field on the way — and the group's
-// page then shows GetBillingGroupCostReport's figures exactly; then it
+// page then shows GetBillingGroupCostReport's figures exactly, and adds
+// and removes an account with the picker; then it
 // starts a scenario, changes the rule inside it, and shows the server's
 // comparison, live untouched.
 func TestConsoleCreatesInChromium(t *testing.T) {
@@ -161,7 +162,8 @@ func TestConsoleCreatesInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := startProforma(t, t.TempDir(), "--now", "2026-10-15")
-	out := runConsole(t, node, chromium, p.URL, "create", map[string]any{"period": "2026-10", "account": "100000000001", "curFile": file})
+	out := runConsole(t, node, chromium, p.URL, "create", map[string]any{"period": "2026-10", "account": "100000000001",
+		"extraAccount": "100000000002", "curFile": file})
 	_, result, ok := strings.Cut(out, "RESULT ")
 	result, _, _ = strings.Cut(result, "\n")
 	var got struct{ GroupID, AwsCost, ProformaCost, Margin string }

@@ -20,6 +20,9 @@ const OPERATIONS = {
   CreateBillingGroup: ["POST", "/create-billing-group"],
   CreateCustomLineItem: ["POST", "/create-custom-line-item"],
   UpdatePricingRule: ["PUT", "/update-pricing-rule"],
+  AssociateAccounts: ["POST", "/associate-accounts"],
+  DisassociateAccounts: ["POST", "/disassociate-accounts"],
+  DeleteBillingGroup: ["POST", "/delete-billing-group"],
 };
 
 export const DEMO_PAYER = "123456789012";

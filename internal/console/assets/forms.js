@@ -71,13 +71,19 @@ function showFieldErrors(form, err) {
   return rest;
 }
 
+// submitLabel is what a form's button says: Add for "Add …" forms, Save
+// when a field has an initial value (an edit), else Create.
+function submitLabel(title, specs) {
+  if (title.startsWith("Add ")) return "Add";
+  return specs.some((f) => f.value !== undefined) ? "Save" : "Create";
+}
+
 // createForm renders a form whose submit calls submit(values); on
 // success done(result) runs, on an API error it shows where it belongs.
-// Its button says Create, or Save when a field has an initial value.
 export function createForm(title, specs, submit, done) {
   const status = el("div");
   const form = el("form", { class: "create", "aria-label": title, novalidate: true },
-    specs.map(field), status, el("div", {}, el("button", { type: "submit" }, specs.some((f) => f.value !== undefined) ? "Save" : "Create")));
+    specs.map(field), status, el("div", {}, el("button", { type: "submit" }, submitLabel(title, specs))));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     status.replaceChildren();

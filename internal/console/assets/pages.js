@@ -88,12 +88,31 @@ export async function billingGroup(ctx) {
   }
   const note = el("div");
   const cost = (await costsOf(ctx, [arn], (err) => note.replaceChildren(errorBox(err))))[arn];
+  const actions = el("div");
+  const act = (operation, input, then) => async () => {
+    try {
+      await call(operation, input);
+      then();
+    } catch (err) {
+      actions.replaceChildren(errorBox(err));
+    }
+  };
+  const reload = () => ctx.navigate(`billing-groups/${ctx.params.id}${ctx.query}`);
   const accounts = await pager(ctx, "ListAccountAssociations", "LinkedAccounts", withPeriod(ctx, { Filters: { Association: arn } }),
     async (items) => table("Accounts", [
       { title: "Account", cell: (a) => a.AccountId },
       { title: "Name", cell: (a) => a.AccountName || "" },
       { title: "Email", cell: (a) => a.AccountEmail || "" },
+      { title: "", cell: (a) => el("button", { type: "button", onclick: act("DisassociateAccounts", { Arn: arn, AccountIds: [a.AccountId] }, reload) },
+        `Remove ${a.AccountId}`) },
     ], items));
+  const free = await call("ListAccountAssociations", { Filters: { Association: "UNMONITORED" }, MaxResults: 100 }).catch(() => ({}));
+  const add = editForm("Add accounts", [
+    { name: "AccountIds", label: "Accounts in no billing group", type: "checkboxes",
+      options: (free.LinkedAccounts || []).map((a) => [a.AccountId, a.AccountName ? `${a.AccountId} — ${a.AccountName}` : a.AccountId]) },
+  ], (v) => call("AssociateAccounts", { Arn: arn, AccountIds: v.AccountIds || [] }), reload);
+  const remove = el("button", { type: "button", class: "danger",
+    onclick: act("DeleteBillingGroup", { Arn: arn }, () => ctx.navigate(`billing-groups${ctx.query}`)) }, "Delete this billing group");
   const plan = g.ComputationPreference?.PricingPlanArn;
   const plans = await planNames(ctx, [plan]);
   const analysis = await marginAnalysis(ctx, g);
@@ -112,7 +131,9 @@ export async function billingGroup(ctx) {
       el("dt", {}, "Pro forma cost"), el("dd", {}, money(cost?.ProformaCost)),
       el("dt", {}, "Margin"), el("dd", {}, money(cost?.Margin))),
     analysis,
-    el("h2", {}, "Accounts"), accounts);
+    el("h2", {}, "Accounts"), actions, accounts,
+    el("h2", {}, "Add accounts"), add,
+    el("h2", {}, "Delete"), remove);
 }
 
 // marginAnalysis is a group's 13 months up to the period (AWS cost, pro

@@ -92,6 +92,15 @@ async function create() {
   const fact = async (name) => (await page.locator(`dl.facts dt:text-is("${name}") + dd span`).getAttribute("title")).replace(/ USD$/, "");
   console.log("RESULT " + JSON.stringify({ groupId, awsCost: await fact("AWS cost"), proformaCost: await fact("Pro forma cost"), margin: await fact("Margin") }));
 
+  // Accounts: one added with the picker over the organization, then removed.
+  const extra = expect.extraAccount;
+  await page.locator(`fieldset input[value="${extra}"]`).check();
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.waitForSelector(`main td:text-is("${extra}")`);
+  await page.getByRole("button", { name: `Remove ${extra}` }).click();
+  await page.waitForSelector(`main td:text-is("${extra}")`, { state: "detached" });
+  await page.waitForSelector(`main td:text-is("${expect.account}")`);
+
   // What-if: a scenario, the rule changed inside it (under the banner),
   // then the comparison.
   await page.goto(base + "/console/scenarios");
