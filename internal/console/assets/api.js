@@ -23,6 +23,10 @@ const OPERATIONS = {
   AssociateAccounts: ["POST", "/associate-accounts"],
   DisassociateAccounts: ["POST", "/disassociate-accounts"],
   DeleteBillingGroup: ["POST", "/delete-billing-group"],
+  AssociatePricingRules: ["PUT", "/associate-pricing-rules"],
+  DisassociatePricingRules: ["PUT", "/disassociate-pricing-rules"],
+  ListCustomLineItemVersions: ["POST", "/list-custom-line-item-versions"],
+  ListResourcesAssociatedToCustomLineItem: ["POST", "/list-resources-associated-to-custom-line-item"],
 };
 
 export const DEMO_PAYER = "123456789012";

@@ -20,6 +20,7 @@ const ROUTES = [
   [/^pricing-rules$/, pages.pricingRules, "pricing-rules"],
   [/^pricing-rules\/(?<id>[^/]+)$/, pages.pricingRule, "pricing-rules"],
   [/^custom-line-items$/, pages.customLineItems, "custom-line-items"],
+  [/^custom-line-items\/(?<id>[^/]+)$/, pages.customLineItem, "custom-line-items"],
   [/^usage$/, usagePage, "usage"],
   [/^scenarios$/, whatif.scenarios, "scenarios"],
 ];

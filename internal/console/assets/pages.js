@@ -194,12 +194,30 @@ export async function pricingPlan(ctx) {
     ctx.main.replaceChildren(el("h1", {}, "Pricing plan"), el("p", { class: "error", role: "alert" }, `No pricing plan ${ctx.params.id} in this period.`));
     return;
   }
+  const actions = el("div");
+  const reload = () => ctx.navigate(`pricing-plans/${ctx.params.id}${ctx.query}`);
+  const all = await call("ListPricingRules", { MaxResults: 100 });
+  const names = Object.fromEntries((all.PricingRules || []).map((r) => [r.Arn, r.Name]));
   const rules = await pager(ctx, "ListPricingRulesAssociatedToPricingPlan", "PricingRuleArns", withPeriod(ctx, { PricingPlanArn: arn }),
-    async (arns) => table("Rules of the plan", [{ title: "Rule", cell: (a) => link(`${ctx.prefix}pricing-rules/${idOf(a)}${ctx.query}`, idOf(a)) }], arns));
+    async (arns) => table("Rules of the plan", [
+      { title: "Rule", cell: (a) => link(`${ctx.prefix}pricing-rules/${idOf(a)}${ctx.query}`, names[a] || idOf(a)) },
+      { title: "", cell: (a) => el("button", { type: "button", onclick: async () => {
+        try {
+          await call("DisassociatePricingRules", { Arn: arn, PricingRuleArns: [a] });
+          reload();
+        } catch (err) {
+          actions.replaceChildren(errorBox(err));
+        }
+      } }, `Remove ${names[a] || idOf(a)}`) },
+    ], arns));
+  const add = editForm("Add rules", [
+    { name: "PricingRuleArns", label: "Pricing rules", type: "checkboxes",
+      options: (all.PricingRules || []).map((r) => [r.Arn, `${r.Name} (${r.Scope} ${r.Type})`]) },
+  ], (v) => call("AssociatePricingRules", { Arn: arn, PricingRuleArns: v.PricingRuleArns || [] }), reload);
   ctx.main.replaceChildren(el("h1", {}, p.Name), el("div", { class: "toolbar" }, periodInput(ctx)),
     el("dl", { class: "facts" }, el("dt", {}, "ARN"), el("dd", {}, p.Arn), el("dt", {}, "Description"), el("dd", {}, p.Description || ""),
       el("dt", {}, "Rules"), el("dd", {}, String(p.Size))),
-    el("h2", {}, "Rules"), rules);
+    el("h2", {}, "Rules"), actions, rules, el("h2", {}, "Add rules"), add);
 }
 
 function ruleColumns(ctx) {
@@ -241,11 +259,57 @@ export async function pricingRule(ctx) {
 
 export async function customLineItems(ctx) {
   const list = await pager(ctx, "ListCustomLineItems", "CustomLineItems", withPeriod(ctx, {}), async (items) => table("Custom line items", [
-    { title: "Name", cell: (i) => i.Name },
+    { title: "Name", cell: (i) => link(`${ctx.prefix}custom-line-items/${idOf(i.Arn)}${ctx.query}`, i.Name) },
     { title: "Billing group", cell: (i) => link(`${ctx.prefix}billing-groups/${idOf(i.BillingGroupArn)}${ctx.query}`, idOf(i.BillingGroupArn)) },
     { title: "Type", cell: (i) => i.ChargeDetails?.Type },
-    { title: "Charge", num: true, cell: (i) => i.ChargeDetails?.Flat ? money(String(i.ChargeDetails.Flat.ChargeValue)) : `${i.ChargeDetails?.Percentage?.PercentageValue ?? ""} %` },
+    { title: "Charge", num: true, cell: (i) => charge(i.ChargeDetails) },
     { title: "Description", cell: (i) => i.Description || "" },
   ], items));
   ctx.main.replaceChildren(el("h1", {}, "Custom line items"), el("div", { class: "toolbar" }, periodInput(ctx), link(`${ctx.prefix}custom-line-items/new${ctx.query}`, "New custom line item")), list);
+}
+
+// charge renders an item's charge: a flat amount or a percentage.
+function charge(c) {
+  return c?.Flat ? money(String(c.Flat.ChargeValue)) : `${c?.Percentage?.PercentageValue ?? ""} %`;
+}
+
+export async function customLineItem(ctx) {
+  const arn = `arn:aws:billingconductor::${ctx.account}:customlineitem/${ctx.params.id}`;
+  const out = await call("ListCustomLineItems", withPeriod(ctx, { Filters: { Arns: [arn] } }));
+  const it = (out.CustomLineItems || [])[0];
+  if (!it) {
+    ctx.main.replaceChildren(el("h1", {}, "Custom line item"), el("p", { class: "error", role: "alert" }, `No custom line item ${ctx.params.id} in this period.`));
+    return;
+  }
+  const c = it.ChargeDetails || {};
+  const filters = (c.LineItemFilters || []).map((f) => `${f.Attribute} ${f.MatchOption} ${(f.Values || []).join(", ")}`).join("; ");
+  const resources = c.Percentage
+    ? await pager(ctx, "ListResourcesAssociatedToCustomLineItem", "AssociatedResources", withPeriod(ctx, { Arn: arn }),
+      async (items) => table("Associated resources", [
+        { title: "Resource", cell: (r) => r.Arn },
+        { title: "Relationship", cell: (r) => r.Relationship || "" },
+        { title: "Until", cell: (r) => r.EndBillingPeriod || "" },
+      ], items))
+    : el("p", { class: "muted" }, "A flat item has no associated resources.");
+  const versions = await pager(ctx, "ListCustomLineItemVersions", "CustomLineItemVersions", { Arn: arn },
+    async (items) => table("Versions", [
+      { title: "From", cell: (v) => v.StartBillingPeriod },
+      { title: "Until", cell: (v) => v.EndBillingPeriod || "" },
+      { title: "Name", cell: (v) => v.Name },
+      { title: "Type", cell: (v) => v.ChargeDetails?.Type },
+      { title: "Charge", num: true, cell: (v) => charge(v.ChargeDetails) },
+      { title: "Billing group", cell: (v) => idOf(v.BillingGroupArn) },
+    ], items));
+  ctx.main.replaceChildren(el("h1", {}, it.Name), el("div", { class: "toolbar" }, periodInput(ctx)),
+    el("dl", { class: "facts" },
+      el("dt", {}, "ARN"), el("dd", {}, it.Arn),
+      el("dt", {}, "Description"), el("dd", {}, it.Description || ""),
+      el("dt", {}, "Billing group"), el("dd", {}, link(`${ctx.prefix}billing-groups/${idOf(it.BillingGroupArn)}${ctx.query}`, idOf(it.BillingGroupArn))),
+      el("dt", {}, "Type"), el("dd", {}, c.Type || ""),
+      el("dt", {}, "Charge"), el("dd", {}, charge(c)),
+      el("dt", {}, "Line item filters"), el("dd", {}, filters || "none"),
+      el("dt", {}, "Account"), el("dd", {}, it.AccountId || ""),
+      el("dt", {}, "Computation"), el("dd", {}, it.ComputationRule || "")),
+    el("h2", {}, "Associated resources"), resources,
+    el("h2", {}, "Version history"), versions);
 }

@@ -85,7 +85,7 @@ async function create() {
   await page.getByLabel("Billing group").selectOption({ label: "acme" });
   await page.getByLabel("Value").fill("5");
   await page.getByRole("button", { name: "Create" }).click();
-  await page.waitForSelector('main td:text-is("support")');
+  await page.waitForSelector('main a:text-is("support")');
 
   await page.goto(base + `/console/billing-groups/${groupId}?period=${expect.period}`);
   await page.waitForSelector("main dl.facts");
@@ -206,6 +206,7 @@ try {
     await page.locator("dl.facts a").first().click();
     await page.waitForSelector(`main h1:text-is("${expect.plan}")`);
     await page.waitForSelector("main table a");
+    check(await page.getByRole("button", { name: `Remove ${expect.rule}` }).count() === 1, "the plan's rule has no Remove button");
     await shot("pricing-plan");
     await page.locator("main table a").first().click();
     await page.waitForSelector(`main h1:text-is("${expect.rule}")`);
@@ -216,7 +217,13 @@ try {
       await page.waitForSelector("main table");
       await shot(path);
     }
-    check(await page.locator(`main td:text-is("${expect.item}")`).count() === 1, "custom line items page: the item");
+    check(await page.locator(`main a:text-is("${expect.item}")`).count() === 1, "custom line items page: the item");
+    // The item's page: its charge and its version history.
+    await page.locator(`main a:text-is("${expect.item}")`).click();
+    await page.waitForSelector(`main h1:text-is("${expect.item}")`);
+    await page.waitForSelector('main table:has(caption:text-is("Versions")) tbody tr');
+    check(await page.locator('main table:has(caption:text-is("Versions")) tbody tr').count() === 1, "the item's versions");
+    await shot("custom-line-item");
   }
 } catch (err) {
   problems.push(String(err));
