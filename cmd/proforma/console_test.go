@@ -122,6 +122,7 @@ func TestConsoleInChromium(t *testing.T) {
 		services[aws.ToString(s.Attributes[0].Value)] = aws.ToString(s.ProformaCost)
 	}
 	expect := map[string]any{"period": "2026-10", "groups": 30, "plan": "resale", "rule": "markup", "item": "support", "services": services,
+		"payer": "123456789012", "otherPayer": "210987654321",
 		"group": map[string]string{"name": "resold", "id": arn[strings.LastIndex(arn, "/")+1:], "account": "100000000001",
 			"awsCost": aws.ToString(r.AWSCost), "proformaCost": aws.ToString(r.ProformaCost), "margin": aws.ToString(r.Margin)}}
 	runConsole(t, node, chromium, p.URL, "permissive", expect)

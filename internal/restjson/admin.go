@@ -86,6 +86,7 @@ func (a *Admin) Handler() http.Handler {
 	})
 	mux.Handle("GET /_proforma/clock", a.guard(anyCaller, a.getClock))
 	mux.Handle("POST /_proforma/clock", a.guard(adminOnly, a.setClock))
+	mux.Handle("GET /_proforma/payers", a.guard(adminOnly, a.listPayers))
 	mux.Handle("GET /_proforma/accounts", a.guard(ownPayer, a.listAccounts))
 	mux.Handle("POST /_proforma/accounts", a.guard(adminOnly, a.joinAccount))
 	mux.Handle("DELETE /_proforma/accounts/{id}", a.guard(adminOnly, a.leaveAccount))
@@ -127,6 +128,17 @@ func (a *Admin) payer(r *http.Request) string {
 		return p
 	}
 	return a.DefaultPayer
+}
+
+// listPayers answers the organization's payers (no credentials): the
+// console offers them in permissive mode; strict mode keeps the list to
+// admins.
+func (a *Admin) listPayers(w http.ResponseWriter, r *http.Request) {
+	out := []map[string]string{}
+	for _, p := range a.Organization.Payers {
+		out = append(out, map[string]string{"id": p.Payer.ID, "name": p.Payer.Name})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"payers": out, "default": a.DefaultPayer})
 }
 
 func (a *Admin) listAccounts(w http.ResponseWriter, r *http.Request) {

@@ -201,6 +201,7 @@ var adminEndpoints = []struct {
 	{"POST usage", adminCall{method: "POST", path: "/_proforma/usage?name=cur.csv&payer=" + payerA, body: adminCUR, upload: true},
 		[]signer{asPayerB}, []signer{asPayerA, asAdmin}},
 	{"GET usage", adminCall{method: "GET", path: "/_proforma/usage?payer=" + payerB}, []signer{asPayerA}, []signer{asPayerB, asAdmin}},
+	{"GET payers", adminCall{method: "GET", path: "/_proforma/payers"}, []signer{asPayerA, asPayerB}, []signer{asAdmin}},
 }
 
 // TestStrictAdminRefusals calls every admin endpoint in strict mode with

@@ -4,6 +4,7 @@
 import { ApiError, admin, credentials, setCredentials, setScenario, whoami } from "./api.js";
 import * as create from "./create.js";
 import * as pages from "./pages.js";
+import { margins } from "./margins.js";
 import * as whatif from "./scenarios.js";
 import { usagePage } from "./usage.js";
 import { el, errorBox } from "./ui.js";
@@ -22,6 +23,7 @@ const ROUTES = [
   [/^custom-line-items$/, pages.customLineItems, "custom-line-items"],
   [/^custom-line-items\/(?<id>[^/]+)$/, pages.customLineItem, "custom-line-items"],
   [/^usage$/, usagePage, "usage"],
+  [/^margins$/, margins, "margins"],
   [/^scenarios$/, whatif.scenarios, "scenarios"],
 ];
 
@@ -105,4 +107,32 @@ form.addEventListener("submit", (e) => {
   render();
 });
 
-render();
+// The payer picker: a permissive server lists its organization's payers
+// (GET /_proforma/payers; a strict one to admins only), and choosing one
+// signs as it. Asked only while no credentials were entered.
+async function offerPayers() {
+  if (!account) return; // the server refused the console's signature: strict mode
+  if (sessionStorage.getItem("proforma.accessKey") && !sessionStorage.getItem("proforma.payers")) return;
+  let payers = JSON.parse(sessionStorage.getItem("proforma.payers") || "null");
+  if (!payers) {
+    try {
+      payers = (await admin("GET", "/_proforma/payers")).payers || [];
+    } catch {
+      return; // strict: the form above is the way in
+    }
+    sessionStorage.setItem("proforma.payers", JSON.stringify(payers));
+  }
+  if (payers.length < 2) return;
+  const select = document.getElementById("payer");
+  select.replaceChildren(...payers.map((p) => el("option", { value: p.id }, p.name ? `${p.id} — ${p.name}` : p.id)));
+  select.value = credentials().accessKey;
+  select.addEventListener("change", () => {
+    setCredentials(select.value, "console");
+    form.accessKey.value = "";
+    account = null;
+    render();
+  });
+  document.getElementById("payer-choice").hidden = false;
+}
+
+render().then(offerPayers);

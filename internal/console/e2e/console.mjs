@@ -182,6 +182,24 @@ try {
     await page.getByRole("button", { name: "Previous" }).click();
     await page.waitForSelector("text=Page 1");
 
+    // A permissive server offers its payers: the other one has no groups.
+    const payer = page.locator("#payer");
+    await payer.waitFor();
+    check(await payer.locator("option").count() === 2, "the payer picker does not offer the demo's two payers");
+    await payer.selectOption(expect.otherPayer);
+    await page.waitForSelector('main td:text-is("None.")');
+    await payer.selectOption(expect.payer);
+    await page.waitForSelector(`main a:text-is("${expect.group.name}")`);
+
+    // The margin ranking: the only group with usage comes first.
+    await page.goto(base + `/console/margins?period=${expect.period}`);
+    const first = page.locator('main table:has(caption:text-is("Highest margins")) tbody tr').first();
+    await first.waitFor();
+    check(await first.locator("td:nth-child(2)").textContent() === expect.group.name, `first by margin: ${await first.locator("td:nth-child(2)").textContent()}`);
+    check(await exact(first, 5) === `${expect.group.margin} USD`, `its margin ${await exact(first, 5)}`);
+    check(/30 billing groups/.test(await page.locator("main").textContent()), "the ranking does not count 30 groups");
+    await shot("margins");
+
     // The group's own page, by deep link, with its figures and accounts.
     await page.goto(base + `/console/billing-groups/${expect.group.id}?period=${expect.period}`);
     await page.waitForSelector("main dl.facts");
@@ -227,6 +245,9 @@ try {
   }
 } catch (err) {
   problems.push(String(err));
+  try {
+    problems.push(`at ${page.url()}, the page said: ${(await page.locator("body").innerText()).slice(0, 800)}`);
+  } catch {}
 } finally {
   await browser.close();
 }
