@@ -60,7 +60,16 @@ async function planNames(ctx, arns) {
 
 export async function billingGroups(ctx) {
   const note = el("div");
-  const list = await pager(ctx, "ListBillingGroups", "BillingGroups", withPeriod(ctx, {}), async (groups) => {
+  const name = new URLSearchParams(location.search).get("name") || "";
+  const filter = name ? { Filters: { Names: [{ SearchOption: "STARTS_WITH", SearchValue: name }] } } : {};
+  const search = el("form", { role: "search", class: "search", onsubmit: (e) => {
+    e.preventDefault();
+    const q = new URLSearchParams(location.search);
+    const v = e.target.elements.name.value.trim();
+    if (v) q.set("name", v); else q.delete("name");
+    ctx.navigate(`billing-groups${q.size ? "?" + q : ""}`);
+  } }, el("label", {}, "Name starts with ", el("input", { type: "search", name: "name", value: name })), " ", el("button", { type: "submit" }, "Find"));
+  const list = await pager(ctx, "ListBillingGroups", "BillingGroups", withPeriod(ctx, filter), async (groups) => {
     const costs = await costsOf(ctx, groups.map((g) => g.Arn), (err) => note.replaceChildren(errorBox(err)));
     const plans = await planNames(ctx, groups.map((g) => g.ComputationPreference?.PricingPlanArn));
     const plan = (g) => g.ComputationPreference?.PricingPlanArn;
@@ -75,7 +84,7 @@ export async function billingGroups(ctx) {
       { title: "Margin", num: true, cell: (g) => money(costs[g.Arn]?.Margin) },
     ], groups);
   });
-  ctx.main.replaceChildren(el("h1", {}, "Billing groups"), el("div", { class: "toolbar" }, periodInput(ctx), link(`${ctx.prefix}billing-groups/new${ctx.query}`, "New billing group")), note, list);
+  ctx.main.replaceChildren(el("h1", {}, "Billing groups"), el("div", { class: "toolbar" }, periodInput(ctx), search, link(`${ctx.prefix}billing-groups/new${ctx.query}`, "New billing group")), note, list);
 }
 
 export async function billingGroup(ctx) {
