@@ -48,6 +48,14 @@ func consoleBrowser(t *testing.T) (node, chromium string) {
 	return node, chromium
 }
 
+// groupOf is the input creating the group name of one account, its
+// primary, priced by plan.
+func groupOf(name, account, plan string) *bc.CreateBillingGroupInput {
+	return &bc.CreateBillingGroupInput{Name: &name, PrimaryAccountId: &account,
+		AccountGrouping:       &types.AccountGrouping{LinkedAccountIds: []string{account}},
+		ComputationPreference: &types.ComputationPreference{PricingPlanArn: &plan}}
+}
+
 // runConsole runs console.mjs against url in mode with expect and returns
 // its output.
 func runConsole(t *testing.T, node, chromium, url, mode string, expect any) string {
@@ -81,9 +89,7 @@ func TestConsoleInChromium(t *testing.T) {
 	node, chromium := consoleBrowser(t)
 	data := t.TempDir()
 	file := filepath.Join(t.TempDir(), "october.csv")
-	if err := os.WriteFile(file, []byte(engineCUR), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, file, engineCUR)
 	runProforma(t, "import", "--data", data, file)
 	p := startProforma(t, data, "--now", "2026-10-15")
 	arn := createMarkupGroup(t, p.URL)
@@ -97,9 +103,7 @@ func TestConsoleInChromium(t *testing.T) {
 	plan := *groups.BillingGroups[0].ComputationPreference.PricingPlanArn
 	for i := range 29 {
 		account := fmt.Sprintf("1000000000%02d", i+2)
-		if _, err := c.CreateBillingGroup(ctx, &bc.CreateBillingGroupInput{Name: aws.String(fmt.Sprintf("customer-%02d", i)),
-			PrimaryAccountId: aws.String(account), AccountGrouping: &types.AccountGrouping{LinkedAccountIds: []string{account}},
-			ComputationPreference: &types.ComputationPreference{PricingPlanArn: &plan}}); err != nil {
+		if _, err := c.CreateBillingGroup(ctx, groupOf(fmt.Sprintf("customer-%02d", i), account, plan)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -141,9 +145,7 @@ func TestConsoleStrictInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.CreateBillingGroup(ctx, &bc.CreateBillingGroupInput{Name: aws.String("strictly"),
-		PrimaryAccountId: aws.String("100000000001"), AccountGrouping: &types.AccountGrouping{LinkedAccountIds: []string{"100000000001"}},
-		ComputationPreference: &types.ComputationPreference{PricingPlanArn: plan.Arn}}); err != nil {
+	if _, err := c.CreateBillingGroup(ctx, groupOf("strictly", "100000000001", *plan.Arn)); err != nil {
 		t.Fatal(err)
 	}
 	runConsole(t, node, chromium, p.URL, "strict", map[string]any{"accessKey": "123456789012", "secretKey": "proforma-test-secret",
@@ -161,9 +163,7 @@ func TestConsoleStrictInChromium(t *testing.T) {
 func TestConsoleCreatesInChromium(t *testing.T) {
 	node, chromium := consoleBrowser(t)
 	file := filepath.Join(t.TempDir(), "october.csv")
-	if err := os.WriteFile(file, []byte(engineCUR), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, file, engineCUR)
 	p := startProforma(t, t.TempDir(), "--now", "2026-10-15")
 	out := runConsole(t, node, chromium, p.URL, "create", map[string]any{"period": "2026-10", "account": "100000000001",
 		"extraAccount": "100000000002", "curFile": file})
@@ -259,9 +259,7 @@ func TestConsoleFiveThousandGroups(t *testing.T) {
 			var first error
 			for i := range next {
 				account := fmt.Sprintf("%012d", 300000000000+i)
-				if _, err := c.CreateBillingGroup(ctx, &bc.CreateBillingGroupInput{Name: aws.String(fmt.Sprintf("g%04d", i)),
-					PrimaryAccountId: &account, AccountGrouping: &types.AccountGrouping{LinkedAccountIds: []string{account}},
-					ComputationPreference: &types.ComputationPreference{PricingPlanArn: plan.Arn}}); err != nil && first == nil {
+				if _, err := c.CreateBillingGroup(ctx, groupOf(fmt.Sprintf("g%04d", i), account, *plan.Arn)); err != nil && first == nil {
 					first = err
 				}
 			}

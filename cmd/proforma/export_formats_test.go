@@ -134,9 +134,7 @@ func TestExportEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := other.CreateBillingGroup(ctx, &bc.CreateBillingGroupInput{Name: aws.String("idle"),
-		PrimaryAccountId: aws.String("200000000001"), AccountGrouping: &types.AccountGrouping{LinkedAccountIds: []string{"200000000001"}},
-		ComputationPreference: &types.ComputationPreference{PricingPlanArn: plan.Arn}}); err != nil {
+	if _, err := other.CreateBillingGroup(ctx, groupOf("idle", "200000000001", *plan.Arn)); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
