@@ -33,7 +33,10 @@ export async function usagePage(ctx) {
     bar.value = 0;
     status.replaceChildren(el("p", { class: "muted" }, `Uploading ${f.name}…`));
     try {
-      const sum = await upload(`/_proforma/usage?name=${encodeURIComponent(f.name)}`, f, (sent, total) => { bar.max = total || 1; bar.value = sent; });
+      // Imported as the console's payer, whatever the file's payer column
+      // says (a strict server does so anyway).
+      const path = `/_proforma/usage?name=${encodeURIComponent(f.name)}&payer=${encodeURIComponent(ctx.account)}`;
+      const sum = await upload(path, f, (sent, total) => { bar.max = total || 1; bar.value = sent; });
       status.replaceChildren(el("p", {}, `Imported ${f.name}: `,
         (sum.periods || []).map((p) => `${p.billingPeriod} — ${p.lines.toLocaleString("en-US")} lines, ${p.aggregates.toLocaleString("en-US")} aggregates`).join("; ") || "no lines"));
       await refresh();
