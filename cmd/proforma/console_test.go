@@ -216,6 +216,15 @@ func TestConsoleCreatesInChromium(t *testing.T) {
 	if err != nil || len(rules.PricingRules) != 1 || aws.ToFloat64(rules.PricingRules[0].ModifierPercentage) != 12 {
 		t.Errorf("live rules after the scenario: %+v, %v", rules, err)
 	}
+	// The group's new name and the deleted item, as the API lists them.
+	named, err := c.ListBillingGroups(ctx, &bc.ListBillingGroupsInput{Filters: &types.ListBillingGroupsFilter{Arns: []string{arn}}})
+	if err != nil || len(named.BillingGroups) != 1 || aws.ToString(named.BillingGroups[0].Name) != "acme-co" {
+		t.Errorf("the renamed group: %+v, %v", named, err)
+	}
+	items, err := c.ListCustomLineItems(ctx, &bc.ListCustomLineItemsInput{})
+	if err != nil || len(items.CustomLineItems) != 1 || aws.ToString(items.CustomLineItems[0].Name) != "support" {
+		t.Errorf("items after the console deleted the throwaway: %+v, %v", items, err)
+	}
 	// What the forms made is what the API lists.
 	groups, err := c.ListAccountAssociations(ctx, &bc.ListAccountAssociationsInput{Filters: &types.ListAccountAssociationsFilter{Association: &arn}})
 	if err != nil || len(groups.LinkedAccounts) != 1 || aws.ToString(groups.LinkedAccounts[0].AccountId) != "100000000001" {

@@ -15,7 +15,7 @@ function field(spec) {
   let input;
   if (spec.type === "select") {
     input = el("select", { id, name: spec.name, required: spec.required },
-      spec.options.map(([v, t]) => el("option", { value: v }, t)));
+      spec.options.map(([v, t]) => el("option", { value: v, selected: v === spec.selected }, t)));
   } else if (spec.type === "checkboxes") {
     input = el("fieldset", { id, "data-name": spec.name }, el("legend", {}, spec.label),
       spec.options.length === 0 ? el("span", { class: "muted" }, "None to choose from.") : "",
@@ -75,7 +75,7 @@ function showFieldErrors(form, err) {
 // when a field has an initial value (an edit), else Create.
 function submitLabel(title, specs) {
   if (title.startsWith("Add ")) return "Add";
-  return specs.some((f) => f.value !== undefined) ? "Save" : "Create";
+  return specs.some((f) => f.value !== undefined || f.selected !== undefined) ? "Save" : "Create";
 }
 
 // createForm renders a form whose submit calls submit(values); on

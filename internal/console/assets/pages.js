@@ -122,6 +122,14 @@ export async function billingGroup(ctx) {
   ], (v) => call("AssociateAccounts", { Arn: arn, AccountIds: v.AccountIds || [] }), reload);
   const remove = el("button", { type: "button", class: "danger",
     onclick: act("DeleteBillingGroup", { Arn: arn }, () => ctx.navigate(`billing-groups${ctx.query}`)) }, "Delete this billing group");
+  const allPlans = await call("ListPricingPlans", { MaxResults: 100 });
+  const edit = editForm("Edit billing group", [
+    { name: "Name", label: "Name", value: g.Name },
+    { name: "Description", label: "Description", value: g.Description || "" },
+    { name: "PricingPlanArn", label: "Pricing plan", type: "select",
+      options: (allPlans.PricingPlans || []).map((p) => [p.Arn, p.Name]), selected: g.ComputationPreference?.PricingPlanArn },
+  ], (v) => call("UpdateBillingGroup", { Arn: arn, Name: v.Name, Description: v.Description ?? "",
+    ComputationPreference: { PricingPlanArn: v.PricingPlanArn } }), reload);
   const plan = g.ComputationPreference?.PricingPlanArn;
   const plans = await planNames(ctx, [plan]);
   const analysis = await marginAnalysis(ctx, g);
@@ -142,6 +150,7 @@ export async function billingGroup(ctx) {
     analysis,
     el("h2", {}, "Accounts"), actions, accounts,
     el("h2", {}, "Add accounts"), add,
+    el("h2", {}, "Edit"), edit,
     el("h2", {}, "Delete"), remove);
 }
 
@@ -226,7 +235,8 @@ export async function pricingPlan(ctx) {
   ctx.main.replaceChildren(el("h1", {}, p.Name), el("div", { class: "toolbar" }, periodInput(ctx)),
     el("dl", { class: "facts" }, el("dt", {}, "ARN"), el("dd", {}, p.Arn), el("dt", {}, "Description"), el("dd", {}, p.Description || ""),
       el("dt", {}, "Rules"), el("dd", {}, String(p.Size))),
-    el("h2", {}, "Rules"), actions, rules, el("h2", {}, "Add rules"), add);
+    el("h2", {}, "Rules"), actions, rules, el("h2", {}, "Add rules"), add,
+    el("h2", {}, "Delete"), deleteButton(ctx, "DeletePricingPlan", arn, "Delete this pricing plan", "pricing-plans"));
 }
 
 function ruleColumns(ctx) {
@@ -263,7 +273,8 @@ export async function pricingRule(ctx) {
   ctx.main.replaceChildren(el("h1", {}, r.Name), el("div", { class: "toolbar" }, periodInput(ctx)), table("Pricing rule", ruleColumns(ctx), [r]),
     el("dl", { class: "facts" }, el("dt", {}, "ARN"), el("dd", {}, r.Arn), el("dt", {}, "Description"), el("dd", {}, r.Description || ""),
       el("dt", {}, "Free tier"), el("dd", {}, r.Tiering ? (r.Tiering.FreeTier?.Activated ? "activated" : "deactivated") : "")),
-    el("h2", {}, "Edit"), edit);
+    el("h2", {}, "Edit"), edit,
+    el("h2", {}, "Delete"), deleteButton(ctx, "DeletePricingRule", arn, "Delete this pricing rule", "pricing-rules"));
 }
 
 export async function customLineItems(ctx) {
@@ -320,5 +331,20 @@ export async function customLineItem(ctx) {
       el("dt", {}, "Account"), el("dd", {}, it.AccountId || ""),
       el("dt", {}, "Computation"), el("dd", {}, it.ComputationRule || "")),
     el("h2", {}, "Associated resources"), resources,
-    el("h2", {}, "Version history"), versions);
+    el("h2", {}, "Version history"), versions,
+    el("h2", {}, "Delete"), deleteButton(ctx, "DeleteCustomLineItem", arn, "Delete this custom line item", "custom-line-items"));
+}
+
+// deleteButton deletes the page's resource, then opens its list; the
+// API's refusal (a rule still in a plan, …) shows next to it.
+function deleteButton(ctx, operation, arn, label, list) {
+  const box = el("div");
+  return el("div", {}, box, el("button", { type: "button", class: "danger", onclick: async () => {
+    try {
+      await call(operation, { Arn: arn });
+      ctx.navigate(`${list}${ctx.query}`);
+    } catch (err) {
+      box.replaceChildren(errorBox(err));
+    }
+  } }, label));
 }

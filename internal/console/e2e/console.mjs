@@ -101,6 +101,11 @@ async function create() {
   await page.waitForSelector(`main td:text-is("${extra}")`, { state: "detached" });
   await page.waitForSelector(`main td:text-is("${expect.account}")`);
 
+  // The group renamed with its edit form.
+  await page.locator('form[aria-label="Edit billing group"] input[name=Name]').fill("acme-co");
+  await page.locator('form[aria-label="Edit billing group"]').getByRole("button", { name: "Save" }).click();
+  await page.waitForSelector('main h1:text-is("acme-co")');
+
   // What-if: a scenario, the rule changed inside it (under the banner),
   // then the comparison.
   await page.goto(base + "/console/scenarios");
@@ -122,6 +127,20 @@ async function create() {
   check(await page.locator("main a[download]").count() === 1, "no change list to download");
   await shot("scenario");
   console.log("RESULT2 " + JSON.stringify({ scenarioId, change }));
+
+  // Live again: a throwaway item made, then deleted from its page.
+  await page.getByRole("link", { name: "Leave the scenario" }).click();
+  await page.goto(base + "/console/custom-line-items/new");
+  await page.getByLabel("Name", { exact: true }).fill("throwaway");
+  await page.getByLabel("Description").fill("deleted next");
+  await page.getByLabel("Billing group").selectOption({ label: "acme-co" });
+  await page.getByLabel("Value").fill("1");
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.locator('main a:text-is("throwaway")').click();
+  await page.waitForSelector('main h1:text-is("throwaway")');
+  await page.getByRole("button", { name: "Delete this custom line item" }).click();
+  await page.waitForSelector('main a:text-is("support")');
+  check(await page.locator('main a:text-is("throwaway")').count() === 0, "the deleted item is still listed");
 }
 
 // timing opens the billing groups page of a large payer several times
