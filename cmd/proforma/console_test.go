@@ -213,8 +213,12 @@ func TestConsoleCreatesInChromium(t *testing.T) {
 		t.Errorf("the console shows a change of %s, the server %s", sc.Change, cmp.Total.ProformaCostChange)
 	}
 	rules, err := c.ListPricingRules(ctx, &bc.ListPricingRulesInput{})
-	if err != nil || len(rules.PricingRules) != 1 || aws.ToFloat64(rules.PricingRules[0].ModifierPercentage) != 12 {
-		t.Errorf("live rules after the scenario: %+v, %v", rules, err)
+	live := map[string]float64{}
+	for _, r := range rules.PricingRules {
+		live[aws.ToString(r.Name)] = aws.ToFloat64(r.ModifierPercentage)
+	}
+	if err != nil || len(live) != 2 || live["markup-12"] != 12 {
+		t.Errorf("live rules after the scenario: %v, %v", live, err)
 	}
 	// The group's new name and the deleted item, as the API lists them.
 	named, err := c.ListBillingGroups(ctx, &bc.ListBillingGroupsInput{Filters: &types.ListBillingGroupsFilter{Arns: []string{arn}}})
@@ -222,7 +226,7 @@ func TestConsoleCreatesInChromium(t *testing.T) {
 		t.Errorf("the renamed group: %+v, %v", named, err)
 	}
 	items, err := c.ListCustomLineItems(ctx, &bc.ListCustomLineItemsInput{})
-	if err != nil || len(items.CustomLineItems) != 1 || aws.ToString(items.CustomLineItems[0].Name) != "support" {
+	if err != nil || len(items.CustomLineItems) != 1 || aws.ToString(items.CustomLineItems[0].Description) != "support fee, edited" {
 		t.Errorf("items after the console deleted the throwaway: %+v, %v", items, err)
 	}
 	// What the forms made is what the API lists.

@@ -20,6 +20,8 @@ const OPERATIONS = {
   CreateBillingGroup: ["POST", "/create-billing-group"],
   CreateCustomLineItem: ["POST", "/create-custom-line-item"],
   UpdatePricingRule: ["PUT", "/update-pricing-rule"],
+  UpdatePricingPlan: ["PUT", "/update-pricing-plan"],
+  UpdateCustomLineItem: ["POST", "/update-custom-line-item"],
   AssociateAccounts: ["POST", "/associate-accounts"],
   DisassociateAccounts: ["POST", "/disassociate-accounts"],
   DeleteBillingGroup: ["POST", "/delete-billing-group"],

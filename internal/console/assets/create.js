@@ -22,10 +22,15 @@ export async function newPricingRule(ctx) {
     { name: "UsageType", label: "Usage type", help: "For the SKU scope." },
     { name: "Operation", label: "Operation", help: "For the SKU scope." },
     { name: "Activated", label: "Free tier activated (tiering)", type: "checkbox" },
+    { name: "CustomTiers", label: "Custom tiers (tiering on a SKU)", type: "textarea",
+      help: "One tier a line: the usage range and its rate, e.g. “0-1000 0.05” then “1000- 0.02”." },
   ], (v) => {
     const input = { ...v, ModifierPercentage: number(v.ModifierPercentage) };
     delete input.Activated;
-    if (v.Type === "TIERING") input.Tiering = { FreeTier: { Activated: v.Activated } };
+    delete input.CustomTiers;
+    if (v.Type === "TIERING") {
+      input.Tiering = v.CustomTiers ? { CustomTiers: parseTiers(v.CustomTiers) } : { FreeTier: { Activated: v.Activated } };
+    }
     return call("CreatePricingRule", input);
   }, (out) => ctx.navigate(`pricing-rules/${idOf(out.Arn)}${ctx.query}`));
   ctx.main.replaceChildren(el("h1", {}, "New pricing rule"), form);
@@ -78,4 +83,17 @@ export async function newCustomLineItem(ctx) {
       : { Type: v.Type, Flat: { ChargeValue: number(v.ChargeValue) } },
   }), () => ctx.navigate(`custom-line-items${ctx.query}`));
   ctx.main.replaceChildren(el("h1", {}, "New custom line item"), form);
+}
+
+// parseTiers reads "begin-end rate" lines (end empty: open-ended) into the
+// API's CustomTiers; a line it cannot read is sent as the API would
+// refuse it, so the error comes from the API.
+export function parseTiers(text) {
+  return text.split("\n").map((l) => l.trim()).filter(Boolean).map((line) => {
+    const m = /^([\d.]+)\s*-\s*([\d.]*)\s+([\d.]+)$/.exec(line);
+    if (!m) return { BeginRangeInclusive: -1, RateValue: -1 };
+    const tier = { BeginRangeInclusive: Number(m[1]), RateValue: Number(m[3]) };
+    if (m[2] !== "") tier.EndRangeExclusive = Number(m[2]);
+    return tier;
+  });
 }

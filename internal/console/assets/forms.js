@@ -21,6 +21,8 @@ function field(spec) {
       spec.options.length === 0 ? el("span", { class: "muted" }, "None to choose from.") : "",
       spec.options.map(([v, t]) => el("label", { class: "check" }, el("input", { type: "checkbox", name: spec.name, value: v }), " ", t)));
     return el("div", { class: "field" }, input, msg);
+  } else if (spec.type === "textarea") {
+    input = el("textarea", { id, name: spec.name, rows: 4, cols: 40, spellcheck: "false" });
   } else if (spec.type === "checkbox") {
     input = el("input", { id, name: spec.name, type: "checkbox" });
     return el("div", { class: "field" }, el("label", { for: id }, input, " ", spec.label), msg);
@@ -37,7 +39,7 @@ function field(spec) {
 // checkbox groups as arrays, single checkboxes as booleans.
 export function values(form) {
   const out = {};
-  for (const node of form.querySelectorAll("input, select")) {
+  for (const node of form.querySelectorAll("input, select, textarea")) {
     if (!node.name) continue;
     if (node.type === "checkbox" && node.closest("fieldset[data-name]")) {
       out[node.name] ??= [];

@@ -236,6 +236,10 @@ export async function pricingPlan(ctx) {
     el("dl", { class: "facts" }, el("dt", {}, "ARN"), el("dd", {}, p.Arn), el("dt", {}, "Description"), el("dd", {}, p.Description || ""),
       el("dt", {}, "Rules"), el("dd", {}, String(p.Size))),
     el("h2", {}, "Rules"), actions, rules, el("h2", {}, "Add rules"), add,
+    el("h2", {}, "Edit"), editForm("Edit pricing plan", [
+      { name: "Name", label: "Name", value: p.Name },
+      { name: "Description", label: "Description", value: p.Description || "" },
+    ], (v) => call("UpdatePricingPlan", { Arn: arn, Name: v.Name, Description: v.Description ?? "" }), reload),
     el("h2", {}, "Delete"), deleteButton(ctx, "DeletePricingPlan", arn, "Delete this pricing plan", "pricing-plans"));
 }
 
@@ -272,7 +276,9 @@ export async function pricingRule(ctx) {
   () => ctx.navigate(`pricing-rules/${ctx.params.id}${ctx.query}`));
   ctx.main.replaceChildren(el("h1", {}, r.Name), el("div", { class: "toolbar" }, periodInput(ctx)), table("Pricing rule", ruleColumns(ctx), [r]),
     el("dl", { class: "facts" }, el("dt", {}, "ARN"), el("dd", {}, r.Arn), el("dt", {}, "Description"), el("dd", {}, r.Description || ""),
-      el("dt", {}, "Free tier"), el("dd", {}, r.Tiering ? (r.Tiering.FreeTier?.Activated ? "activated" : "deactivated") : "")),
+      el("dt", {}, "Free tier"), el("dd", {}, r.Tiering?.FreeTier ? (r.Tiering.FreeTier.Activated ? "activated" : "deactivated") : ""),
+      el("dt", {}, "Custom tiers"), el("dd", {}, (r.Tiering?.CustomTiers || [])
+        .map((t) => `${t.BeginRangeInclusive}–${t.EndRangeExclusive ?? "∞"} at ${t.RateValue}`).join("; ") || "none")),
     el("h2", {}, "Edit"), edit,
     el("h2", {}, "Delete"), deleteButton(ctx, "DeletePricingRule", arn, "Delete this pricing rule", "pricing-rules"));
 }
@@ -332,6 +338,14 @@ export async function customLineItem(ctx) {
       el("dt", {}, "Computation"), el("dd", {}, it.ComputationRule || "")),
     el("h2", {}, "Associated resources"), resources,
     el("h2", {}, "Version history"), versions,
+    el("h2", {}, "Edit"), editForm("Edit custom line item", [
+      { name: "Name", label: "Name", value: it.Name },
+      { name: "Description", label: "Description", value: it.Description || "" },
+      { name: "ChargeValue", label: c.Flat ? "Flat amount (USD)" : "Percentage", type: "number", step: "any",
+        value: String(c.Flat ? c.Flat.ChargeValue : c.Percentage?.PercentageValue ?? "") },
+    ], (v) => call("UpdateCustomLineItem", { Arn: arn, Name: v.Name, Description: v.Description,
+      ChargeDetails: c.Flat ? { Flat: { ChargeValue: Number(v.ChargeValue) } } : { Percentage: { PercentageValue: Number(v.ChargeValue) } } }),
+    () => ctx.navigate(`custom-line-items/${ctx.params.id}${ctx.query}`)),
     el("h2", {}, "Delete"), deleteButton(ctx, "DeleteCustomLineItem", arn, "Delete this custom line item", "custom-line-items"));
 }
 

@@ -62,6 +62,20 @@ async function create() {
   await page.getByRole("button", { name: "Create" }).click();
   await page.waitForSelector('main h1:text-is("markup-12")');
 
+  // A SKU tiering rule with custom tiers.
+  await page.goto(base + "/console/pricing-rules/new");
+  await page.getByLabel("Name", { exact: true }).fill("s3-tiers");
+  await page.getByLabel("Scope").selectOption("SKU");
+  await page.getByLabel("Type", { exact: true }).selectOption("TIERING");
+  await page.getByLabel("Service code").fill("AmazonS3");
+  await page.getByLabel("Usage type").fill("TimedStorage-ByteHrs");
+  await page.getByLabel("Operation").fill("StandardStorage");
+  await page.getByLabel(/^Custom tiers/).fill("0-50 0.01\n50- 0.005");
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.waitForSelector('main h1:text-is("s3-tiers")');
+  const tiers = await page.locator('dl.facts dt:text-is("Custom tiers") + dd').textContent();
+  check(tiers === "0–50 at 0.01; 50–∞ at 0.005", `the rule's tiers: ${tiers}`);
+
   await page.goto(base + "/console/pricing-plans/new");
   await page.getByLabel("Name", { exact: true }).fill("resale-12");
   await page.getByRole("checkbox", { name: /markup-12/ }).check();
@@ -128,8 +142,15 @@ async function create() {
   await shot("scenario");
   console.log("RESULT2 " + JSON.stringify({ scenarioId, change }));
 
-  // Live again: a throwaway item made, then deleted from its page.
+  // Live again: the item's description edited on its page.
   await page.getByRole("link", { name: "Leave the scenario" }).click();
+  await page.goto(base + "/console/custom-line-items");
+  await page.locator('main a:text-is("support")').click();
+  await page.locator('form[aria-label="Edit custom line item"] input[name=Description]').fill("support fee, edited");
+  await page.locator('form[aria-label="Edit custom line item"]').getByRole("button", { name: "Save" }).click();
+  await page.waitForSelector('dl.facts dd:text-is("support fee, edited")');
+
+  // A throwaway item made, then deleted from its page.
   await page.goto(base + "/console/custom-line-items/new");
   await page.getByLabel("Name", { exact: true }).fill("throwaway");
   await page.getByLabel("Description").fill("deleted next");
@@ -247,6 +268,9 @@ try {
     await page.waitForSelector(`main h1:text-is("${expect.plan}")`);
     await page.waitForSelector("main table a");
     check(await page.getByRole("button", { name: `Remove ${expect.rule}` }).count() === 1, "the plan's rule has no Remove button");
+    await page.locator('form[aria-label="Edit pricing plan"] input[name=Description]').fill("resale, edited");
+    await page.locator('form[aria-label="Edit pricing plan"]').getByRole("button", { name: "Save" }).click();
+    await page.waitForSelector('dl.facts dd:text-is("resale, edited")');
     await shot("pricing-plan");
     await page.locator("main table a").first().click();
     await page.waitForSelector(`main h1:text-is("${expect.rule}")`);
