@@ -33,6 +33,7 @@ const OPERATIONS = {
   DisassociatePricingRules: ["PUT", "/disassociate-pricing-rules"],
   ListCustomLineItemVersions: ["POST", "/list-custom-line-item-versions"],
   ListResourcesAssociatedToCustomLineItem: ["POST", "/list-resources-associated-to-custom-line-item"],
+  BatchAssociateResourcesToCustomLineItem: ["PUT", "/batch-associate-resources-to-custom-line-item"],
 };
 
 export const DEMO_PAYER = "123456789012";

@@ -76,11 +76,14 @@ export async function newCustomLineItem(ctx) {
     { name: "Type", label: "Type", type: "select", options: [["FEE", "Fee"], ["CREDIT", "Credit"]] },
     { name: "Kind", label: "Charge", type: "select", options: [["Flat", "Flat amount (USD)"], ["Percentage", "Percentage of the group's cost"]] },
     { name: "ChargeValue", label: "Value", type: "number", step: "any" },
+    { name: "NoNegations", label: "Leave Savings Plan negation lines out of the charge (a line item filter)", type: "checkbox" },
   ], (v) => call("CreateCustomLineItem", {
     Name: v.Name, Description: v.Description, BillingGroupArn: v.BillingGroupArn,
-    ChargeDetails: v.Kind === "Percentage"
-      ? { Type: v.Type, Percentage: { PercentageValue: number(v.ChargeValue) } }
-      : { Type: v.Type, Flat: { ChargeValue: number(v.ChargeValue) } },
+    ChargeDetails: {
+      Type: v.Type,
+      ...(v.Kind === "Percentage" ? { Percentage: { PercentageValue: number(v.ChargeValue) } } : { Flat: { ChargeValue: number(v.ChargeValue) } }),
+      ...(v.NoNegations ? { LineItemFilters: [{ Attribute: "LINE_ITEM_TYPE", MatchOption: "NOT_EQUAL", Values: ["SAVINGS_PLAN_NEGATION"] }] } : {}),
+    },
   }), () => ctx.navigate(`custom-line-items${ctx.query}`));
   ctx.main.replaceChildren(el("h1", {}, "New custom line item"), form);
 }

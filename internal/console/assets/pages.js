@@ -1,7 +1,7 @@
 // The console's pages. Each takes the route's context — {params, period,
 // main, account} — and renders into main from API calls only.
 
-import { admin, call, page } from "./api.js";
+import { ApiError, admin, call, page } from "./api.js";
 import { marginChart, previousPeriods } from "./chart.js";
 import { createForm as editForm } from "./forms.js";
 import { el, link, money, table, errorBox, idOf } from "./ui.js";
@@ -317,6 +317,19 @@ export async function customLineItem(ctx) {
         { title: "Until", cell: (r) => r.EndBillingPeriod || "" },
       ], items))
     : el("p", { class: "muted" }, "A flat item has no associated resources.");
+  let associate = "";
+  if (c.Percentage) {
+    // A percentage item charges a share of its group and/or of the group's flat items.
+    const flats = await call("ListCustomLineItems", withPeriod(ctx, { Filters: { BillingGroups: [it.BillingGroupArn] } }));
+    const options = [[it.BillingGroupArn, `the billing group ${idOf(it.BillingGroupArn)}`],
+      ...(flats.CustomLineItems || []).filter((f) => f.ChargeDetails?.Flat).map((f) => [f.Arn, `the flat item ${f.Name}`])];
+    associate = editForm("Add resources", [{ name: "ResourceArns", label: "Resources", type: "checkboxes", options }], async (v) => {
+      const out = await call("BatchAssociateResourcesToCustomLineItem", { TargetArn: arn, ResourceArns: v.ResourceArns || [] });
+      const failed = out.FailedAssociatedResources || [];
+      if (failed.length) throw new ApiError(400, "AssociationFailed", failed.map((f) => `${f.Arn}: ${f.Error?.Message || f.Error?.Reason}`).join("; "));
+      return out;
+    }, () => ctx.navigate(`custom-line-items/${ctx.params.id}${ctx.query}`));
+  }
   const versions = await pager(ctx, "ListCustomLineItemVersions", "CustomLineItemVersions", { Arn: arn },
     async (items) => table("Versions", [
       { title: "From", cell: (v) => v.StartBillingPeriod },
@@ -336,7 +349,7 @@ export async function customLineItem(ctx) {
       el("dt", {}, "Line item filters"), el("dd", {}, filters || "none"),
       el("dt", {}, "Account"), el("dd", {}, it.AccountId || ""),
       el("dt", {}, "Computation"), el("dd", {}, it.ComputationRule || "")),
-    el("h2", {}, "Associated resources"), resources,
+    el("h2", {}, "Associated resources"), resources, associate,
     el("h2", {}, "Version history"), versions,
     el("h2", {}, "Edit"), editForm("Edit custom line item", [
       { name: "Name", label: "Name", value: it.Name },

@@ -155,10 +155,17 @@ async function create() {
   await page.getByLabel("Name", { exact: true }).fill("throwaway");
   await page.getByLabel("Description").fill("deleted next");
   await page.getByLabel("Billing group").selectOption({ label: "acme-co" });
-  await page.getByLabel("Value").fill("1");
+  await page.getByLabel("Charge", { exact: true }).selectOption("Percentage");
+  await page.getByLabel("Value").fill("10");
+  await page.getByRole("checkbox", { name: /Leave Savings Plan negation lines out/ }).check();
   await page.getByRole("button", { name: "Create" }).click();
   await page.locator('main a:text-is("throwaway")').click();
   await page.waitForSelector('main h1:text-is("throwaway")');
+  const filters = await page.locator('dl.facts dt:text-is("Line item filters") + dd').textContent();
+  check(filters === "LINE_ITEM_TYPE NOT_EQUAL SAVINGS_PLAN_NEGATION", `the item's filters: ${filters}`);
+  await page.getByRole("checkbox", { name: /^the billing group/ }).check();
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.waitForSelector('main table:has(caption:text-is("Associated resources")) td:text-matches("billinggroup/")');
   await page.getByRole("button", { name: "Delete this custom line item" }).click();
   await page.waitForSelector('main a:text-is("support")');
   check(await page.locator('main a:text-is("throwaway")').count() === 0, "the deleted item is still listed");
