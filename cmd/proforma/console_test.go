@@ -307,3 +307,44 @@ func TestConsoleFiveThousandGroups(t *testing.T) {
 
 // money4 renders n ten-thousandths as a decimal.
 func money4(n int) string { return fmt.Sprintf("%d.%04d", n/10000, n%10000) }
+
+// TestConsoleUploadsASampleCUR uploads a real sample CUR (../shared/data/cur)
+// through the console's usage page: the periods it then lists are the
+// server's (GET /_proforma/usage), lines and aggregates included, imported
+// as the console's payer.
+func TestConsoleUploadsASampleCUR(t *testing.T) {
+	node, chromium := consoleBrowser(t)
+	file, err := filepath.Abs(curSample(t, "ha-project-CUR-daily-1-00001.csv")) // node runs elsewhere
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startProforma(t, t.TempDir(), "--now", "2026-10-15")
+	out := runConsole(t, node, chromium, p.URL, "upload", map[string]any{"curFile": file})
+	_, shown, ok := strings.Cut(out, "PERIODS ")
+	shown, _, _ = strings.Cut(shown, "\n")
+	var rows [][]string
+	if !ok || json.Unmarshal([]byte(shown), &rows) != nil || len(rows) == 0 {
+		t.Fatalf("no periods from the console: %s", out)
+	}
+	res, err := http.Get(p.URL + "/_proforma/usage?payer=123456789012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var usage struct {
+		Periods []struct {
+			BillingPeriod     string
+			Lines, Aggregates int
+		}
+	}
+	if err := json.NewDecoder(res.Body).Decode(&usage); err != nil || len(usage.Periods) != len(rows) {
+		t.Fatalf("server periods %+v (%v), console rows %v", usage, err, rows)
+	}
+	for i, p := range usage.Periods {
+		want := []string{p.BillingPeriod, fmt.Sprintf("%d", p.Lines), fmt.Sprintf("%d", p.Aggregates)}
+		got := []string{rows[i][0], strings.ReplaceAll(rows[i][1], ",", ""), strings.ReplaceAll(rows[i][2], ",", "")}
+		if strings.Join(got, " ") != strings.Join(want, " ") || p.Lines == 0 {
+			t.Errorf("period %d: the console shows %v, the server %v", i, got, want)
+		}
+	}
+}

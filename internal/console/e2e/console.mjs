@@ -3,7 +3,7 @@
 // data and passes what the API says in CONSOLE_EXPECT. Any browser console
 // error or failed check exits non-zero.
 //
-// Environment: CONSOLE_URL (the server), CONSOLE_MODE (permissive|strict|create|timing),
+// Environment: CONSOLE_URL (the server), CONSOLE_MODE (permissive|strict|create|timing|upload),
 // CONSOLE_EXPECT (JSON), CHROMIUM (the browser), CONSOLE_SHOTS (a folder
 // for screenshots; none when empty).
 import { chromium } from "playwright-core";
@@ -191,8 +191,22 @@ async function timing() {
   console.log("TIMING " + JSON.stringify(times));
 }
 
+// upload sends a CUR through the usage page and prints the imported
+// periods as its table shows them.
+async function uploadOnly() {
+  await page.goto(base + "/console/usage");
+  await page.setInputFiles("#cur-file", expect.curFile);
+  await page.getByRole("button", { name: "Upload and import" }).click();
+  await page.waitForSelector("text=/Imported .*aggregates/");
+  const rows = await page.locator('main table:has(caption:text-is("Imported periods")) tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
+  console.log("PERIODS " + JSON.stringify(rows));
+}
+
 try {
-  if (mode === "timing") {
+  if (mode === "upload") {
+    await uploadOnly();
+  } else if (mode === "timing") {
     await timing();
   } else if (mode === "create") {
     await create();
