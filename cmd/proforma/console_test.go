@@ -308,10 +308,11 @@ func TestConsoleFiveThousandGroups(t *testing.T) {
 // money4 renders n ten-thousandths as a decimal.
 func money4(n int) string { return fmt.Sprintf("%d.%04d", n/10000, n%10000) }
 
-// TestConsoleUploadsASampleCUR uploads a real sample CUR (../shared/data/cur)
-// through the console's usage page: the periods it then lists are the
-// server's (GET /_proforma/usage), lines and aggregates included, imported
-// as the console's payer.
+// TestConsoleUploadsASampleCUR uploads a file that is not a CUR through
+// the console's usage page, which shows the server's refusal word for
+// word, then a real sample CUR (../shared/data/cur): the periods it then
+// lists are the server's (GET /_proforma/usage), lines and aggregates
+// included, imported as the console's payer.
 func TestConsoleUploadsASampleCUR(t *testing.T) {
 	node, chromium := consoleBrowser(t)
 	file, err := filepath.Abs(curSample(t, "ha-project-CUR-daily-1-00001.csv")) // node runs elsewhere
@@ -319,14 +320,33 @@ func TestConsoleUploadsASampleCUR(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := startProforma(t, t.TempDir(), "--now", "2026-10-15")
-	out := runConsole(t, node, chromium, p.URL, "upload", map[string]any{"curFile": file})
+	bad := filepath.Join(t.TempDir(), "notes.csv")
+	writeFile(t, bad, "not,a,cur\n1,2,3\n")
+	out := runConsole(t, node, chromium, p.URL, "upload", map[string]any{"curFile": file, "badFile": bad})
+	// The refusal shown is the server's, as `proforma import` states it.
+	_, refusal, _ := strings.Cut(out, "REFUSAL ")
+	refusal, _, _ = strings.Cut(refusal, "\n")
+	var shownRefusal string
+	if json.Unmarshal([]byte(refusal), &shownRefusal) != nil {
+		t.Fatalf("no refusal from the console: %s", out)
+	}
+	res, err := http.Post(p.URL+"/_proforma/usage?name=notes.csv", "text/csv", strings.NewReader("not,a,cur\n1,2,3\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answer map[string]string
+	json.NewDecoder(res.Body).Decode(&answer)
+	res.Body.Close()
+	if res.StatusCode != 400 || answer["error"] == "" || !strings.Contains(shownRefusal, answer["error"]) {
+		t.Errorf("the console shows %q; the server answers %d %q", shownRefusal, res.StatusCode, answer["error"])
+	}
 	_, shown, ok := strings.Cut(out, "PERIODS ")
 	shown, _, _ = strings.Cut(shown, "\n")
 	var rows [][]string
 	if !ok || json.Unmarshal([]byte(shown), &rows) != nil || len(rows) == 0 {
 		t.Fatalf("no periods from the console: %s", out)
 	}
-	res, err := http.Get(p.URL + "/_proforma/usage?payer=123456789012")
+	res, err = http.Get(p.URL + "/_proforma/usage?payer=123456789012")
 	if err != nil {
 		t.Fatal(err)
 	}

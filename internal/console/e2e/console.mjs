@@ -195,6 +195,14 @@ async function timing() {
 // periods as its table shows them.
 async function uploadOnly() {
   await page.goto(base + "/console/usage");
+  // A file that is not a CUR: the import's error as the server states it.
+  await page.setInputFiles("#cur-file", expect.badFile);
+  await page.getByRole("button", { name: "Upload and import" }).click();
+  const refusal = page.locator("main [role=alert]");
+  await refusal.waitFor();
+  console.log("REFUSAL " + JSON.stringify(await refusal.textContent()));
+  await shot("usage-error");
+  problems.splice(0, problems.length, ...problems.filter((p) => !/status of 400/.test(p))); // the refused upload itself
   await page.setInputFiles("#cur-file", expect.curFile);
   await page.getByRole("button", { name: "Upload and import" }).click();
   await page.waitForSelector("text=/Imported .*aggregates/");
