@@ -104,6 +104,10 @@ async function create() {
   await page.goto(base + `/console/billing-groups/${groupId}?period=${expect.period}`);
   await page.waitForSelector("main dl.facts");
   const fact = async (name) => (await page.locator(`dl.facts dt:text-is("${name}") + dd span`).getAttribute("title")).replace(/ USD$/, "");
+  const chartPoint = async (series) => (await page.locator(`svg.chart circle[data-series="${series}"][data-period="${expect.period}"] title`).textContent())
+    .replace(/^.*: /, "").replace(/ USD$/, "");
+  check(await chartPoint("ProformaCost") === await fact("Pro forma cost"), "the chart's pro forma point differs from the figure");
+  check(await chartPoint("AWSCost") === await fact("AWS cost"), "the chart's AWS cost point differs from the figure");
   console.log("RESULT " + JSON.stringify({ groupId, awsCost: await fact("AWS cost"), proformaCost: await fact("Pro forma cost"), margin: await fact("Margin") }));
 
   // Accounts: one added with the picker over the organization, then removed.
