@@ -36,6 +36,7 @@ Usage:
   proforma report            print each billing group's pro forma margin
   proforma export            write a billing group's pro forma (CSV, Parquet or FOCUS)
   proforma whatif            apply a change list to a throwaway scenario and compare it with live
+  proforma backup --out DIR  copy the store, even while a server runs on it
   proforma help              show this help
 `
 
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runExport(ctx, args[1:], stdout, stderr)
 	case "whatif":
 		return runWhatif(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, helpText)
 	return fmt.Errorf("unknown command %q", args[0])
