@@ -63,8 +63,10 @@ func proformaBinary(t testing.TB) string {
 			name += ".exe"
 		}
 		binPath = filepath.Join(buildDir, name)
-		// go test puts $GOROOT/bin first on the PATH of the test binary.
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		// go test puts $GOROOT/bin first on the PATH of the test binary. The
+		// tests run the release build (README): static, paths trimmed.
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-X main.version="+testVersion, "-o", binPath, ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)

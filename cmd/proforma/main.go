@@ -37,6 +37,7 @@ Usage:
   proforma export            write a billing group's pro forma (CSV, Parquet or FOCUS)
   proforma whatif            apply a change list to a throwaway scenario and compare it with live
   proforma backup --out DIR  copy the store, even while a server runs on it
+  proforma version           the version, commit and Go toolchain (also --version)
   proforma help              show this help
 `
 
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	switch args[0] {
+	case "version", "--version", "-version":
+		return printVersion(stdout)
 	case "serve":
 		m := NewMain(stderr)
 		if err := m.ParseFlags(args[1:]); err != nil {
