@@ -128,12 +128,20 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.Config.OrgFile, "org", m.Config.OrgFile, "organization file (YAML); default: the demo organization")
 	fs.StringVar(&m.Config.Auth, "auth", m.Config.Auth, "permissive (access key = account) or strict (verify SigV4)")
 	fs.StringVar(&m.Config.Now, "now", m.Config.Now, "pin the clock at this time (RFC 3339 or YYYY-MM-DD)")
+	logFormat := fs.String("log-format", "text", "log lines as text or json (one line per request, and the server's events)")
 	m.Config.Limits.addFlags(fs)
 	m.Config.Input.addFlags(fs)
 	fs.Var(&m.Config.ReportCache, "report-cache", "memory `size` the cost reports may keep decoded usage in, e.g. 2GiB "+
 		"(0 = none): a payer's aggregates that fit are priced without reading the store")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	switch *logFormat {
+	case "text":
+	case "json":
+		m.log = slog.New(slog.NewJSONHandler(m.stderr, nil))
+	default:
+		return fmt.Errorf("--log-format must be text or json, not %q", *logFormat)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
@@ -167,7 +175,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := svc.SeedOrganization(ctx, org); err != nil {
 		return fmt.Errorf("seed organization: %w", err)
 	}
-	m.Server = m.newServer(m.handler(svc, engine, org))
+	m.Server = m.newServer(accessLog(m.log, m.handler(svc, engine, org)))
 	if m.listener, err = m.listen(); err != nil {
 		return err
 	}

@@ -74,6 +74,10 @@ func (h *Handler) serve(r *http.Request) (model.Operation, any, int, error) {
 	if err != nil {
 		return op, nil, 0, err
 	}
+	rec := recordOf(r.Context())
+	if rec != nil {
+		rec.Operation = op.Name
+	}
 	body, err := readBody(r)
 	if err != nil {
 		return op, nil, 0, err
@@ -81,6 +85,9 @@ func (h *Handler) serve(r *http.Request) (model.Operation, any, int, error) {
 	caller, err := h.identity.caller(r, body, h.svc)
 	if err != nil {
 		return op, nil, 0, err
+	}
+	if rec != nil {
+		rec.Caller = caller.Account
 	}
 	_, out, status, err := h.run(r, h.svc, caller, op, labels, body)
 	return op, out, status, err
