@@ -44,6 +44,7 @@ Usage:
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() { <-ctx.Done(); stop() }() // after the first signal, a second one stops at once (the default action)
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "proforma:", err)
@@ -94,6 +95,9 @@ type Config struct {
 	// ReportCache is the memory budget of the cost reports' decoded usage
 	// (usage.Engine's cache); 0 = no cache.
 	ReportCache byteSize
+	// ShutdownTimeout is how long a stop (SIGTERM, SIGINT) waits for the
+	// requests in flight before giving up on them.
+	ShutdownTimeout time.Duration
 }
 
 // Main is the `proforma serve` program: its configuration, store and server.
@@ -112,7 +116,7 @@ type Main struct {
 func NewMain(stderr io.Writer) *Main {
 	return &Main{
 		Config: Config{Addr: "127.0.0.1:4599", DataDir: defaultDataDir(), Auth: "permissive", Limits: defaultLimits(),
-			Input: defaultInputLimits(), ReportCache: usage.DefaultCacheBytes},
+			Input: defaultInputLimits(), ReportCache: usage.DefaultCacheBytes, ShutdownTimeout: 30 * time.Second},
 		Clock:  &conductor.PinnableClock{},
 		log:    slog.New(slog.NewTextHandler(stderr, nil)),
 		stderr: stderr,
@@ -128,6 +132,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.Config.OrgFile, "org", m.Config.OrgFile, "organization file (YAML); default: the demo organization")
 	fs.StringVar(&m.Config.Auth, "auth", m.Config.Auth, "permissive (access key = account) or strict (verify SigV4)")
 	fs.StringVar(&m.Config.Now, "now", m.Config.Now, "pin the clock at this time (RFC 3339 or YYYY-MM-DD)")
+	fs.DurationVar(&m.Config.ShutdownTimeout, "shutdown-timeout", m.Config.ShutdownTimeout,
+		"on SIGTERM or SIGINT, how long to wait for the requests in flight (uploads included) before stopping anyway; a second signal stops at once")
 	logFormat := fs.String("log-format", "text", "log lines as text or json (one line per request, and the server's events)")
 	m.Config.Limits.addFlags(fs)
 	m.Config.Input.addFlags(fs)
@@ -256,9 +262,15 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	grace := m.Config.ShutdownTimeout
+	m.log.Info("stopping: no new connections; finishing the requests in flight", "grace", grace.String())
+	shutdown, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	return m.Server.Shutdown(shutdown)
+	if err := m.Server.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("stopping: requests still running after %s: %w", grace, err)
+	}
+	m.log.Info("stopped: every request answered")
+	return nil
 }
 
 // Close releases the store.
