@@ -95,6 +95,8 @@ type Config struct {
 	// ReportCache is the memory budget of the cost reports' decoded usage
 	// (usage.Engine's cache); 0 = no cache.
 	ReportCache byteSize
+	// SeedFile is a change list applied when the store was never seeded.
+	SeedFile string
 	// ShutdownTimeout is how long a stop (SIGTERM, SIGINT) waits for the
 	// requests in flight before giving up on them.
 	ShutdownTimeout time.Duration
@@ -132,6 +134,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.Config.OrgFile, "org", m.Config.OrgFile, "organization file (YAML); default: the demo organization")
 	fs.StringVar(&m.Config.Auth, "auth", m.Config.Auth, "permissive (access key = account) or strict (verify SigV4)")
 	fs.StringVar(&m.Config.Now, "now", m.Config.Now, "pin the clock at this time (RFC 3339 or YYYY-MM-DD)")
+	fs.StringVar(&m.Config.SeedFile, "seed", "", "a change list (JSON or YAML: [{Operation, Input}], as a scenario's changes) applied for the "+
+		"default payer the first time the store starts; later starts skip it")
 	fs.DurationVar(&m.Config.ShutdownTimeout, "shutdown-timeout", m.Config.ShutdownTimeout,
 		"on SIGTERM or SIGINT, how long to wait for the requests in flight (uploads included) before stopping anyway; a second signal stops at once")
 	logFormat := fs.String("log-format", "text", "log lines as text or json (one line per request, and the server's events)")
@@ -180,6 +184,9 @@ func (m *Main) Run(ctx context.Context) error {
 	svc.SetUsageEngine(engine)
 	if err := svc.SeedOrganization(ctx, org); err != nil {
 		return fmt.Errorf("seed organization: %w", err)
+	}
+	if err := m.seed(ctx, svc, org); err != nil {
+		return err
 	}
 	m.Server = m.newServer(accessLog(m.log, m.handler(svc, engine, org)))
 	if m.listener, err = m.listen(); err != nil {

@@ -97,8 +97,8 @@ func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return writeWhatifTable(stdout, cmp, *byService)
 }
 
-// readChanges reads a change list: a JSON array of changes ("-" reads
-// standard input).
+// readChanges reads a change list: a JSON (or YAML) array of changes
+// ("-" reads standard input).
 func readChanges(path string) ([]scenario.Change, error) {
 	var data []byte
 	var err error
@@ -112,7 +112,10 @@ func readChanges(path string) ([]scenario.Change, error) {
 	}
 	var list []scenario.Change
 	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, fmt.Errorf("%s: not a change list (a JSON array of {\"Operation\", \"Input\", \"Output\"}): %w", path, err)
+		if list, yerr := yamlChanges(data); yerr == nil {
+			return list, nil
+		}
+		return nil, fmt.Errorf("%s: not a change list (a JSON or YAML array of {\"Operation\", \"Input\", \"Output\"}): %w", path, err)
 	}
 	return list, nil
 }
