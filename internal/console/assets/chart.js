@@ -5,7 +5,8 @@
 const NS = "http://www.w3.org/2000/svg";
 const SERIES = [["AWSCost", "AWS cost", "#687078"], ["ProformaCost", "Pro forma cost", "#0972d3"], ["Margin", "Margin", "#037f0c"]];
 
-function svg(tag, attrs = {}, ...children) {
+// svg creates an SVG element with attributes and children.
+export function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(NS, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   node.append(...children);

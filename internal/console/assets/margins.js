@@ -3,7 +3,8 @@
 // and the lowest shown with their names and a chart.
 
 import { call } from "./api.js";
-import { el, idOf, link, money, table } from "./ui.js";
+import { svg } from "./chart.js";
+import { el, idOf, link, money, periodInput, table } from "./ui.js";
 
 const SHOWN = 10;
 
@@ -19,13 +20,6 @@ function compareMoney(a, b) {
 }
 
 function bars(title, rows, names) {
-  const NS = "http://www.w3.org/2000/svg";
-  const svg = (tag, attrs = {}, ...kids) => {
-    const n = document.createElementNS(NS, tag);
-    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
-    n.append(...kids);
-    return n;
-  };
   const width = 760, bar = 22, left = 220, height = rows.length * bar + 10;
   const max = Math.max(1e-9, ...rows.map((r) => Math.abs(Number(r.Margin))));
   const scale = (width - left - 20) / max;
@@ -68,8 +62,7 @@ export async function margins(ctx) {
     { title: "Margin %", num: true, cell: (r) => r.MarginPercentage ?? "" },
   ];
   ctx.main.replaceChildren(el("h1", {}, "Margin ranking"),
-    el("div", { class: "toolbar" }, el("label", {}, "Billing period ",
-      el("input", { type: "month", value: ctx.period || "", onchange: (e) => ctx.setPeriod(e.target.value) }))),
+    el("div", { class: "toolbar" }, periodInput(ctx)),
     el("p", { class: "muted" }, `${all.length} billing groups, by margin.`),
     bars("The highest margins", top, names),
     el("h2", {}, "Highest margins"), table("Highest margins", columns, top),

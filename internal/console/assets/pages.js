@@ -4,15 +4,10 @@
 import { ApiError, admin, call, page } from "./api.js";
 import { marginChart, previousPeriods } from "./chart.js";
 import { createForm as editForm } from "./forms.js";
-import { el, link, money, table, errorBox, idOf } from "./ui.js";
+import { el, link, money, table, errorBox, idOf, periodInput } from "./ui.js";
 
 const PAGE_SIZE = 25;
 
-// periodInput is the billing period picker; "" is the current period.
-function periodInput(ctx) {
-  return el("label", {}, "Billing period ",
-    el("input", { type: "month", value: ctx.period || "", onchange: (e) => ctx.setPeriod(e.target.value) }));
-}
 
 function withPeriod(ctx, input) {
   return ctx.period ? { ...input, BillingPeriod: ctx.period } : input;

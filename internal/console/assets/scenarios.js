@@ -4,6 +4,7 @@
 // other page works as live, against the scenario's endpoint.
 
 import { admin } from "./api.js";
+import { svg } from "./chart.js";
 import { el, link, money, table } from "./ui.js";
 import { createForm } from "./forms.js";
 
@@ -27,13 +28,6 @@ export async function scenarios(ctx) {
 
 // changeChart draws each changed group's pro forma cost change as a bar.
 function changeChart(rows) {
-  const NS = "http://www.w3.org/2000/svg";
-  const svg = (tag, attrs = {}, ...kids) => {
-    const n = document.createElementNS(NS, tag);
-    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
-    n.append(...kids);
-    return n;
-  };
   const shown = rows.filter((r) => Number(r.ProformaCostChange) !== 0)
     .sort((a, b) => Math.abs(Number(b.ProformaCostChange)) - Math.abs(Number(a.ProformaCostChange))).slice(0, 20);
   const width = 760, bar = 22, left = 220, height = Math.max(1, shown.length) * bar + 30;

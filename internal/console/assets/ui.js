@@ -58,3 +58,9 @@ export function errorBox(err) {
 export function idOf(arn) {
   return arn ? arn.slice(arn.lastIndexOf("/") + 1) : "";
 }
+
+// periodInput is the billing period picker; "" is the current period.
+export function periodInput(ctx) {
+  return el("label", {}, "Billing period ",
+    el("input", { type: "month", value: ctx.period || "", onchange: (e) => ctx.setPeriod(e.target.value) }));
+}
