@@ -235,3 +235,13 @@ func newClient(endpoint, accessKey string) *bc.Client { return harness.NewClient
 func callCtx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 10*time.Second)
 }
+
+// writeOrg writes an organization file (--org) and returns its path.
+func writeOrg(t *testing.T, yaml string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "org.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/proforma-dev/proforma/internal/server"
 )
 
 const (
@@ -146,11 +148,12 @@ func (c *limitConn) CloseWrite() error {
 // from files.
 func (c *limitConn) ReadFrom(r io.Reader) (int64, error) { return io.Copy(c.Conn, r) }
 
-// refusalLog returns the listener's onRefuse: a warning at most once a
-// minute, with the count so far.
-func (m *Main) refusalLog(limit int) func() {
+// refusalLog returns the listener's onRefuse: it counts the refusal in
+// metrics and logs a warning at most once a minute, with the count so far.
+func (m *Main) refusalLog(limit int, metrics *server.Metrics) func() {
 	var count, last atomic.Int64
 	return func() {
+		metrics.Refused()
 		n, now, prev := count.Add(1), time.Now().UnixNano(), last.Load()
 		if now-prev < int64(time.Minute) || !last.CompareAndSwap(prev, now) {
 			return

@@ -17,14 +17,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/proforma-dev/proforma/internal/cloudcontrol"
 	"github.com/proforma-dev/proforma/internal/conductor"
-	"github.com/proforma-dev/proforma/internal/console"
+	"github.com/proforma-dev/proforma/internal/orgfile"
 	"github.com/proforma-dev/proforma/internal/postgres"
-	"github.com/proforma-dev/proforma/internal/restjson"
-	"github.com/proforma-dev/proforma/internal/scenario"
+	"github.com/proforma-dev/proforma/internal/server"
 	"github.com/proforma-dev/proforma/internal/sqlite"
-	"github.com/proforma-dev/proforma/internal/sts"
 	"github.com/proforma-dev/proforma/internal/usage"
 )
 
@@ -179,21 +176,21 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.warnUnsafe(org)
-	svc := conductor.NewService(m.Store, m.Clock, nil)
-	engine := usage.NewEngineWithCache(int64(m.Config.ReportCache))
-	svc.SetUsageEngine(engine)
-	if err := svc.SeedOrganization(ctx, org); err != nil {
-		return fmt.Errorf("seed organization: %w", err)
-	}
-	if err := m.seed(ctx, svc, org); err != nil {
+	srv, err := server.New(ctx, server.Options{Store: m.Store, Clock: m.Clock, Organization: org,
+		Strict: m.Config.Auth == "strict", Log: m.log, ReportCacheBytes: int64(m.Config.ReportCache),
+		CURLimits: m.Config.Input.curLimits(), Upload: m.uploadPolicy()})
+	if err != nil {
 		return err
 	}
-	m.Server = m.newServer(accessLog(m.log, m.handler(svc, engine, org)))
-	if m.listener, err = m.listen(); err != nil {
+	if err := m.seed(ctx, srv); err != nil {
+		return err
+	}
+	m.Server = m.newServer(srv)
+	if m.listener, err = m.listen(srv.Metrics); err != nil {
 		return err
 	}
 	m.log.Info("proforma listening", "url", "http://"+m.listener.Addr().String(), "data", redactDSN(m.Config.DataDir),
-		"auth", m.Config.Auth, "billingPeriod", svc.CurrentPeriod())
+		"auth", m.Config.Auth, "billingPeriod", srv.Service.CurrentPeriod())
 	return m.serve(ctx)
 }
 
@@ -228,37 +225,7 @@ func (m *Main) organization() (conductor.Organization, error) {
 	if m.Config.OrgFile == "" {
 		return conductor.DemoOrganization(), nil
 	}
-	return loadOrganization(m.Config.OrgFile)
-}
-
-func (m *Main) handler(svc *conductor.Service, engine conductor.UsageEngine, org conductor.Organization) http.Handler {
-	identity := restjson.Identity{Strict: m.Config.Auth == "strict", DefaultPayer: org.DefaultPayer(),
-		Keys: restjson.NewKeys(org)}
-	admin := &restjson.Admin{Service: svc, Clock: m.Clock, Organization: org, DefaultPayer: org.DefaultPayer(),
-		Identity: identity, ImportUsage: uploadImporter(svc, m.Store, m.Config.Input.curLimits()), Upload: m.uploadPolicy(),
-		ImportSource: sourceImporter(svc, m.Store, m.Config.Input.curLimits()), ExportUsage: usageExporter(svc, m.Store), ListUsage: usageLister(m.Store),
-		Scenarios: scenario.NewManager(m.Store, m.Clock, engine, usage.SharedKinds), Log: m.log}
-	api, query := restjson.New(svc, identity, m.log), &sts.Handler{Identity: identity}
-	control := cloudcontrol.New(svc, identity, m.log)
-	mux := http.NewServeMux()
-	mux.Handle(restjson.AdminPrefix, admin.Handler())
-	mux.Handle(console.Prefix, console.New())
-	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if console.IsBrowserHome(r) {
-			http.Redirect(w, r, console.Prefix, http.StatusFound)
-			return
-		}
-		if sts.IsQuery(r) { // STS GetCallerIdentity, on the same port
-			query.ServeHTTP(w, r)
-			return
-		}
-		if cloudcontrol.IsTarget(r) { // Cloud Control API, on the same port
-			control.ServeHTTP(w, r)
-			return
-		}
-		api.ServeHTTP(w, r)
-	}))
-	return mux
+	return orgfile.Load(m.Config.OrgFile)
 }
 
 func (m *Main) serve(ctx context.Context) error {

@@ -5,7 +5,6 @@ package main
 // the usage upload's size, pace, content check and spool directory.
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,9 +17,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/proforma-dev/proforma/internal/cur"
 	"github.com/proforma-dev/proforma/internal/postgres"
 	"github.com/proforma-dev/proforma/internal/restjson"
+	"github.com/proforma-dev/proforma/internal/server"
 	"github.com/proforma-dev/proforma/internal/sqlite"
 )
 
@@ -97,11 +96,12 @@ func (l Limits) check() error {
 	return nil
 }
 
-// newServer returns the HTTP server of h under the limits.
-func (m *Main) newServer(h http.Handler) *http.Server {
+// newServer returns the HTTP server of srv under the limits, counting its
+// connections in srv.Metrics.
+func (m *Main) newServer(srv *server.Server) *http.Server {
 	l := m.Config.Limits
-	return &http.Server{Handler: withDeadlines(h, l.ReadTimeout, l.WriteTimeout),
-		ReadHeaderTimeout: l.ReadHeaderTimeout, IdleTimeout: l.IdleTimeout}
+	return &http.Server{Handler: withDeadlines(srv.Handler, l.ReadTimeout, l.WriteTimeout),
+		ReadHeaderTimeout: l.ReadHeaderTimeout, IdleTimeout: l.IdleTimeout, ConnState: srv.Metrics.ConnState}
 }
 
 // withDeadlines sets a request's deadlines on its connection before h runs:
@@ -155,7 +155,7 @@ func (w *deadlineWriter) Flush() {
 func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // listen opens the listener of --addr, capped at --max-connections.
-func (m *Main) listen() (net.Listener, error) {
+func (m *Main) listen(metrics *server.Metrics) (net.Listener, error) {
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return nil, err
@@ -166,7 +166,7 @@ func (m *Main) listen() (net.Listener, error) {
 		m.log.Warn("--max-connections lowered to fit the open-file limit", "maxConnections", limit,
 			"openFileLimit", fileLimit, "reserved", fdReserve)
 	}
-	return newLimitListener(ln, limit, m.refusalLog(limit)), nil
+	return newLimitListener(ln, limit, m.refusalLog(limit, metrics)), nil
 }
 
 // uploadPolicy is the usage upload's policy under the limits. The default
@@ -179,7 +179,7 @@ func (m *Main) uploadPolicy() restjson.Upload {
 	}
 	l := m.Config.Limits
 	return restjson.Upload{MaxBytes: int64(l.MaxUpload), SpoolDir: dir, Grace: l.ReadTimeout,
-		MinRate: int64(l.UploadMinRate), Check: checkUpload}
+		MinRate: int64(l.UploadMinRate), Check: server.CheckUpload}
 }
 
 // spoolDir resolves --spool-dir; own reports the default under --data.
@@ -200,32 +200,6 @@ func removeSpools(dir string) {
 	for _, d := range old {
 		os.RemoveAll(d)
 	}
-}
-
-// checkUpload is the upload's content check on its first bytes (all of
-// them when whole). Parquet and zip pass on their magic bytes, as their
-// index is at the end; anything else must start with a CUR header row, as
-// plain or gzip-compressed CSV, which cur.NewReader reads from the prefix.
-// A header row the prefix cuts off passes: the import decides.
-func checkUpload(name string, prefix []byte, whole bool) error {
-	if bytes.HasPrefix(prefix, []byte("PAR1")) || bytes.HasPrefix(prefix, []byte("PK\x03\x04")) {
-		return nil
-	}
-	if !whole && !bytes.HasPrefix(prefix, []byte{0x1f, 0x8b}) {
-		end := bytes.IndexByte(prefix, '\n')
-		if end < 0 {
-			return nil
-		}
-		prefix = prefix[:end+1]
-	}
-	r, err := cur.NewReader(bytes.NewReader(prefix), name)
-	switch {
-	case err == nil:
-		return r.Close()
-	case !whole && errors.Is(err, cur.ErrTruncated):
-		return nil
-	}
-	return fmt.Errorf("%s is not a Cost and Usage Report: %w", name, err)
 }
 
 // byteSize is a flag value of bytes, written as a whole number with an

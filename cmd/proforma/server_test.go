@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/proforma-dev/proforma/internal/server"
 	"github.com/proforma-dev/proforma/internal/usage"
 )
 
@@ -138,9 +139,9 @@ func TestCheckUpload(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := checkUpload("october.csv", tt.prefix, tt.whole)
+			err := server.CheckUpload("october.csv", tt.prefix, tt.whole)
 			if (err == nil) != tt.ok {
-				t.Fatalf("checkUpload = %v; want ok %v", err, tt.ok)
+				t.Fatalf("CheckUpload = %v; want ok %v", err, tt.ok)
 			}
 			if err != nil && !strings.HasPrefix(err.Error(), "october.csv is not a Cost and Usage Report: ") {
 				t.Errorf("error %q does not start by naming the file", err)

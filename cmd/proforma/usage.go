@@ -7,19 +7,17 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/proforma-dev/proforma/internal/conductor"
-	"github.com/proforma-dev/proforma/internal/cur"
-	"github.com/proforma-dev/proforma/internal/delivery"
-	"github.com/proforma-dev/proforma/internal/restjson"
-	"github.com/proforma-dev/proforma/internal/sqlite"
-	"github.com/proforma-dev/proforma/internal/usage"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/delivery"
+	"github.com/proforma-dev/proforma/internal/sqlite"
+	"github.com/proforma-dev/proforma/internal/usage"
 )
 
 // engine is a Service with the pro forma engine over an on-disk store: what
@@ -133,7 +131,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errors.New("no files to import")
 	}
-	ds, err := deliveries(ctx, paths, stderr)
+	ds, err := usage.OpenDeliveries(ctx, paths, stderr)
 	if err != nil {
 		return err
 	}
@@ -157,47 +155,6 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	printImport(stdout, sum)
 	return nil
-}
-
-// deliveries opens each import argument as a source (a local path or an
-// s3:// prefix) and resolves what its manifests decide. Files of a folder
-// that are not CURs, such as a FOCUS export next to the reports, are left
-// out with a notice on stderr naming each and why; a file named explicitly
-// is never left out: one that is not a CUR fails the import.
-func deliveries(ctx context.Context, paths []string, stderr io.Writer) ([]usage.Delivery, error) {
-	var out []usage.Delivery
-	for _, p := range paths {
-		src, err := delivery.OpenSource(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		plan, err := delivery.Resolve(ctx, src)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range plan.Skipped {
-			why := "its header has no CUR column"
-			if errors.Is(s.Reason, cur.ErrFOCUS) {
-				why = "a FOCUS export (FinOps Open Cost and Usage Specification)"
-			}
-			fmt.Fprintf(stderr, "proforma: skipped %s: not a Cost and Usage Report (%s)\n", s.Object.Key, why)
-		}
-		for _, w := range plan.Warnings {
-			fmt.Fprintf(stderr, "proforma: warning: %s\n", w)
-		}
-		if len(plan.Loose) == 0 && len(plan.Periods) == 0 {
-			if len(plan.Skipped) > 0 {
-				what := plural(len(plan.Skipped), "file") + " that are not CURs"
-				if len(plan.Skipped) == 1 {
-					what = "1 file that is not a CUR"
-				}
-				return nil, fmt.Errorf("%s: no CUR data files in the folder (skipped %s): %w", p, what, usage.ErrNoLines)
-			}
-			return nil, fmt.Errorf("%s: no CUR data files (.csv, .csv.gz, .gz, .zip, .parquet) in the folder: %w", p, usage.ErrNoLines)
-		}
-		out = append(out, usage.Delivery{Source: src, Plan: plan})
-	}
-	return out, nil
 }
 
 // parseInterspersed parses flags given before, between or after the
@@ -276,82 +233,6 @@ func plural[N ~int | ~int64](n N, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// importSummary is the admin endpoint's JSON of an import.
-func importSummary(sum *usage.Summary) map[string]any {
-	files, periods := []map[string]any{}, []map[string]any{}
-	for _, f := range sum.Files {
-		files = append(files, map[string]any{"name": filepath.Base(f.Path), "format": f.Format.String(), "lines": f.Lines})
-	}
-	for _, m := range sum.Periods {
-		periods = append(periods, map[string]any{"billingPeriod": m.Period, "lines": m.Lines, "aggregates": m.Aggregates})
-	}
-	decided := []map[string]any{}
-	for _, d := range sum.Decided {
-		decided = append(decided, map[string]any{"billingPeriod": d.Period, "kind": d.Kind, "manifest": d.Manifest,
-			"version": d.Version, "files": len(d.Files), "left": len(d.Left), "unchanged": d.Unchanged})
-	}
-	return map[string]any{"payer": sum.Payer, "files": files, "periods": periods, "manifests": decided,
-		"registeredAccounts": append([]string{}, sum.Registered...)}
-}
-
-// usageLister is GET /_proforma/usage: the payer's imported periods, in
-// period order.
-func usageLister(store conductor.Store) func(ctx context.Context, payer string) (any, error) {
-	return func(ctx context.Context, payer string) (any, error) {
-		var ms []usage.Manifest
-		err := store.View(ctx, func(tx conductor.Tx) (err error) {
-			ms, err = usage.Manifests(tx, payer)
-			return err
-		})
-		periods := []map[string]any{}
-		for _, m := range ms {
-			periods = append(periods, map[string]any{"billingPeriod": m.Period, "importId": m.ImportID,
-				"importedAt": m.ImportedAt.UTC().Format(time.RFC3339), "lines": m.Lines, "aggregates": m.Aggregates, "parts": len(m.Parts)})
-		}
-		return map[string]any{"payer": payer, "periods": periods}, err
-	}
-}
-
-// uploadImporter is the admin endpoint's import hook.
-func uploadImporter(svc *conductor.Service, store conductor.Store, limits cur.Limits) func(ctx context.Context, payer, path string) (any, error) {
-	return func(ctx context.Context, payer, path string) (any, error) {
-		im := &usage.Importer{Service: svc, Store: store, Payer: payer, Limits: limits}
-		sum, err := im.Import(ctx, path)
-		if err != nil {
-			if usage.IsInputError(err) {
-				return nil, restjson.BadUpload{Err: err}
-			}
-			return nil, err
-		}
-		return importSummary(sum), nil
-	}
-}
-
-// sourceImporter is the admin endpoint's hook that imports from S3
-// (POST /_proforma/usage?source=s3://bucket/prefix) with the server's AWS
-// credentials and endpoint settings. Only s3:// sources: a local path
-// would let a caller read the server's files.
-func sourceImporter(svc *conductor.Service, store conductor.Store, limits cur.Limits) func(ctx context.Context, payer, source string) (any, error) {
-	return func(ctx context.Context, payer, source string) (any, error) {
-		if !strings.HasPrefix(source, "s3://") {
-			return nil, restjson.BadUpload{Err: fmt.Errorf("source %q: only s3://bucket/prefix sources can be imported through the server", source)}
-		}
-		ds, err := deliveries(ctx, []string{source}, io.Discard)
-		if err != nil { // no such bucket or prefix, a bad manifest: the caller's to mend
-			return nil, restjson.BadUpload{Err: err}
-		}
-		im := &usage.Importer{Service: svc, Store: store, Payer: payer, Limits: limits}
-		sum, err := im.ImportDeliveries(ctx, ds...)
-		if err != nil {
-			if usage.IsInputError(err) {
-				return nil, restjson.BadUpload{Err: err}
-			}
-			return nil, err
-		}
-		return importSummary(sum), nil
-	}
 }
 
 // readFlags are the flags of the commands that read imported usage.

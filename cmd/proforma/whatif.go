@@ -1,27 +1,22 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	bc "github.com/aws/aws-sdk-go-v2/service/billingconductor"
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/postgres"
 	"github.com/proforma-dev/proforma/internal/restjson"
 	"github.com/proforma-dev/proforma/internal/scenario"
+	"github.com/proforma-dev/proforma/internal/server"
 	"github.com/proforma-dev/proforma/internal/usage"
 )
 
@@ -110,12 +105,9 @@ func readChanges(path string) ([]scenario.Change, error) {
 	if err != nil {
 		return nil, err
 	}
-	var list []scenario.Change
-	if err := json.Unmarshal(data, &list); err != nil {
-		if list, yerr := yamlChanges(data); yerr == nil {
-			return list, nil
-		}
-		return nil, fmt.Errorf("%s: not a change list (a JSON or YAML array of {\"Operation\", \"Input\", \"Output\"}): %w", path, err)
+	list, err := scenario.ParseChanges(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return list, nil
 }
@@ -143,62 +135,10 @@ func (w whatif) run(ctx context.Context, name string, period conductor.Period, c
 		}
 	}()
 	api := restjson.New(w.scenarios.Service(sc), restjson.Identity{DefaultPayer: w.caller.Account}, nil)
-	if _, err := scenario.Replay(ctx, inProcessClient(api, w.caller.Account), changes); err != nil {
+	if _, err := scenario.Replay(ctx, server.InProcessClient(api, w.caller.Account), changes); err != nil {
 		return nil, err
 	}
 	return w.scenarios.Compare(ctx, w.caller, sc.ID, byService)
-}
-
-// inProcessClient is a Billing Conductor client whose requests h serves in
-// process, calling as account.
-func inProcessClient(h http.Handler, account string) *bc.Client {
-	return bc.New(bc.Options{
-		BaseEndpoint:     aws.String("http://whatif.proforma.invalid"),
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(account, "proforma-whatif", ""),
-		RetryMaxAttempts: 1,
-		HTTPClient:       &http.Client{Transport: handlerTransport{h}},
-	})
-}
-
-// handlerTransport serves each request with a handler, in process: the
-// response is buffered, then returned.
-type handlerTransport struct{ h http.Handler }
-
-func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	in := req.Clone(req.Context())
-	if in.Body == nil {
-		in.Body = http.NoBody
-	}
-	in.Host, in.RequestURI = req.URL.Host, req.URL.RequestURI()
-	w := &bufferedResponse{header: http.Header{}}
-	t.h.ServeHTTP(w, in)
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return &http.Response{Status: fmt.Sprintf("%d %s", w.status, http.StatusText(w.status)), StatusCode: w.status,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: w.header, Body: io.NopCloser(&w.body),
-		ContentLength: int64(w.body.Len()), Request: req}, nil
-}
-
-// bufferedResponse is the http.ResponseWriter of handlerTransport.
-type bufferedResponse struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (w *bufferedResponse) Header() http.Header { return w.header }
-
-func (w *bufferedResponse) WriteHeader(status int) {
-	if w.status == 0 {
-		w.status = status
-	}
-}
-
-func (w *bufferedResponse) Write(b []byte) (int, error) {
-	w.WriteHeader(http.StatusOK)
-	return w.body.Write(b)
 }
 
 // whatifRow is one line of the table or CSV: a group, a service of a

@@ -130,6 +130,7 @@ func (h *Handler) serve(r *http.Request) (any, error) {
 	if !ok {
 		return nil, errorf(http.StatusBadRequest, "UnknownOperationException", "Unknown operation %s.", name)
 	}
+	restjson.SetOperation(r.Context(), name)
 	account, err := h.identity.Account(r, body, SigningName)
 	if err != nil {
 		return nil, err
@@ -138,6 +139,7 @@ func (h *Handler) serve(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	restjson.SetCaller(r.Context(), caller.Account)
 	if len(strings.TrimSpace(string(body))) == 0 {
 		body = []byte("{}")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,6 +15,8 @@ type Service struct {
 	clock Clock
 	ids   IDs
 	usage UsageEngine // prices the cost report operations; see SetUsageEngine
+
+	conflictRetries atomic.Int64 // write transactions retried after a write conflict
 }
 
 // NewService returns a Service over store. A nil clock is the system clock;
@@ -54,6 +57,10 @@ func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
 		if !errors.Is(err, ErrWriteConflict) {
 			return err
 		}
+		if attempt == maxAttempts-1 {
+			break
+		}
+		s.conflictRetries.Add(1)
 		pause := time.Duration(rand.Int64N(int64(time.Millisecond) << attempt))
 		select {
 		case <-ctx.Done():
@@ -66,6 +73,10 @@ func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
 		Message: "The request conflicted with a concurrent change; retry it.",
 	}
 }
+
+// WriteConflictRetries is how many write transactions the Service retried
+// after a write conflict (conductor.ErrWriteConflict) since it was made.
+func (s *Service) WriteConflictRetries() int64 { return s.conflictRetries.Load() }
 
 func (s *Service) view(ctx context.Context, fn func(Tx) error) error {
 	return s.store.View(ctx, fn)

@@ -122,6 +122,14 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// Size is the bytes the database takes on disk (pg_database_size): every
+// table and index of it, Proforma's and any other's.
+func (s *Store) Size(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.pool.QueryRow(ctx, `SELECT pg_database_size(current_database())`).Scan(&n)
+	return n, mapError(err)
+}
+
 // Update implements conductor.Store.
 func (s *Store) Update(ctx context.Context, fn func(conductor.Tx) error) error {
 	s.mu.Lock()

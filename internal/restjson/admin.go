@@ -16,6 +16,10 @@ import (
 // path starts with it.
 const AdminPrefix = "/_proforma/"
 
+// MetricsPath is the admin endpoint of the server's metrics, in the
+// Prometheus text format.
+const MetricsPath = AdminPrefix + "metrics"
+
 // Admin serves the test-setup endpoints:
 //
 //	GET    /_proforma/health                  200 {"status":"ok"} when ready
@@ -69,6 +73,9 @@ type Admin struct {
 	// Log receives the internal errors of the API under a scenario's
 	// endpoint; nil discards them.
 	Log *slog.Logger
+	// Metrics serves GET /_proforma/metrics (admins only in strict mode);
+	// nil answers it 404.
+	Metrics http.Handler
 }
 
 // BadUpload marks an import error caused by the uploaded file.
@@ -94,6 +101,9 @@ func (a *Admin) Handler() http.Handler {
 	mux.Handle("POST /_proforma/usage", a.guardUpload(ownPayer, a.importUsage))
 	mux.Handle("GET /_proforma/usage", a.guard(ownPayer, a.listUsage))
 	mux.Handle("GET /_proforma/export", a.guard(ownPayer, a.exportUsage))
+	if a.Metrics != nil {
+		mux.Handle("GET "+MetricsPath, a.guard(adminOnly, a.Metrics.ServeHTTP))
+	}
 	a.scenarioRoutes(mux)
 	return mux
 }

@@ -85,7 +85,8 @@ func newAdminEnv(t *testing.T, strict bool) *adminEnv {
 	identity := restjson.Identity{Strict: strict, DefaultPayer: org.DefaultPayer(), Keys: restjson.NewKeys(org)}
 	admin := &restjson.Admin{Service: e.svc, Clock: e.clock, Organization: org, DefaultPayer: org.DefaultPayer(),
 		Identity: identity, ImportUsage: e.imports.record,
-		ListUsage: func(_ context.Context, payer string) (any, error) { return map[string]any{"payer": payer}, nil }}
+		ListUsage: func(_ context.Context, payer string) (any, error) { return map[string]any{"payer": payer}, nil },
+		Metrics:   http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "# metrics\n") })}
 	mux := http.NewServeMux()
 	mux.Handle(restjson.AdminPrefix, admin.Handler())
 	mux.Handle("/", restjson.New(e.svc, identity, nil))
@@ -202,6 +203,7 @@ var adminEndpoints = []struct {
 		[]signer{asPayerB}, []signer{asPayerA, asAdmin}},
 	{"GET usage", adminCall{method: "GET", path: "/_proforma/usage?payer=" + payerB}, []signer{asPayerA}, []signer{asPayerB, asAdmin}},
 	{"GET payers", adminCall{method: "GET", path: "/_proforma/payers"}, []signer{asPayerA, asPayerB}, []signer{asAdmin}},
+	{"GET metrics", adminCall{method: "GET", path: restjson.MetricsPath}, []signer{asPayerA, asPayerB}, []signer{asAdmin}},
 }
 
 // TestStrictAdminRefusals calls every admin endpoint in strict mode with

@@ -56,6 +56,11 @@ func (h *Handler) describe(r *http.Request, requestID string, err error) (string
 		return aerr.Code, aerr.Status, errorBody{Message: aerr.Message}
 	}
 	e, ok := conductor.AsError(err)
+	if !ok && r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
+		h.log.Info("request abandoned: the client went away", "requestId", requestID, "method", r.Method, "path", r.URL.Path)
+		return conductor.CodeInternal, http.StatusInternalServerError,
+			errorBody{Message: "The request was cancelled. Request ID: " + requestID}
+	}
 	if !ok {
 		h.log.Error("internal error", "requestId", requestID, "method", r.Method, "path", r.URL.Path, "err", err)
 		return conductor.CodeInternal, http.StatusInternalServerError,

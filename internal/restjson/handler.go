@@ -74,10 +74,7 @@ func (h *Handler) serve(r *http.Request) (model.Operation, any, int, error) {
 	if err != nil {
 		return op, nil, 0, err
 	}
-	rec := recordOf(r.Context())
-	if rec != nil {
-		rec.Operation = op.Name
-	}
+	SetOperation(r.Context(), op.Name)
 	body, err := readBody(r)
 	if err != nil {
 		return op, nil, 0, err
@@ -86,9 +83,7 @@ func (h *Handler) serve(r *http.Request) (model.Operation, any, int, error) {
 	if err != nil {
 		return op, nil, 0, err
 	}
-	if rec != nil {
-		rec.Caller = caller.Account
-	}
+	SetCaller(r.Context(), caller.Account)
 	_, out, status, err := h.run(r, h.svc, caller, op, labels, body)
 	return op, out, status, err
 }

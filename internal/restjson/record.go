@@ -2,8 +2,8 @@ package restjson
 
 import "context"
 
-// Record is what the API handler tells a request log about a request it
-// served: the operation it matched and the account that called. A server
+// Record is what the handlers tell a request log about a request they
+// served: the operation it named and the account that called. A server
 // puts one in a request's context (WithRecord) before the handler runs
 // and reads it after.
 type Record struct {
@@ -19,8 +19,19 @@ func WithRecord(ctx context.Context) (context.Context, *Record) {
 	return context.WithValue(ctx, recordKey{}, rec), rec
 }
 
-// recordOf is the Record of ctx, or nil.
-func recordOf(ctx context.Context) *Record {
-	rec, _ := ctx.Value(recordKey{}).(*Record)
-	return rec
+// SetOperation records the operation of ctx's request, when it carries a
+// Record: one of a fixed set of names (the model's, Cloud Control's, STS's),
+// never text of the request.
+func SetOperation(ctx context.Context, operation string) {
+	if rec, ok := ctx.Value(recordKey{}).(*Record); ok {
+		rec.Operation = operation
+	}
+}
+
+// SetCaller records the calling account of ctx's request, when it
+// carries a Record.
+func SetCaller(ctx context.Context, account string) {
+	if rec, ok := ctx.Value(recordKey{}).(*Record); ok {
+		rec.Caller = account
+	}
 }

@@ -69,6 +69,7 @@ func (s scenarioAPI) serve(r *http.Request) (model.Operation, any, int, error) {
 	if err != nil {
 		return model.Operation{}, nil, 0, err
 	}
+	SetCaller(r.Context(), caller.Account)
 	sc, err := s.scenarios.Get(r.Context(), caller, id)
 	if err != nil {
 		return model.Operation{}, nil, 0, err
@@ -81,6 +82,7 @@ func (s scenarioAPI) serve(r *http.Request) (model.Operation, any, int, error) {
 	if err != nil {
 		return op, nil, 0, err
 	}
+	SetOperation(r.Context(), op.Name)
 	changes := mutating(op.Name)
 	if changes {
 		unlock := s.locks.lock(sc.ID)

@@ -151,6 +151,14 @@ func (s *Store) Close() error {
 	return err
 }
 
+// Size is the bytes of the database's pages, as a reader sees it now
+// (the write-ahead log's committed pages included).
+func (s *Store) Size(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.read.QueryRowContext(ctx, `SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`).Scan(&n)
+	return n, mapError(err)
+}
+
 // Update implements conductor.Store.
 func (s *Store) Update(ctx context.Context, fn func(conductor.Tx) error) error {
 	s.mu.Lock()

@@ -59,6 +59,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, requestID, http.StatusBadRequest, "Sender", "MissingAction", "The request names no Action.")
 		return
 	case "GetCallerIdentity":
+		restjson.SetOperation(r.Context(), action)
 	default:
 		writeError(w, requestID, http.StatusBadRequest, "Sender", "InvalidAction",
 			"Could not find operation "+action+" for version "+form.Get("Version")+": Proforma answers GetCallerIdentity only.")
@@ -74,6 +75,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, requestID, http.StatusInternalServerError, "Receiver", "InternalFailure", "An internal error occurred.")
 		return
 	}
+	restjson.SetCaller(r.Context(), account)
 	writeXML(w, http.StatusOK, getCallerIdentityResponse{
 		Result: callerIdentity{
 			Arn:     "arn:aws:iam::" + account + ":root",

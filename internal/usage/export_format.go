@@ -67,6 +67,31 @@ type ExportOptions struct {
 	AccountNames map[string]string
 }
 
+// ExportOptionsFor are the options of an export of group g in format f:
+// for FOCUS, the names the payer's organization gives the payer and the
+// group's accounts.
+func ExportOptionsFor(ctx context.Context, svc *conductor.Service, payer string, g conductor.GroupAsOf, f Format) (ExportOptions, error) {
+	opts := ExportOptions{Format: f}
+	if f != FormatFOCUS {
+		return opts, nil
+	}
+	accounts, err := svc.OrganizationAccounts(ctx, payer)
+	if err != nil {
+		return opts, err
+	}
+	wanted := map[string]bool{payer: true}
+	for _, a := range g.Accounts {
+		wanted[a] = true
+	}
+	opts.AccountNames = map[string]string{}
+	for _, a := range accounts {
+		if wanted[a.ID] && a.Name != "" {
+			opts.AccountNames[a.ID] = a.Name
+		}
+	}
+	return opts, nil
+}
+
 func (o ExportOptions) format() Format {
 	if o.Format == "" {
 		return FormatCSV

@@ -1,4 +1,4 @@
-package main
+package orgfile_test
 
 import (
 	"os"
@@ -9,8 +9,10 @@ import (
 	"testing"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/orgfile"
 )
 
+// writeOrg writes an organization file and returns its path.
 func writeOrg(t *testing.T, yaml string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "org.yaml")
@@ -21,7 +23,7 @@ func writeOrg(t *testing.T, yaml string) string {
 }
 
 func TestLoadOrganization(t *testing.T) {
-	org, err := loadOrganization(writeOrg(t, `
+	org, err := orgfile.Load(writeOrg(t, `
 payers:
   - id: "123456789012"
     name: Acme
@@ -71,11 +73,11 @@ payers:
     "credentials": [{"accessKeyId": "AKIAACME", "secretAccessKey": "s3cret", "admin": true}],
     "accounts": [{"id": "100000000001", "name": "dev", "email": "dev@example.com", "joined": "2026-01-15", "left": "2026-06-30T12:00:00Z"}],
     "transfers": [{"arn": "arn:aws:organizations::123456789012:transfer/o-abcdefghij/billing/inbound/rt-abcd1234", "source": "111122223333", "sourceAccounts": ["111122223334"], "start": "2026-01-01"}]}]}`
-	want, err := loadOrganization(writeOrg(t, asYAML))
+	want, err := orgfile.Load(writeOrg(t, asYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := loadOrganization(writeOrg(t, asJSON))
+	got, err := orgfile.Load(writeOrg(t, asJSON))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +90,7 @@ payers:
 		"invalid id":    `{"payers": [{"id": "123"}]}`,
 		"truncated":     `{"payers": [{"id": "123456789012"`,
 	} {
-		if _, err := loadOrganization(writeOrg(t, bad)); err == nil {
+		if _, err := orgfile.Load(writeOrg(t, bad)); err == nil {
 			t.Errorf("%s: loaded %s", name, bad)
 		}
 	}
@@ -105,7 +107,7 @@ func TestLoadOrganizationErrors(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, err := loadOrganization(writeOrg(t, tt.yaml))
+			_, err := orgfile.Load(writeOrg(t, tt.yaml))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error = %v, want one mentioning %q", err, tt.want)
 			}
@@ -114,7 +116,7 @@ func TestLoadOrganizationErrors(t *testing.T) {
 }
 
 func TestLoadOrganizationAdminCredential(t *testing.T) {
-	org, err := loadOrganization(writeOrg(t, `
+	org, err := orgfile.Load(writeOrg(t, `
 payers:
   - id: "123456789012"
     credentials:
@@ -132,7 +134,7 @@ payers:
 	if !slices.Equal(got, want) {
 		t.Errorf("credentials = %+v, want %+v", got, want)
 	}
-	if _, err := loadOrganization(writeOrg(t, "payers:\n  - id: \"123456789012\"\n    credentials: [{accessKeyId: A, secretAccessKey: s, admin: yes please}]\n")); err == nil {
+	if _, err := orgfile.Load(writeOrg(t, "payers:\n  - id: \"123456789012\"\n    credentials: [{accessKeyId: A, secretAccessKey: s, admin: yes please}]\n")); err == nil {
 		t.Error("a non-boolean admin was accepted")
 	}
 }
