@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) conductor.Store) {
 		"delete all":                    testDeleteAll,
 		"versions and truncate":         testVersionsAndTruncate,
 		"compact keeps every record":    testCompact,
+		"size grows with the data":      testSize,
 	}
 	maps.Copy(tests, blobTests)
 	maps.Copy(tests, rangeTests)
