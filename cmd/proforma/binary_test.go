@@ -240,8 +240,6 @@ func callCtx() (context.Context, context.CancelFunc) {
 func writeOrg(t *testing.T, yaml string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "org.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, path, yaml)
 	return path
 }

@@ -114,6 +114,17 @@ func TestMetrics(t *testing.T) {
 	if got := value(t, m, "proforma_write_conflict_retries_total", nil); got != 0 {
 		t.Errorf("write-conflict retries on one server: %v", got)
 	}
+	logs := p.output.String()
+	for _, want := range []string{
+		`msg="import started" source=upload name=october.csv payer=""`,
+		`msg="import finished" source=upload name=october.csv bytesRead=`,
+		`payer=123456789012 lines=5 periods=2026-10`,
+		`msg="import rejected" source=upload name=broken.csv`,
+	} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the log has no %s:\n%s", want, logs)
+		}
+	}
 	for _, name := range []string{"go_goroutines", "go_memstats_heap_alloc_bytes", "process_resident_memory_bytes", "proforma_refused_connections_total"} {
 		if _, ok := m[name]; !ok {
 			t.Errorf("no %s", name)

@@ -58,32 +58,32 @@ func (im importer) source(ctx context.Context, payer, source string) (any, error
 // run runs one import of kind ("upload" or "s3") named name, for payer.
 // An input error is the client's (restjson.BadUpload).
 func (im importer) run(ctx context.Context, kind, name, payer string, do func(*usage.Importer) (*usage.Summary, error)) (any, error) {
-	start := time.Now()
+	start, log := time.Now(), im.log.With("source", kind, "name", name)
 	var read, logged atomic.Int64
 	logged.Store(start.UnixNano())
 	progress := func(n, total int64) {
 		read.Store(n)
 		now, last := time.Now().UnixNano(), logged.Load()
 		if now-last >= int64(progressEvery) && logged.CompareAndSwap(last, now) {
-			im.log.Info("import progress", "source", kind, "name", name, "payer", payer, "bytesRead", n, "bytesTotal", total)
+			log.Info("import progress", "payer", payer, "bytesRead", n, "bytesTotal", total)
 		}
 	}
-	im.log.Info("import started", "source", kind, "name", name, "payer", payer)
+	log.Info("import started", "payer", payer)
 	sum, err := do(&usage.Importer{Service: im.svc, Store: im.store, Payer: payer, Limits: im.limits, Progress: progress})
 	elapsed := time.Since(start)
-	attrs := []any{"source", kind, "name", name, "payer", payer, "bytesRead", read.Load(), "durationMs", elapsed.Milliseconds()}
+	done := []any{"bytesRead", read.Load(), "durationMs", elapsed.Milliseconds()}
 	var bad restjson.BadUpload
 	switch {
 	case err != nil && (usage.IsInputError(err) || errors.As(err, &bad)):
 		im.metrics.observeImport(kind, "rejected", 0, read.Load(), elapsed)
-		im.log.Warn("import rejected", append(attrs, "err", err)...)
+		log.Warn("import rejected", append(done, "payer", payer, "err", err)...)
 		if !errors.As(err, &bad) {
 			err = restjson.BadUpload{Err: err}
 		}
 		return nil, err
 	case err != nil:
 		im.metrics.observeImport(kind, "failed", 0, read.Load(), elapsed)
-		im.log.Error("import failed", append(attrs, "err", err)...)
+		log.Error("import failed", append(done, "payer", payer, "err", err)...)
 		return nil, err
 	}
 	var lines int64
@@ -95,8 +95,7 @@ func (im importer) run(ctx context.Context, kind, name, payer string, do func(*u
 	for i, m := range sum.Periods {
 		periods[i] = string(m.Period)
 	}
-	attrs[5] = sum.Payer // the files' payer column when payer was ""
-	im.log.Info("import finished", append(attrs, "lines", lines, "periods", strings.Join(periods, ","))...)
+	log.Info("import finished", append(done, "payer", sum.Payer, "lines", lines, "periods", strings.Join(periods, ","))...)
 	return importSummary(sum), nil
 }
 
