@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/proforma-dev/proforma/internal/groupcommit"
 )
 
 // OpenReadOnly connects to the database at dsn for reading only: every
@@ -27,7 +28,7 @@ func OpenReadOnly(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &Store{pool: pool}, nil
+	return &Store{pool: pool, commits: groupcommit.New()}, nil
 }
 
 // checkSchema requires the schema version this code reads.

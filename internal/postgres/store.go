@@ -10,19 +10,21 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/groupcommit"
 )
 
 // Store implements conductor.Store on a pgx connection pool.
 type Store struct {
 	pool *pgxpool.Pool
-	mu   sync.Mutex // serializes this replica's write transactions: conflicts come only from other replicas
+	// commits are this replica's write transactions, one group at a time:
+	// conflicts come only from other replicas.
+	commits *groupcommit.Queue
 }
 
 var _ conductor.Store = (*Store)(nil)
@@ -82,7 +84,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{pool: pool}
+	s := &Store{pool: pool, commits: groupcommit.New()}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("migrate store: %w", err)
@@ -130,20 +132,38 @@ func (s *Store) Size(ctx context.Context) (int64, error) {
 	return n, mapError(err)
 }
 
-// Update implements conductor.Store.
+// Update implements conductor.Store. Concurrent updates of this replica
+// share one serializable transaction and one commit (groupcommit), each in
+// a savepoint of its own; a serialization failure fails the whole batch
+// with conductor.ErrWriteConflict, which the Service retries.
 func (s *Store) Update(ctx context.Context, fn func(conductor.Tx) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable})
-	if err != nil {
-		return mapError(err)
-	}
-	defer t.Rollback(context.WithoutCancel(ctx))
-	if err := fn(&tx{ctx: ctx, tx: t}); err != nil {
-		return mapError(err)
-	}
-	return mapError(t.Commit(ctx))
+	return s.commits.Update(ctx, s.begin, fn)
 }
+
+// begin opens the transaction of a group commit, bound to no caller's
+// context: one caller going away must not undo the others.
+func (s *Store) begin() (groupcommit.Batch, error) {
+	t, err := s.pool.BeginTx(context.Background(), pgx.TxOptions{IsoLevel: pgx.Serializable})
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return &batch{tx: t}, nil
+}
+
+// batch is the transaction of a group commit.
+type batch struct{ tx pgx.Tx }
+
+func (b *batch) Apply(fn func(conductor.Tx) error) error {
+	return mapError(fn(&tx{ctx: context.Background(), tx: b.tx}))
+}
+
+func (b *batch) Exec(stmt string) error {
+	_, err := b.tx.Exec(context.Background(), stmt)
+	return mapError(err)
+}
+
+func (b *batch) Commit() error   { return mapError(b.tx.Commit(context.Background())) }
+func (b *batch) Rollback() error { return b.tx.Rollback(context.Background()) }
 
 // View implements conductor.Store.
 func (s *Store) View(ctx context.Context, fn func(conductor.Tx) error) error {

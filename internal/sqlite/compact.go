@@ -15,8 +15,8 @@ func (s *Store) Compact(ctx context.Context) error {
 	if s.readOnly {
 		return nil
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.commits.Lock()
+	defer s.commits.Unlock()
 	// incremental_vacuum frees pages step by step: read its rows to the end.
 	rows, err := s.write.QueryContext(ctx, `PRAGMA incremental_vacuum`)
 	if err != nil {

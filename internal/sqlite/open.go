@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/proforma-dev/proforma/internal/groupcommit"
 )
 
 // ErrReadOnly is returned (wrapped) by Update on a store opened with
@@ -56,7 +58,7 @@ func Open(dir string) (*Store, error) {
 }
 
 func newStore(dir string, write, read *sql.DB) (*Store, error) {
-	s := &Store{write: write, read: read}
+	s := &Store{write: write, read: read, commits: groupcommit.New()}
 	if err := s.setUp(dir); err != nil {
 		s.Close()
 		return nil, err
@@ -138,7 +140,7 @@ func OpenReadOnly(dir string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{write: db, read: db, readOnly: true}
+	s := &Store{write: db, read: db, readOnly: true, commits: groupcommit.New()}
 	if err := s.setUpReadOnly(dir); err != nil {
 		s.Close()
 		return nil, err

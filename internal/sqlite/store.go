@@ -14,12 +14,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/groupcommit"
 )
 
 // Memory is the --data value of a throwaway in-memory store.
@@ -34,10 +34,10 @@ const FileName = "proforma.db"
 type Store struct {
 	write      *sql.DB
 	read       *sql.DB
-	writeStmts statements // prepared once on write, reused by every transaction
-	readStmts  statements // the read statements prepared on read
-	mu         sync.Mutex // serializes write transactions of this process
-	readOnly   bool       // opened by OpenReadOnly: write and read are one read-only handle
+	writeStmts statements         // prepared once on write, reused by every transaction
+	readStmts  statements         // the read statements prepared on read
+	commits    *groupcommit.Queue // write transactions of this process, committed in groups
+	readOnly   bool               // opened by OpenReadOnly: write and read are one read-only handle
 }
 
 // The SQL of conductor.Tx. ListRange relies on SQLite's documented
@@ -159,20 +159,40 @@ func (s *Store) Size(ctx context.Context) (int64, error) {
 	return n, mapError(err)
 }
 
-// Update implements conductor.Store.
+// Update implements conductor.Store. Concurrent updates share one
+// transaction and one commit (groupcommit): each runs in a savepoint of
+// its own and is answered once the commit is durable.
 func (s *Store) Update(ctx context.Context, fn func(conductor.Tx) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sqlTx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return mapError(err)
-	}
-	defer sqlTx.Rollback()
-	if err := fn(&tx{ctx: ctx, tx: sqlTx, st: &s.writeStmts}); err != nil {
-		return mapError(err)
-	}
-	return mapError(sqlTx.Commit())
+	return s.commits.Update(ctx, s.begin, fn)
 }
+
+// begin opens the write transaction of a group commit. It is not bound to
+// any caller's context: one caller going away must not undo the others.
+func (s *Store) begin() (groupcommit.Batch, error) {
+	sqlTx, err := s.write.BeginTx(context.Background(), nil)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return &batch{tx: sqlTx, st: &s.writeStmts}, nil
+}
+
+// batch is the transaction of a group commit.
+type batch struct {
+	tx *sql.Tx
+	st *statements
+}
+
+func (b *batch) Apply(fn func(conductor.Tx) error) error {
+	return mapError(fn(&tx{ctx: context.Background(), tx: b.tx, st: b.st}))
+}
+
+func (b *batch) Exec(stmt string) error {
+	_, err := b.tx.ExecContext(context.Background(), stmt)
+	return mapError(err)
+}
+
+func (b *batch) Commit() error   { return mapError(b.tx.Commit()) }
+func (b *batch) Rollback() error { return b.tx.Rollback() }
 
 // View implements conductor.Store.
 func (s *Store) View(ctx context.Context, fn func(conductor.Tx) error) error {

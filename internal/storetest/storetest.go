@@ -23,6 +23,7 @@ func Run(t *testing.T, open func(t *testing.T) conductor.Store) {
 		"namespaces are separate":       testNamespaces,
 		"failed update changes nothing": testRollback,
 		"concurrent updates serialize":  testConcurrentUpdates,
+		"failing updates among others":  testFailingAmongConcurrent,
 		"delete all":                    testDeleteAll,
 		"versions and truncate":         testVersionsAndTruncate,
 		"compact keeps every record":    testCompact,
@@ -199,6 +200,57 @@ func testConcurrentUpdates(t *testing.T, s conductor.Store) {
 	wg.Wait()
 	if got, want := get(t, s, "p", "k", "n", conductor.Timeless), fmt.Sprint(workers*rounds); got != want {
 		t.Errorf("counter = %s, want %s", got, want)
+	}
+}
+
+// testFailingAmongConcurrent runs updates at once, every third failing
+// after its writes (a record and a blob), while each of the others adds
+// one to a shared counter: whatever transactions they shared, the failing
+// ones changed nothing and every other one counted once.
+func testFailingAmongConcurrent(t *testing.T, s conductor.Store) {
+	const updates = 60
+	put(t, s, "p", "k", "n", conductor.Timeless, "0")
+	refused := errors.New("refused")
+	var wg sync.WaitGroup
+	for i := range updates {
+		wg.Go(func() {
+			id := fmt.Sprint("u", i)
+			err := s.Update(ctx, func(tx conductor.Tx) error {
+				data, _, err := tx.Get("p", "k", "n", conductor.Timeless)
+				if err != nil {
+					return err
+				}
+				var n int
+				fmt.Sscan(string(data), &n)
+				if err := tx.Put("p", "k", "n", conductor.Timeless, []byte(fmt.Sprint(n+1))); err != nil {
+					return err
+				}
+				if err := tx.Put("p", "k", id, conductor.Timeless, []byte("x")); err != nil {
+					return err
+				}
+				if err := tx.PutBlob(id, []byte("blob")); err != nil {
+					return err
+				}
+				if i%3 == 0 {
+					return refused
+				}
+				return nil
+			})
+			if (i%3 == 0) != errors.Is(err, refused) || (i%3 != 0 && err != nil) {
+				t.Errorf("update %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if got, want := get(t, s, "p", "k", "n", conductor.Timeless), fmt.Sprint(updates-updates/3); got != want {
+		t.Errorf("counter = %s, want %s", got, want)
+	}
+	for i := range updates {
+		id := fmt.Sprint("u", i)
+		rec, blob := get(t, s, "p", "k", id, conductor.Timeless), getBlob(t, s, id)
+		if kept := i%3 != 0; kept != (rec == "x") || kept != (blob == "blob") {
+			t.Errorf("update %d (failed: %v): record %q, blob %q", i, !kept, rec, blob)
+		}
 	}
 }
 

@@ -1,0 +1,167 @@
+// Package groupcommit lets concurrent write transactions share one durable
+// commit. A store's Update hands its function to a Queue; whichever caller
+// finds the writer free becomes the leader: it takes every function queued
+// so far (its own among them, unless an earlier leader took it), runs them
+// one after the other in one database transaction, each inside a savepoint
+// of its own, commits once, and then answers each caller. So a busy store
+// pays one commit (one fsync) for many requests, and an idle one answers a
+// lone request as before.
+//
+// The contract each caller sees is Update's: its function's changes are
+// durable when Update returns nil; when its function fails, its changes
+// alone are undone and the others' are kept. Functions run in the order
+// they were queued, each seeing the changes of those before it, as if they
+// had run one by one. A failure of the batch itself (the commit, a broken
+// transaction, a write conflict) fails every function of the batch, so no
+// caller is answered on the strength of changes that were not committed.
+package groupcommit
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/proforma-dev/proforma/internal/conductor"
+)
+
+// MaxBatch bounds the functions of one commit, so that one batch's
+// transaction stays short.
+const MaxBatch = 128
+
+// Batch is one database transaction of a leader.
+type Batch interface {
+	// Apply runs fn on the transaction and returns its error as the store
+	// reports errors (a conflict is conductor.ErrWriteConflict). fn's
+	// statements must not be cancelled midway, as an interrupted statement
+	// may undo the whole transaction (SQLite): the Queue checks the
+	// caller's context before fn runs, not during.
+	Apply(fn func(conductor.Tx) error) error
+	// Exec runs a statement (the savepoints' SQL) on the transaction.
+	Exec(stmt string) error
+	Commit() error
+	Rollback() error
+}
+
+// Queue is the group-commit queue of one store. The zero value is not
+// ready: use New.
+type Queue struct {
+	token chan struct{} // held by the leader, or by Lock's caller
+
+	mu      sync.Mutex
+	waiting []*member
+}
+
+// member is one Update waiting for its answer.
+type member struct {
+	ctx  context.Context
+	fn   func(conductor.Tx) error
+	done chan error
+}
+
+// New returns an empty queue.
+func New() *Queue { return &Queue{token: make(chan struct{}, 1)} }
+
+// Update runs fn in a batch begun by begin and returns once its changes are
+// committed (nil) or undone (fn's error, or the batch's).
+func (q *Queue) Update(ctx context.Context, begin func() (Batch, error), fn func(conductor.Tx) error) error {
+	m := &member{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	q.mu.Lock()
+	q.waiting = append(q.waiting, m)
+	q.mu.Unlock()
+	for {
+		select {
+		case err := <-m.done:
+			return err
+		case q.token <- struct{}{}:
+			q.lead(begin)
+			<-q.token
+		}
+	}
+}
+
+// Lock waits until no batch runs and keeps the writer until Unlock: for
+// work that must not overlap a write transaction (a checkpoint).
+func (q *Queue) Lock() { q.token <- struct{}{} }
+
+// Unlock releases what Lock took.
+func (q *Queue) Unlock() { <-q.token }
+
+// lead commits the functions waiting now, up to MaxBatch.
+func (q *Queue) lead(begin func() (Batch, error)) {
+	q.mu.Lock()
+	n := min(len(q.waiting), MaxBatch)
+	batch := q.waiting[:n:n]
+	q.waiting = append([]*member(nil), q.waiting[n:]...)
+	q.mu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
+	errs := run(batch, begin)
+	for i, m := range batch {
+		m.done <- errs[i]
+	}
+}
+
+// run runs a batch in one transaction and returns each member's answer.
+func run(batch []*member, begin func() (Batch, error)) []error {
+	errs := make([]error, len(batch))
+	fail := func(err error) []error {
+		for i := range errs {
+			errs[i] = err
+		}
+		return errs
+	}
+	b, err := begin()
+	if err != nil {
+		return fail(err)
+	}
+	kept := 0
+	for i, m := range batch {
+		if errs[i] = m.ctx.Err(); errs[i] != nil {
+			continue
+		}
+		var broken error
+		errs[i], broken = apply(b, m.fn, len(batch) > 1)
+		if broken != nil {
+			b.Rollback()
+			return fail(broken)
+		}
+		if errs[i] == nil {
+			kept++
+		}
+	}
+	if kept == 0 {
+		b.Rollback()
+		return errs
+	}
+	if err := b.Commit(); err != nil {
+		return fail(err)
+	}
+	return errs
+}
+
+// apply runs one member's fn. With savepoint (a batch of several), a
+// failing fn's changes are undone alone and the transaction goes on;
+// without, the caller rolls the transaction back when fn fails. broken
+// reports a transaction that can neither go on nor commit: a write
+// conflict (the database is locked by another process, or a serializable
+// transaction lost), or a savepoint that failed.
+func apply(b Batch, fn func(conductor.Tx) error, savepoint bool) (err, broken error) {
+	if savepoint {
+		if err := b.Exec("SAVEPOINT member"); err != nil {
+			return nil, err
+		}
+	}
+	err = b.Apply(fn)
+	switch {
+	case errors.Is(err, conductor.ErrWriteConflict):
+		return err, err
+	case !savepoint:
+		return err, nil
+	case err != nil:
+		if broken := b.Exec("ROLLBACK TO SAVEPOINT member"); broken != nil {
+			return err, broken
+		}
+	}
+	return err, b.Exec("RELEASE SAVEPOINT member")
+}
