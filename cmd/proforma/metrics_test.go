@@ -111,6 +111,10 @@ func TestMetrics(t *testing.T) {
 	if got := value(t, m, "proforma_open_connections", nil); got < 1 {
 		t.Errorf("open connections: %v, want the scrape's at least", got)
 	}
+	commits, writes := value(t, m, "proforma_store_commits_total", nil), value(t, m, "proforma_store_committed_writes_total", nil)
+	if commits < 1 || writes < commits {
+		t.Errorf("store commits %v of %v writes", commits, writes)
+	}
 	if got := value(t, m, "proforma_write_conflict_retries_total", nil); got != 0 {
 		t.Errorf("write-conflict retries on one server: %v", got)
 	}

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
 )
@@ -49,6 +50,8 @@ type Queue struct {
 
 	mu      sync.Mutex
 	waiting []*member
+
+	commits, committed atomic.Int64 // durable commits, and the updates they held
 }
 
 // member is one Update waiting for its answer.
@@ -86,6 +89,10 @@ func (q *Queue) Lock() { q.token <- struct{}{} }
 // Unlock releases what Lock took.
 func (q *Queue) Unlock() { <-q.token }
 
+// Stats are the durable commits made so far and the updates they held:
+// their ratio is how many requests a commit serves.
+func (q *Queue) Stats() (commits, updates int64) { return q.commits.Load(), q.committed.Load() }
+
 // lead commits the functions waiting now, up to MaxBatch.
 func (q *Queue) lead(begin func() (Batch, error)) {
 	q.mu.Lock()
@@ -96,20 +103,25 @@ func (q *Queue) lead(begin func() (Batch, error)) {
 	if len(batch) == 0 {
 		return
 	}
-	errs := run(batch, begin)
+	errs, kept := run(batch, begin)
+	if kept > 0 {
+		q.commits.Add(1)
+		q.committed.Add(int64(kept))
+	}
 	for i, m := range batch {
 		m.done <- errs[i]
 	}
 }
 
-// run runs a batch in one transaction and returns each member's answer.
-func run(batch []*member, begin func() (Batch, error)) []error {
+// run runs a batch in one transaction and returns each member's answer
+// and how many were committed.
+func run(batch []*member, begin func() (Batch, error)) ([]error, int) {
 	errs := make([]error, len(batch))
-	fail := func(err error) []error {
+	fail := func(err error) ([]error, int) {
 		for i := range errs {
 			errs[i] = err
 		}
-		return errs
+		return errs, 0
 	}
 	b, err := begin()
 	if err != nil {
@@ -132,12 +144,12 @@ func run(batch []*member, begin func() (Batch, error)) []error {
 	}
 	if kept == 0 {
 		b.Rollback()
-		return errs
+		return errs, 0
 	}
 	if err := b.Commit(); err != nil {
 		return fail(err)
 	}
-	return errs
+	return errs, kept
 }
 
 // apply runs one member's fn. With savepoint (a batch of several), a

@@ -213,5 +213,9 @@ func TestManyConcurrentUpdates(t *testing.T) {
 			t.Fatalf("update %d: %v, committed %v", i, err, d.committed[fmt.Sprint(i)])
 		}
 	}
+	commits, updates := q.Stats()
+	if commits != int64(d.commits) || updates != n-(n+6)/7 {
+		t.Errorf("Stats = %d commits of %d updates; the database saw %d commits", commits, updates, d.commits)
+	}
 	t.Logf("%d updates in %d commits", n, d.commits)
 }

@@ -37,6 +37,12 @@ type sizer interface {
 	Size(ctx context.Context) (int64, error)
 }
 
+// committer is a store that commits concurrent writes in groups and
+// counts them (the SQLite and PostgreSQL stores).
+type committer interface {
+	CommitStats() (commits, updates int64)
+}
+
 // NewMetrics returns the metrics of a server over store and svc, with the
 // Go runtime's and the process's.
 func NewMetrics(store conductor.Store, svc *conductor.Service) *Metrics {
@@ -83,6 +89,17 @@ func NewMetrics(store conductor.Store, svc *conductor.Service) *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if s, ok := store.(sizer); ok {
 		m.registry.MustRegister(storeSize{s})
+	}
+	if s, ok := store.(committer); ok {
+		m.registry.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "proforma_store_commits_total",
+				Help: "Durable commits of the store: concurrent writes share one (group commit).",
+			}, func() float64 { commits, _ := s.CommitStats(); return float64(commits) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "proforma_store_committed_writes_total",
+				Help: "Write transactions those commits made durable.",
+			}, func() float64 { _, writes := s.CommitStats(); return float64(writes) }))
 	}
 	return m
 }

@@ -166,6 +166,10 @@ func (s *Store) Update(ctx context.Context, fn func(conductor.Tx) error) error {
 	return s.commits.Update(ctx, s.begin, fn)
 }
 
+// CommitStats are the durable commits this process made and the updates
+// they held (groupcommit.Queue.Stats).
+func (s *Store) CommitStats() (commits, updates int64) { return s.commits.Stats() }
+
 // begin opens the write transaction of a group commit. It is not bound to
 // any caller's context: one caller going away must not undo the others.
 func (s *Store) begin() (groupcommit.Batch, error) {
