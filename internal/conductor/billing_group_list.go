@@ -47,13 +47,12 @@ func (s *Service) ListBillingGroups(ctx context.Context, c Caller, in ListBillin
 		if err != nil {
 			return err
 		}
+		sizes, err := groupSizes(tx, c.Account, groups, period)
 		next, views = token, make([]BillingGroupView, len(groups))
 		for i, g := range groups {
-			if views[i], err = groupView(tx, c.Account, g, period); err != nil {
-				return err
-			}
+			views[i] = BillingGroupView{BillingGroup: g, ARN: ARN(c.Account, TypeBillingGroup, g.ID), Size: int64(sizes[i])}
 		}
-		return nil
+		return err
 	})
 	return views, next, err
 }

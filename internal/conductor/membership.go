@@ -112,6 +112,36 @@ func groupMembers(tx Tx, payer, groupID string, at Period) ([]string, error) {
 	return members, err
 }
 
+// groupSizes are the member counts of groups at period: one look at
+// whether the index answers, then a count per group, or one read of the
+// memberships for all of them when it does not.
+func groupSizes(tx Tx, payer string, groups []BillingGroup, at Period) ([]int, error) {
+	sizes := make([]int, len(groups))
+	indexed, err := groupMembersIndex.answers(tx, payer, at)
+	if err != nil || len(groups) == 0 {
+		return sizes, err
+	}
+	if !indexed {
+		all, err := memberships(tx, payer, at)
+		index := make(map[string]int, len(groups))
+		for i, g := range groups {
+			index[g.ID] = i
+		}
+		for _, group := range all {
+			if i, ok := index[group]; ok {
+				sizes[i]++
+			}
+		}
+		return sizes, err
+	}
+	for i, g := range groups {
+		if sizes[i], err = tx.Count(payer, groupMembersKind(g.ID), at); err != nil {
+			return sizes, err
+		}
+	}
+	return sizes, nil
+}
+
 // groupSize is the number of accounts of a billing group at period.
 func groupSize(tx Tx, payer, groupID string, at Period) (int, error) {
 	return groupMembersIndex.count(tx, payer, groupMembersKind(groupID), at, func() (int, error) {
