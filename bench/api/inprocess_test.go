@@ -24,6 +24,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -251,6 +253,24 @@ func BenchmarkClientOverhead(b *testing.B) {
 			if err := phases[2].Op(context.Background(), 0, 0); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// BenchmarkCreateConcurrent creates plans from 16 goroutines on the disk
+// store, as the create phase's 16 workers do without the network and the
+// SDK: concurrent writes share commits (internal/groupcommit), so ns/op
+// here is the server's cost of a durable create under load. The payer's
+// 5,000-plan quota bounds it: run it with -benchtime 4000x at most.
+//
+//	go test ./bench/api -run '^$' -bench CreateConcurrent -benchtime 4000x -cpuprofile /tmp/cpu.out
+func BenchmarkCreateConcurrent(b *testing.B) {
+	p := newInProcess(b, "disk")
+	var n atomic.Int64
+	b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			p.createPlan(b, fmt.Sprintf("bench-%07d", n.Add(1)))
 		}
 	})
 }

@@ -49,6 +49,7 @@ type seedMark struct {
 // the digest does not erase it, so its run-time changes to file accounts
 // outlive the next start of a newer version (Reset puts the file back).
 func (s *Service) SeedOrganization(ctx context.Context, org Organization) error {
+	defer s.payers.Clear()
 	digest, err := orgDigest(org)
 	if err != nil {
 		return err
@@ -68,6 +69,7 @@ func (s *Service) SeedOrganization(ctx context.Context, org Organization) error 
 // recording its digest so that the next start with the same organization
 // skips seeding.
 func (s *Service) Reset(ctx context.Context, org Organization) error {
+	defer s.payers.Clear()
 	digest, err := orgDigest(org)
 	if err != nil {
 		return err

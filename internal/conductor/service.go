@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -17,6 +18,11 @@ type Service struct {
 	usage UsageEngine // prices the cost report operations; see SetUsageEngine
 
 	conflictRetries atomic.Int64 // write transactions retried after a write conflict
+
+	// payers are the accounts Authorize found to be payers: a set only
+	// SeedOrganization and Reset change, so that a request does not pay a
+	// transaction to be authorized (docs/decisions.md).
+	payers sync.Map
 }
 
 // NewService returns a Service over store. A nil clock is the system clock;
@@ -103,6 +109,9 @@ func (s *Service) readPeriod(billingPeriod string) (Period, error) {
 // Authorize returns the Caller for an account ID: only payer (management)
 // accounts known to the organization may call the API.
 func (s *Service) Authorize(ctx context.Context, account string) (Caller, error) {
+	if _, ok := s.payers.Load(account); ok {
+		return Caller{Account: account}, nil
+	}
 	var found bool
 	err := s.view(ctx, func(tx Tx) error {
 		_, ok, err := tx.Get("", kindPayer, account, Timeless)
@@ -116,5 +125,6 @@ func (s *Service) Authorize(ctx context.Context, account string) (Caller, error)
 		return Caller{}, AccessDenied("Account %s is not a management (payer) account of an organization known to Proforma; "+
 			"only management accounts can call AWS Billing Conductor.", account)
 	}
+	s.payers.Store(account, struct{}{})
 	return Caller{Account: account}, nil
 }

@@ -37,11 +37,22 @@ type Batch interface {
 	// may undo the whole transaction (SQLite): the Queue checks the
 	// caller's context before fn runs, not during.
 	Apply(fn func(conductor.Tx) error) error
-	// Exec runs a statement (the savepoints' SQL) on the transaction.
+	// Exec runs one of SavepointStatements on the transaction.
 	Exec(stmt string) error
 	Commit() error
 	Rollback() error
 }
+
+// The statements Batch.Exec runs: every one of them, so that a store may
+// prepare them once.
+const (
+	Savepoint  = "SAVEPOINT member"
+	RollbackTo = "ROLLBACK TO SAVEPOINT member"
+	Release    = "RELEASE SAVEPOINT member"
+)
+
+// SavepointStatements are the statements Batch.Exec runs.
+var SavepointStatements = []string{Savepoint, RollbackTo, Release}
 
 // Queue is the group-commit queue of one store. The zero value is not
 // ready: use New.
@@ -160,7 +171,7 @@ func run(batch []*member, begin func() (Batch, error)) ([]error, int) {
 // transaction lost), or a savepoint that failed.
 func apply(b Batch, fn func(conductor.Tx) error, savepoint bool) (err, broken error) {
 	if savepoint {
-		if err := b.Exec("SAVEPOINT member"); err != nil {
+		if err := b.Exec(Savepoint); err != nil {
 			return nil, err
 		}
 	}
@@ -171,9 +182,9 @@ func apply(b Batch, fn func(conductor.Tx) error, savepoint bool) (err, broken er
 	case !savepoint:
 		return err, nil
 	case err != nil:
-		if broken := b.Exec("ROLLBACK TO SAVEPOINT member"); broken != nil {
+		if broken := b.Exec(RollbackTo); broken != nil {
 			return err, broken
 		}
 	}
-	return err, b.Exec("RELEASE SAVEPOINT member")
+	return err, b.Exec(Release)
 }

@@ -52,11 +52,11 @@ func (b *fakeBatch) Apply(fn func(conductor.Tx) error) error { return fn(fakeTx{
 
 func (b *fakeBatch) Exec(stmt string) error {
 	switch stmt {
-	case "SAVEPOINT member":
+	case Savepoint:
 		b.saved = maps.Clone(b.work)
-	case "ROLLBACK TO SAVEPOINT member":
+	case RollbackTo:
 		b.work = b.saved
-	case "RELEASE SAVEPOINT member":
+	case Release:
 	default:
 		return fmt.Errorf("unexpected %q", stmt)
 	}

@@ -73,6 +73,10 @@ type statements struct {
 	get, listFrom, listAfter, count, versions *sql.Stmt
 	write, truncate                           *sql.Stmt
 	blobGet, blobIDs, blobPut, blobDelete     *sql.Stmt
+	// savepoints are the group commit's statements (groupcommit.Savepoint
+	// and the others), by their text: prepared once, not parsed for each
+	// request of a batch.
+	savepoints map[string]*sql.Stmt
 }
 
 func prepare(db *sql.DB, writes bool) (statements, error) {
@@ -93,6 +97,16 @@ func prepare(db *sql.DB, writes bool) (statements, error) {
 			return st, err
 		}
 		*t.stmt = stmt
+	}
+	if writes {
+		st.savepoints = map[string]*sql.Stmt{}
+		for _, text := range groupcommit.SavepointStatements {
+			stmt, err := db.Prepare(text)
+			if err != nil {
+				return st, err
+			}
+			st.savepoints[text] = stmt
+		}
 	}
 	return st, nil
 }
@@ -191,7 +205,7 @@ func (b *batch) Apply(fn func(conductor.Tx) error) error {
 }
 
 func (b *batch) Exec(stmt string) error {
-	_, err := b.tx.ExecContext(context.Background(), stmt)
+	_, err := b.tx.StmtContext(context.Background(), b.st.savepoints[stmt]).ExecContext(context.Background())
 	return mapError(err)
 }
 
