@@ -19,6 +19,7 @@ type duckdbSpec struct {
 	AmountColumns []string `json:"amountColumns"`
 	DecimalType   string   `json:"decimalType"`
 	Groups        []group  `json:"groups"`
+	Query         string   `json:"query,omitempty"` // "" (the pro forma query) or "perkey"
 }
 
 // duckdbDecimals are the types DuckDB reads the amounts as, one run each:
@@ -43,10 +44,45 @@ type duckdbOutput struct {
 	Groups          []groupCosts `json:"groups"`
 }
 
-// runDuckDB writes the spec for csv, reading amounts as decimalType, to
-// work and runs aggregate.mjs on it.
+// perKeyRun is the run of aggregate.mjs's "perkey" query: what an
+// import computes (the lines summed per aggregation key), for the import's
+// rows/s to be read against.
+type perKeyRun struct {
+	Output *perKeyOutput `json:"output"`
+	Run    measure       `json:"run"`
+}
+
+// perKeyOutput is what the "perkey" query prints.
+type perKeyOutput struct {
+	Version   string  `json:"duckdbVersion"`
+	QueryMs   float64 `json:"queryMs"`
+	Rows      int64   `json:"rows"`
+	Keys      int64   `json:"keys"`
+	Usage     string  `json:"usage"`
+	Unblended string  `json:"unblended"`
+	Public    string  `json:"public"`
+}
+
+// runDuckDB runs aggregate.mjs's pro forma query on csv, reading amounts
+// as decimalType.
 func runDuckDB(root, work, csv, decimalType string) (*duckdbOutput, measure, error) {
-	spec := duckdbSpec{CSV: csv, Columns: header[:], DecimalType: decimalType, Groups: groups}
+	var res duckdbOutput
+	m, err := runAggregate(root, work, duckdbSpec{CSV: csv, DecimalType: decimalType, Groups: groups}, &res)
+	return &res, m, err
+}
+
+// runDuckDBPerKey runs aggregate.mjs's per-key query on csv, with the
+// amounts as DECIMAL(38,10), the exact type.
+func runDuckDBPerKey(root, work, csv string) (*perKeyOutput, measure, error) {
+	var res perKeyOutput
+	m, err := runAggregate(root, work, duckdbSpec{CSV: csv, DecimalType: duckdbDecimals[0], Groups: groups, Query: "perkey"}, &res)
+	return &res, m, err
+}
+
+// runAggregate writes spec (its columns filled in) to work, runs
+// aggregate.mjs on it and decodes what it prints into out.
+func runAggregate(root, work string, spec duckdbSpec, out any) (measure, error) {
+	spec.Columns = header[:]
 	for i := range nColumns {
 		if amountColumns[i] {
 			spec.AmountColumns = append(spec.AmountColumns, header[i])
@@ -54,20 +90,19 @@ func runDuckDB(root, work, csv, decimalType string) (*duckdbOutput, measure, err
 	}
 	b, err := json.MarshalIndent(spec, "", "  ")
 	if err != nil {
-		return nil, measure{}, err
+		return measure{}, err
 	}
 	specPath := filepath.Join(work, "duckdb-spec.json")
 	if err := os.WriteFile(specPath, b, 0o644); err != nil {
-		return nil, measure{}, err
+		return measure{}, err
 	}
 	dir := benchproc.DuckDBDir(root)
-	out, m, err := run(dir, "node", filepath.Join(dir, "aggregate.mjs"), specPath)
+	stdout, m, err := run(dir, "node", filepath.Join(dir, "aggregate.mjs"), specPath)
 	if err != nil {
-		return nil, m, err
+		return m, err
 	}
-	var res duckdbOutput
-	if err := json.Unmarshal(out, &res); err != nil {
-		return nil, m, fmt.Errorf("aggregate.mjs output: %v\n%s", err, tail(string(out), 2000))
+	if err := json.Unmarshal(stdout, out); err != nil {
+		return m, fmt.Errorf("aggregate.mjs output: %v\n%s", err, tail(string(stdout), 2000))
 	}
-	return &res, m, nil
+	return m, nil
 }

@@ -266,6 +266,15 @@ func runDuckDBSide(root, work string, cfg config, res *results) {
 		res.DuckDB = append(res.DuckDB, duckdbRun{DecimalType: typ, Output: out, Run: m})
 		logf("  %.1f s (query %.1f s), peak RSS %.0f MiB", m.WallS, out.QueryMs/1000, m.PeakMiB())
 	}
+	logf("duckdb per-key aggregation (what an import computes), amounts as %s", duckdbDecimals[0])
+	out, m, err := runDuckDBPerKey(root, work, res.File.Path)
+	if err != nil {
+		res.DuckDBSkipped = "failed: " + err.Error()
+		logf("DuckDB %s", res.DuckDBSkipped)
+		return
+	}
+	res.PerKey = &perKeyRun{Output: out, Run: m}
+	logf("  %.1f s (query %.1f s), %d keys, peak RSS %.0f MiB", m.WallS, out.QueryMs/1000, out.Keys, m.PeakMiB())
 }
 
 // machine describes where the benchmark ran.

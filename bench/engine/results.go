@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -33,6 +35,10 @@ type results struct {
 
 	DuckDBSkipped string      `json:"duckdb_skipped,omitempty"`
 	DuckDB        []duckdbRun `json:"duckdb,omitempty"`
+	PerKey        *perKeyRun  `json:"duckdb_per_key,omitempty"`
+	// ImportVsPerKey is the import's rows/s ÷ DuckDB's per-key
+	// aggregation's: the same work, the same file.
+	ImportVsPerKey float64 `json:"import_vs_duckdb_per_key,omitempty"`
 
 	Rates    rates   `json:"rows_per_s"`
 	VsDuckDB []vsRun `json:"proforma_vs_duckdb,omitempty"`
@@ -107,6 +113,37 @@ func (r *results) compare() {
 			DuckDBQuerySOnly: d.Output.QueryMs / 1000})
 		r.crossCheck(d)
 	}
+	if r.PerKey != nil {
+		r.ImportVsPerKey = ratio(r.Rates.Import, perSecond(n, r.PerKey.Run))
+		r.crossCheckKeys()
+	}
+}
+
+// crossCheckKeys compares the per-key query's rows and key count with
+// the aggregates the import reported storing.
+func (r *results) crossCheckKeys() {
+	out := r.PerKey.Output
+	aggregates := importedAggregates(r.ImportOutput)
+	for _, c := range []check{
+		{Figure: "rows", Proforma: fmt.Sprint(r.File.Lines), DuckDBValue: fmt.Sprint(out.Rows)},
+		{Figure: "aggregation keys", Proforma: fmt.Sprint(aggregates), DuckDBValue: fmt.Sprint(out.Keys)},
+	} {
+		c.DuckDB, c.Group = "per-key "+duckdbDecimals[0], "(file)"
+		c.Equal = c.Proforma == c.DuckDBValue
+		r.Mismatch = r.Mismatch || !c.Equal
+		r.Checks = append(r.Checks, c)
+	}
+}
+
+// importedAggregates is the sum of the "(N aggregates)" of an import's
+// summary, -1 when it names none.
+func importedAggregates(summary string) int64 {
+	var total int64 = -1
+	for _, m := range regexp.MustCompile(`\(([0-9]+) aggregates?\)`).FindAllStringSubmatch(summary, -1) {
+		n, _ := strconv.ParseInt(m[1], 10, 64)
+		total = max(total, 0) + n
+	}
+	return total
 }
 
 // crossCheck compares one DuckDB run's rows and group totals with
@@ -199,6 +236,12 @@ func printResults(w io.Writer, r *results) {
 	}
 	if len(r.VsDuckDB) > 0 {
 		fmt.Fprintln(w, "\n(DuckDB rows include node and DuckDB start-up; its query alone took", queryTimes(r.DuckDB)+")")
+	}
+	if k := r.PerKey; k != nil {
+		fmt.Fprintf(w, "\nThe import's own work, in DuckDB: read_csv + GROUP BY the import's key, %s sums: %.2f s "+
+			"(query %.2f s), %s rows/s, %s keys, peak RSS %.0f MiB.\nProforma import ÷ DuckDB per-key: rows/s %.2f×, peak RSS %.2f×\n",
+			duckdbDecimals[0], k.Run.WallS, k.Output.QueryMs/1000, thousands(perSecond(f.Lines, k.Run)), thousands(float64(k.Output.Keys)),
+			k.Run.PeakMiB(), r.ImportVsPerKey, ratio(float64(r.Import.PeakKiB), float64(k.Run.PeakKiB)))
 	}
 	if r.Flat != nil {
 		fmt.Fprintf(w, "\nMemory flatness: proforma import peak RSS %.0f MiB at %s lines, %.0f MiB at %s lines (%.2f× for %.0f× the lines)\n",

@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"github.com/klauspost/compress/gzip"
 	"io"
 	"os"
+
+	"github.com/klauspost/compress/s2"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/cur"
@@ -16,29 +17,28 @@ import (
 // transaction per chunk costs little, small enough to keep memory flat.
 const chunkSize = 8 << 20
 
-// storeFile stages a file's bytes in chunks, gzip-compressing plain CSV
-// (compressed inputs and Parquet are stored as they are). It returns the
-// number of chunks.
-func (r *importRun) storeFile(ctx context.Context, path, blob string) (int, error) {
+// storeFile stages a file's bytes in chunks, compressing plain CSV as an
+// S2 stream (compressed inputs and Parquet are stored as they are). It
+// returns the number of chunks and the codec (Blob.Codec).
+func (r *importRun) storeFile(ctx context.Context, path, blob string) (chunks int, codec string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, &cur.Error{File: path, Err: err}
+		return 0, "", &cur.Error{File: path, Err: err}
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 1<<20)
 	cw := &chunkWriter{ctx: ctx, run: r, blob: blob}
 	var w io.WriteCloser = nopCloser{cw}
 	if magic, _ := br.Peek(4); !compressed(magic) {
-		gz, _ := gzip.NewWriterLevel(cw, gzip.BestSpeed)
-		w = gz
+		w, codec = s2.NewWriter(cw), codecS2
 	}
 	if _, err := io.Copy(w, br); err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	if err := w.Close(); err != nil {
-		return 0, err
+		return 0, "", err
 	}
-	return cw.chunks, cw.flush()
+	return cw.chunks, codec, cw.flush()
 }
 
 // compressed reports whether a file starts as gzip, zip or Parquet.
@@ -104,8 +104,13 @@ type blobReader struct {
 	cur *bytes.Reader
 }
 
-func newBlobReader(tx conductor.Tx, b Blob) *blobReader {
-	return &blobReader{tx: tx, ids: b.chunkIDs()}
+// newBlobReader reads a stored file's bytes as they were imported.
+func newBlobReader(tx conductor.Tx, b Blob) io.Reader {
+	r := &blobReader{tx: tx, ids: b.chunkIDs()}
+	if b.Codec == codecS2 {
+		return s2.NewReader(r)
+	}
+	return r
 }
 
 func (r *blobReader) Read(p []byte) (int, error) {

@@ -3,15 +3,20 @@ package usage
 import (
 	"bytes"
 	"cmp"
+	"compress/gzip"
 	"context"
 	"encoding/gob"
+	"io"
 	"slices"
 	"strings"
 	"testing"
 
 	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/klauspost/compress/s2"
+
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/pricing"
+	"github.com/proforma-dev/proforma/internal/sqlite"
 )
 
 // storedChunks lists the stored file chunks: the blobs but aggregates.
@@ -205,5 +210,60 @@ func TestAggregatesOfEarlierLayouts(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestStoredFilesOfEveryCodec: plain CSV is stored as an S2 stream now,
+// earlier imports stored it gzip-compressed with no codec; both read back
+// as the bytes that were imported.
+func TestStoredFilesOfEveryCodec(t *testing.T) {
+	store, err := sqlite.Open(sqlite.Memory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	const csv = "identity/LineItemId,lineItem/UsageAccountId\na,100000000001\n"
+	var gz, sz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(csv))
+	zw.Close()
+	sw := s2.NewWriter(&sz)
+	sw.Write([]byte(csv))
+	sw.Close()
+	stored := map[string]Blob{"gzip": {ID: "old/0", Chunks: 1}, "s2": {ID: "new/0", Chunks: 1, Codec: codecS2}}
+	data := map[string][]byte{"gzip": gz.Bytes(), "s2": sz.Bytes()}
+	if err := store.Update(context.Background(), func(tx conductor.Tx) error {
+		for codec, b := range stored {
+			if err := tx.PutBlob(chunkID(b.ID, 0), data[codec]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for codec, b := range stored {
+		err := store.View(context.Background(), func(tx conductor.Tx) error {
+			got, err := io.ReadAll(newBlobReader(tx, b))
+			if err != nil {
+				return err
+			}
+			if codec == "gzip" { // the CUR reader detects it
+				zr, err := gzip.NewReader(bytes.NewReader(got))
+				if err != nil {
+					return err
+				}
+				if got, err = io.ReadAll(zr); err != nil {
+					return err
+				}
+			}
+			if string(got) != csv {
+				t.Errorf("%s: read back %q", codec, got)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", codec, err)
+		}
 	}
 }

@@ -199,7 +199,7 @@ func (r *importRun) file(ctx context.Context, index int, in Input) error {
 	defer cancel()
 	go func() {
 		var err error
-		blob.Chunks, err = r.storeFile(storeCtx, path, blob.ID)
+		blob.Chunks, blob.Codec, err = r.storeFile(storeCtx, path, blob.ID)
 		stored <- err
 	}()
 	lines, rd, err := r.parse(ctx, in.Name, path)

@@ -80,12 +80,19 @@ type Part struct {
 	Limits cur.Limits `json:",omitzero"`
 }
 
-// Blob is a stored input file: its bytes in chunks, gzip-compressed when
-// the input was plain CSV (the CUR reader detects the compression).
+// Blob is a stored input file: its bytes in chunks. A compressed input
+// (gzip, zip, Parquet) is stored as it came; plain CSV is compressed as an
+// S2 stream (Codec "s2": fast enough to keep up with the import's parsing).
+// Imports before S2 stored plain CSV gzip-compressed, with no Codec: the
+// CUR reader detects gzip.
 type Blob struct {
 	ID     string // importID/file index
 	Chunks int
+	Codec  string `json:",omitempty"`
 }
+
+// codecS2 is Blob.Codec of plain CSV stored as an S2 stream.
+const codecS2 = "s2"
 
 func (b Blob) chunkIDs() []string {
 	ids := make([]string, b.Chunks)

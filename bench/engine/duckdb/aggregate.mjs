@@ -9,10 +9,18 @@
 //    "columns": [the header's names, in file order],
 //    "amountColumns": [the names read as decimals],
 //    "decimalType": "DECIMAL(38,10)" (default) or another DECIMAL(p,10),
+//    "query": "proforma" (default) or "perkey",
 //    "groups": [{"name", "accounts": [...], "rules": [{"type": MARKUP |
 //      DISCOUNT | TIERING, "scope": GLOBAL | SERVICE | BILLING_ENTITY | SKU,
 //      "percentage", "service", "billingEntity", "usageType", "operation",
 //      "freeTierActivated"}]}]}
+//
+// The "perkey" query computes instead what a Proforma import stores: the
+// lines summed per aggregation key (internal/usage's key: every field a
+// pricing rule reads, with the line's free-tier and public-cost states
+// decided first), DECIMAL sums of usage, unblended and public cost. It
+// prints {"duckdbVersion", "queryMs", "rows", "keys", "usage", "unblended",
+// "public"}: the key count and the exact totals of the three sums.
 //
 // Every column's type is given to read_csv (no sniffing): amounts as
 // decimalType, the rest VARCHAR. Prints one JSON object: {"duckdbVersion",
@@ -200,12 +208,65 @@ GROUP BY grp
 ORDER BY grp NULLS LAST`;
 }
 
+/**
+ * perKeyQuery is the import's aggregation: one group per key of
+ * internal/usage (aggregate.go), as pricing.HasPublicCost and
+ * pricing.IsFreeTier decide a line's public-cost and free-tier states.
+ */
+function perKeyQuery(spec) {
+  const c = (name) => ident(name);
+  return `
+WITH cur AS (SELECT * FROM ${readCSV(spec)}),
+keyed AS (
+  SELECT *,
+    ${c('lineItem/LineItemType')} = 'Usage' AND (
+      (coalesce(${c('lineItem/UnblendedCost')}, 0) = 0 AND coalesce(${c('pricing/publicOnDemandRate')}, 0) > 0)
+      OR contains(lower(coalesce(${c('lineItem/LineItemDescription')}, '')), 'free tier')) AS free_tier,
+    ${c('pricing/publicOnDemandCost')} IS NOT NULL AND NOT (${c('pricing/publicOnDemandCost')} = 0
+      AND coalesce(${c('lineItem/UnblendedCost')}, 0) <> 0 AND ${c('pricing/publicOnDemandRate')} IS NULL) AS has_public
+  FROM cur
+),
+sums AS (
+  SELECT count(*) AS n,
+    sum(coalesce(${c('lineItem/UsageAmount')}, 0)) AS usage,
+    sum(coalesce(${c('lineItem/UnblendedCost')}, 0)) AS unblended,
+    sum(CASE WHEN has_public THEN ${c('pricing/publicOnDemandCost')} ELSE 0 END) AS public
+  FROM keyed
+  GROUP BY ${c('bill/BillingPeriodStartDate')}, ${c('lineItem/UsageAccountId')}, ${c('bill/BillingEntity')},
+    ${c('lineItem/LineItemType')}, ${c('lineItem/ProductCode')}, ${c('product/servicecode')}, ${c('product/ProductName')},
+    ${c('lineItem/UsageType')}, ${c('lineItem/Operation')}, ${c('savingsPlan/SavingsPlanARN')},
+    ${c('reservation/ReservationARN')},
+    CASE WHEN free_tier THEN ${c('pricing/publicOnDemandRate')} END,
+    ${c('pricing/publicOnDemandRate')} IS NOT NULL,
+    CASE WHEN NOT has_public THEN 0 WHEN ${c('pricing/publicOnDemandCost')} = 0 THEN 1
+         WHEN ${c('pricing/publicOnDemandCost')} > 0 THEN 2 ELSE 3 END,
+    free_tier
+)
+SELECT sum(n) AS rows, count(*) AS keys, CAST(sum(usage) AS VARCHAR) AS usage,
+  CAST(sum(unblended) AS VARCHAR) AS unblended, CAST(sum(public) AS VARCHAR) AS public
+FROM sums`;
+}
+
+/** runPerKey runs the import's aggregation and prints its totals. */
+async function runPerKey(conn) {
+  const t0 = performance.now();
+  const reader = await conn.runAndReadAll(perKeyQuery(spec));
+  const queryMs = performance.now() - t0;
+  const [r] = reader.getRowObjectsJS();
+  process.stdout.write(JSON.stringify({ duckdbVersion: duckdb.version(), queryMs, rows: Number(r.rows),
+    keys: Number(r.keys), usage: r.usage, unblended: r.unblended, public: r.public }) + '\n');
+}
+
 async function main() {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   await conn.run(`CREATE TEMP MACRO x(v) AS CAST(v AS DECIMAL(38,24));
     CREATE TEMP TABLE members (account VARCHAR, grp VARCHAR);
     INSERT INTO members VALUES ${members(spec.groups)};`);
+  if (spec.query === 'perkey') {
+    await runPerKey(conn);
+    return;
+  }
   const t0 = performance.now();
   const reader = await conn.runAndReadAll(query(spec));
   const queryMs = performance.now() - t0;
