@@ -65,16 +65,23 @@ func publicStateOf(l *pricing.Line) publicState {
 
 // sums are the amounts of the lines of one key, and the public rate of
 // its first line when it is rated (for a free-tier key, its rate).
-type sums struct{ usage, unblended, public, rate decimal.Decimal }
+type sums struct {
+	usage, unblended, public amountSum
+	rate                     decimal.Decimal
+}
 
 // aggregator sums lines per key.
 type aggregator struct {
-	sums  map[key]*sums
+	// index finds a key's place in order and of by the key's bytes
+	// (appendKey): one hash and one comparison of a short string per line,
+	// rather than of each of the key's strings.
+	index map[string]int32
 	order []key   // first-seen order, so encoding is deterministic
 	of    []*sums // the sums of order's keys
+	buf   []byte  // the key bytes of the line being added
 }
 
-func newAggregator() *aggregator { return &aggregator{sums: map[key]*sums{}} }
+func newAggregator() *aggregator { return &aggregator{index: map[string]int32{}} }
 
 // add sums one record in; the line is what pricing sees of it.
 func (a *aggregator) add(rec *cur.Record, line *pricing.Line) {
@@ -88,19 +95,40 @@ func (a *aggregator) add(rec *cur.Record, line *pricing.Line) {
 	if k.rated = rec.PublicOnDemandRate.Valid; k.rated && k.freeTier {
 		k.rate = rec.PublicOnDemandRate.Decimal.String()
 	}
-	s := a.sums[k]
-	if s == nil {
-		k = k.clone()
+	a.buf = k.appendKey(a.buf[:0])
+	var s *sums
+	if i, ok := a.index[string(a.buf)]; ok { // no allocation: the compiler looks the bytes up as they are
+		s = a.of[i]
+	} else {
 		s = &sums{rate: rec.PublicOnDemandRate.Decimal}
-		a.sums[k] = s
-		a.order = append(a.order, k)
+		a.index[string(a.buf)] = int32(len(a.order))
+		a.order = append(a.order, k.clone())
 		a.of = append(a.of, s)
 	}
-	s.usage = s.usage.Add(rec.UsageAmount)
-	s.unblended = s.unblended.Add(rec.UnblendedCost)
+	s.usage.add(rec.UsageAmount)
+	s.unblended.add(rec.UnblendedCost)
 	if k.public != publicAbsent {
-		s.public = s.public.Add(rec.PublicOnDemandCost.Decimal)
+		s.public.add(rec.PublicOnDemandCost.Decimal)
 	}
+}
+
+// appendKey appends the key's bytes: each string with its length before
+// it, then the flags, so that two keys have the same bytes only when
+// they are equal.
+func (k *key) appendKey(b []byte) []byte {
+	for _, s := range [...]string{string(k.period), k.account, k.entity, k.lineItemType, k.productCode, k.serviceCode,
+		k.productName, k.usageType, k.operation, k.savingsPlanARN, k.reservationARN, k.rate} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	flags := byte(k.public) << 2
+	if k.rated {
+		flags |= 1
+	}
+	if k.freeTier {
+		flags |= 2
+	}
+	return append(b, flags)
 }
 
 // clone copies the strings, which point into a CUR row's text otherwise.
@@ -198,10 +226,10 @@ func (a *aggregator) appendAccount(rows, seqs []int) []byte {
 		}
 		body = append(body, flags)
 		s := a.of[rows[seq]]
-		body = appendDecimal(body, s.usage)
-		body = appendDecimal(body, s.unblended)
+		body = appendDecimal(body, s.usage.decimal())
+		body = appendDecimal(body, s.unblended.decimal())
 		if k.public != publicAbsent {
-			body = appendDecimal(body, s.public)
+			body = appendDecimal(body, s.public.decimal())
 		}
 		if k.rated {
 			body = appendDecimal(body, s.rate)
