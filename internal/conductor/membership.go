@@ -113,8 +113,9 @@ func groupMembers(tx Tx, payer, groupID string, at Period) ([]string, error) {
 }
 
 // groupSizes are the member counts of groups at period: one look at
-// whether the index answers, then a count per group, or one read of the
-// memberships for all of them when it does not.
+// whether the index answers, then one count of each group's members (a
+// single query), or one read of the memberships for all of them when it
+// does not.
 func groupSizes(tx Tx, payer string, groups []BillingGroup, at Period) ([]int, error) {
 	sizes := make([]int, len(groups))
 	indexed, err := groupMembersIndex.answers(tx, payer, at)
@@ -134,12 +135,11 @@ func groupSizes(tx Tx, payer string, groups []BillingGroup, at Period) ([]int, e
 		}
 		return sizes, err
 	}
+	kinds := make([]string, len(groups))
 	for i, g := range groups {
-		if sizes[i], err = tx.Count(payer, groupMembersKind(g.ID), at); err != nil {
-			return sizes, err
-		}
+		kinds[i] = groupMembersKind(g.ID)
 	}
-	return sizes, nil
+	return tx.CountEach(payer, kinds, at)
 }
 
 // groupSize is the number of accounts of a billing group at period.

@@ -45,6 +45,9 @@ type Tx interface {
 	// Count returns the number of records List would return, without
 	// reading their data.
 	Count(ns, kind string, at Period) (int, error)
+	// CountEach returns Count of each kind, in order, in one round trip:
+	// a page of groups' member counts.
+	CountEach(ns string, kinds []string, at Period) ([]int, error)
 	// Put writes the version of the record that starts at period, replacing a
 	// version that starts at the same period.
 	Put(ns, kind, id string, from Period, data []byte) error

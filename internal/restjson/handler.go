@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -176,12 +177,24 @@ func fingerprint(in model.Input) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// marshal encodes v. An output with its own MarshalJSON (the generated
+// ones that answer empty lists as []) is encoded by it alone: json.Marshal
+// would check and copy what it returns again.
+func marshal(v any) ([]byte, error) {
+	if m, ok := v.(json.Marshaler); ok {
+		if rv := reflect.ValueOf(v); rv.Kind() != reflect.Pointer || !rv.IsNil() {
+			return m.MarshalJSON()
+		}
+	}
+	return json.Marshal(v)
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	if status == http.StatusNoContent {
 		w.WriteHeader(status)
 		return
 	}
-	b, err := json.Marshal(v)
+	b, err := marshal(v)
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"Message":"response encoding failed"}`)
 	}

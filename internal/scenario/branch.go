@@ -62,6 +62,18 @@ func (t branchTx) Count(ns, kind string, at conductor.Period) (int, error) {
 	return t.Tx.Count(t.b.at(ns, kind), kind, at)
 }
 
+// CountEach counts kind by kind: each may live in another namespace.
+func (t branchTx) CountEach(ns string, kinds []string, at conductor.Period) ([]int, error) {
+	counts := make([]int, len(kinds))
+	for i, kind := range kinds {
+		var err error
+		if counts[i], err = t.Count(ns, kind, at); err != nil {
+			return nil, err
+		}
+	}
+	return counts, nil
+}
+
 func (t branchTx) Put(ns, kind, id string, from conductor.Period, data []byte) error {
 	if t.b.shared[kind] && ns == t.b.payer {
 		return errBranch

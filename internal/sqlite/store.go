@@ -11,6 +11,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -54,6 +55,10 @@ const (
 		WHERE ns = ? AND kind = ? AND id > ? AND period <= ? GROUP BY id ORDER BY id) WHERE NOT deleted LIMIT ?`
 	sqlCount = `SELECT COUNT(*) FROM (SELECT deleted, MAX(period) FROM records
 		WHERE ns = ? AND kind = ? AND period <= ? GROUP BY id) WHERE NOT deleted`
+	// sqlCountEach is sqlCount of each kind of a JSON array, in its order.
+	sqlCountEach = `SELECT (SELECT COUNT(*) FROM (SELECT deleted, MAX(period) FROM records
+		WHERE ns = ?1 AND kind = j.value AND period <= ?2 GROUP BY id) WHERE NOT deleted)
+		FROM json_each(?3) AS j ORDER BY j.key`
 	sqlVersions = `SELECT period, deleted, data FROM records WHERE ns = ? AND kind = ? AND id = ? ORDER BY period`
 	sqlWrite    = `INSERT INTO records (ns, kind, id, period, deleted, data) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (ns, kind, id, period) DO UPDATE SET deleted = excluded.deleted, data = excluded.data`
@@ -71,6 +76,7 @@ const (
 // write ones are nil on the read-only handle.
 type statements struct {
 	get, listFrom, listAfter, count, versions *sql.Stmt
+	countEach                                 *sql.Stmt
 	write, truncate                           *sql.Stmt
 	blobGet, blobIDs, blobPut, blobDelete     *sql.Stmt
 	// savepoints are the group commit's statements (groupcommit.Savepoint
@@ -85,7 +91,7 @@ func prepare(db *sql.DB, writes bool) (statements, error) {
 		stmt **sql.Stmt
 		sql  string
 	}
-	targets := []target{{&st.get, sqlGet}, {&st.listFrom, sqlListFrom}, {&st.listAfter, sqlListAfter}, {&st.count, sqlCount}, {&st.versions, sqlVersions},
+	targets := []target{{&st.get, sqlGet}, {&st.listFrom, sqlListFrom}, {&st.listAfter, sqlListAfter}, {&st.count, sqlCount}, {&st.countEach, sqlCountEach}, {&st.versions, sqlVersions},
 		{&st.blobGet, sqlBlobGet}, {&st.blobIDs, sqlBlobIDs}}
 	if writes {
 		targets = append(targets, target{&st.write, sqlWrite}, target{&st.truncate, sqlTruncate},
@@ -318,6 +324,27 @@ func (t *tx) Count(ns, kind string, at conductor.Period) (int, error) {
 	var n int
 	err := t.stmt(t.st.count).QueryRowContext(t.ctx, ns, kind, string(at)).Scan(&n)
 	return n, err
+}
+
+func (t *tx) CountEach(ns string, kinds []string, at conductor.Period) ([]int, error) {
+	list, err := json.Marshal(kinds)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := t.stmt(t.st.countEach).QueryContext(t.ctx, ns, string(at), string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	counts := make([]int, 0, len(kinds))
+	for rows.Next() {
+		var n int
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		counts = append(counts, n)
+	}
+	return counts, rows.Err()
 }
 
 func (t *tx) Put(ns, kind, id string, from conductor.Period, data []byte) error {

@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) conductor.Store) {
 		"versions and truncate":         testVersionsAndTruncate,
 		"compact keeps every record":    testCompact,
 		"size grows with the data":      testSize,
+		"count each kind":               testCountEach,
 	}
 	maps.Copy(tests, blobTests)
 	maps.Copy(tests, rangeTests)
@@ -250,6 +251,44 @@ func testFailingAmongConcurrent(t *testing.T, s conductor.Store) {
 		rec, blob := get(t, s, "p", "k", id, conductor.Timeless), getBlob(t, s, id)
 		if kept := i%3 != 0; kept != (rec == "x") || kept != (blob == "blob") {
 			t.Errorf("update %d (failed: %v): record %q, blob %q", i, !kept, rec, blob)
+		}
+	}
+}
+
+// testCountEach counts several kinds at once, as Count counts each:
+// versions in force at the period, tombstones left out, in the kinds'
+// order, a kind without records 0.
+func testCountEach(t *testing.T, s conductor.Store) {
+	put(t, s, "p", "a", "1", "2026-01", "x")
+	put(t, s, "p", "a", "2", "2026-01", "x")
+	put(t, s, "p", "a", "3", "2026-03", "later")
+	put(t, s, "p", "b", "1", "2026-01", "x")
+	put(t, s, "q", "b", "2", "2026-01", "other namespace")
+	if err := s.Update(ctx, func(tx conductor.Tx) error { return tx.Delete("p", "a", "2", "2026-02") }); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		at    conductor.Period
+		kinds []string
+		want  []int
+	}{
+		{"2026-01", []string{"b", "none", "a"}, []int{1, 0, 2}},
+		{"2026-02", []string{"a", "b"}, []int{1, 1}},
+		{"2026-03", []string{"a", "a"}, []int{2, 2}},
+		{"2026-03", []string{}, []int{}},
+	} {
+		var got []int
+		err := s.View(ctx, func(tx conductor.Tx) (err error) {
+			got, err = tx.CountEach("p", tc.kinds, tc.at)
+			for i, kind := range tc.kinds {
+				if n, err := tx.Count("p", kind, tc.at); err != nil || n != tc.want[i] {
+					t.Errorf("Count(%s, %s) = %d, %v", kind, tc.at, n, err)
+				}
+			}
+			return err
+		})
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("CountEach(%v, %s) = %v, %v; want %v", tc.kinds, tc.at, got, err, tc.want)
 		}
 	}
 }
