@@ -183,16 +183,7 @@ func testConcurrentUpdates(t *testing.T, s conductor.Store) {
 	for range workers {
 		wg.Go(func() {
 			for range rounds {
-				err := s.Update(ctx, func(tx conductor.Tx) error {
-					data, _, err := tx.Get("p", "k", "n", conductor.Timeless)
-					if err != nil {
-						return err
-					}
-					var n int
-					fmt.Sscan(string(data), &n)
-					return tx.Put("p", "k", "n", conductor.Timeless, []byte(fmt.Sprint(n+1)))
-				})
-				if err != nil {
+				if err := s.Update(ctx, increment); err != nil {
 					t.Error(err)
 				}
 			}
@@ -202,6 +193,17 @@ func testConcurrentUpdates(t *testing.T, s conductor.Store) {
 	if got, want := get(t, s, "p", "k", "n", conductor.Timeless), fmt.Sprint(workers*rounds); got != want {
 		t.Errorf("counter = %s, want %s", got, want)
 	}
+}
+
+// increment adds one to the counter record p/k/n.
+func increment(tx conductor.Tx) error {
+	data, _, err := tx.Get("p", "k", "n", conductor.Timeless)
+	if err != nil {
+		return err
+	}
+	var n int
+	fmt.Sscan(string(data), &n)
+	return tx.Put("p", "k", "n", conductor.Timeless, []byte(fmt.Sprint(n+1)))
 }
 
 // testFailingAmongConcurrent runs updates at once, every third failing
@@ -217,13 +219,7 @@ func testFailingAmongConcurrent(t *testing.T, s conductor.Store) {
 		wg.Go(func() {
 			id := fmt.Sprint("u", i)
 			err := s.Update(ctx, func(tx conductor.Tx) error {
-				data, _, err := tx.Get("p", "k", "n", conductor.Timeless)
-				if err != nil {
-					return err
-				}
-				var n int
-				fmt.Sscan(string(data), &n)
-				if err := tx.Put("p", "k", "n", conductor.Timeless, []byte(fmt.Sprint(n+1))); err != nil {
+				if err := increment(tx); err != nil {
 					return err
 				}
 				if err := tx.Put("p", "k", id, conductor.Timeless, []byte("x")); err != nil {
