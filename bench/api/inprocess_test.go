@@ -14,7 +14,8 @@ package main
 // BenchmarkCreatePricingPlan measures one create with n plans already in
 // the store, which shows how the cost of a create grows with the payer's
 // plan count; BenchmarkListScaling does the same for a page of the lists;
-// BenchmarkClientOverhead is the clients' own cost per request.
+// BenchmarkClientOverhead is the clients' own cost per request (its
+// 20-groups case: the SDK decoding the list phase's real answer).
 
 import (
 	"bytes"
@@ -243,6 +244,26 @@ func BenchmarkClientOverhead(b *testing.B) {
 			if _, err := c.CreatePricingPlan(context.Background(), &bc.CreatePricingPlanInput{
 				Name: aws.String("bench-plan"), Description: aws.String("API speed benchmark")}); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("sdk/ListBillingGroups/20-groups", func(b *testing.B) {
+		// The answer of the list phase: 20 groups, as Proforma writes them.
+		p := newInProcess(b, "memory")
+		p.groups(b, listGroups, demoAccounts/listGroups)
+		page := p.call(b, "POST", "/list-billing-groups", `{}`)
+		full := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", fmt.Sprint(len(page)))
+			w.Write(page)
+		}))
+		defer full.Close()
+		c := newBillingConductor(full.URL, newHTTPClient(m, true))
+		for b.Loop() {
+			out, err := c.ListBillingGroups(context.Background(), &bc.ListBillingGroupsInput{})
+			if err != nil || len(out.BillingGroups) != listGroups {
+				b.Fatalf("%d groups, %v", len(out.BillingGroups), err)
 			}
 		}
 	})
