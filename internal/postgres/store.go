@@ -108,6 +108,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if version > len(schema) { // written by a newer proforma: its data may mean what this one cannot read
+			return fmt.Errorf("the store has schema version %d, newer than this proforma's %d: use a newer proforma", version, len(schema))
+		}
 		for ; version < len(schema); version++ {
 			if _, err := tx.Exec(ctx, schema[version]); err != nil {
 				return err

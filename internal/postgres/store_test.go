@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/harness"
 	"github.com/proforma-dev/proforma/internal/postgres"
@@ -181,5 +183,39 @@ func setPGEnv(t *testing.T, dsn string) {
 	for name, value := range map[string]string{"PGHOST": u.Hostname(), "PGPORT": u.Port(), "PGUSER": u.User.Username(),
 		"PGPASSWORD": password, "PGDATABASE": strings.TrimPrefix(u.Path, "/"), "PGSSLMODE": q.Get("sslmode"), "PGOPTIONS": options} {
 		t.Setenv(name, value)
+	}
+}
+
+// TestNewerSchemaIsRefused: a database a newer proforma migrated is
+// refused, and its schema version left as it was.
+func TestNewerSchemaIsRefused(t *testing.T) {
+	dsn := harness.PostgresSchema(t)
+	s, err := postgres.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), `UPDATE proforma_schema SET version = 1000`); err != nil {
+		t.Fatal(err)
+	}
+	for name, open := range map[string]func(context.Context, string) (*postgres.Store, error){
+		"Open": postgres.Open, "OpenReadOnly": postgres.OpenReadOnly} {
+		s, err := open(context.Background(), dsn)
+		if err == nil {
+			s.Close()
+			t.Fatalf("%s opened a store of schema 1000", name)
+		}
+		if !strings.Contains(err.Error(), "schema version 1000, newer than this proforma's") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	var version int
+	if err := conn.QueryRow(context.Background(), `SELECT version FROM proforma_schema`).Scan(&version); err != nil || version != 1000 {
+		t.Errorf("schema version after the refusals: %d, %v", version, err)
 	}
 }

@@ -82,6 +82,13 @@ func (s *Store) setUp(dir string) error {
 	if err := check(s.write, dir); err != nil {
 		return err
 	}
+	var version int
+	if err := s.write.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+		return damaged(dir, err)
+	}
+	if version > len(schema) { // refused before anything writes to it
+		return newerSchema(version)
+	}
 	if err := incrementalVacuum(s.write); err != nil {
 		return damaged(dir, fmt.Errorf("enable incremental vacuum: %w", err))
 	}
@@ -162,7 +169,7 @@ func (s *Store) setUpReadOnly(dir string) error {
 	case version < len(schema):
 		return fmt.Errorf("the store in %s has schema version %d, this proforma reads %d: open it once with `proforma serve` or `proforma import` to upgrade it", dir, version, len(schema))
 	case version > len(schema):
-		return fmt.Errorf("the store in %s has schema version %d, newer than this proforma's %d: use a newer proforma", dir, version, len(schema))
+		return newerSchema(version)
 	}
 	var err error
 	if s.writeStmts, err = prepare(s.write, true); err != nil {

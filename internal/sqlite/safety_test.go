@@ -311,3 +311,44 @@ func TestOpenReadOnlyWithoutStore(t *testing.T) {
 		t.Errorf("OpenReadOnly created %s", entries[0].Name())
 	}
 }
+
+// TestNewerSchemaIsRefused: a store a newer proforma wrote (a schema
+// version this one does not know) is refused by Open and OpenReadOnly,
+// with what to do, and its file is left as it was.
+func TestNewerSchemaIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	s, err := sqlite.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, s, 10, 100)
+	s.Close()
+	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA user_version = 1000`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before, err := os.ReadFile(filepath.Join(dir, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, open := range map[string]func(string) (*sqlite.Store, error){"Open": sqlite.Open, "OpenReadOnly": sqlite.OpenReadOnly} {
+		s, err := open(dir)
+		if err == nil {
+			s.Close()
+			t.Fatalf("%s opened a store of schema 1000", name)
+		}
+		var damaged *sqlite.DamagedError
+		if !strings.Contains(err.Error(), "schema version 1000, newer than this proforma's") ||
+			!strings.Contains(err.Error(), "use a newer proforma") || errors.As(err, &damaged) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	after, err := os.ReadFile(filepath.Join(dir, sqlite.FileName))
+	if err != nil || !bytes.Equal(before, after) {
+		t.Errorf("the refused store's file changed (%v)", err)
+	}
+}

@@ -232,12 +232,20 @@ func (s *Store) View(ctx context.Context, fn func(conductor.Tx) error) error {
 	return mapError(fn(&tx{ctx: ctx, tx: sqlTx, st: st}))
 }
 
+// newerSchema is the error of a store whose schema a newer proforma wrote.
+func newerSchema(version int) error {
+	return fmt.Errorf("the store has schema version %d, newer than this proforma's %d: use a newer proforma", version, len(schema))
+}
+
 // ensureSchema applies the schema steps not yet applied; applied reports
-// whether there were any.
+// whether there were any. A store of a newer schema is refused.
 func ensureSchema(ctx context.Context, t *sql.Tx) (applied bool, err error) {
 	var version int
 	if err := t.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
 		return false, err
+	}
+	if version > len(schema) { // written by a newer proforma: its data may mean what this one cannot read
+		return false, newerSchema(version)
 	}
 	for ; version < len(schema); version++ {
 		if _, err := t.ExecContext(ctx, schema[version]); err != nil {
