@@ -106,8 +106,8 @@ func (k keyset[T]) page(tx Tx, ns string, at Period, listing string, pg Page, de
 // jsonKeyset is a keyset over JSON records kept by keep (nil keeps all).
 func jsonKeyset[T any](kind string, keep func(T) bool) keyset[T] {
 	return keyset[T]{kind: kind, decode: func(r Record) (T, bool, error) {
-		var v T
-		if err := json.Unmarshal(r.Data, &v); err != nil {
+		v, err := decodeRecord[T](r.Data)
+		if err != nil {
 			return v, false, err
 		}
 		return v, keep == nil || keep(v), nil

@@ -160,8 +160,8 @@ func listJSON[T any](tx Tx, ns, kind string, at Period) ([]T, error) {
 	}
 	out := make([]T, 0, len(recs))
 	for _, r := range recs {
-		var v T
-		if err := json.Unmarshal(r.Data, &v); err != nil {
+		v, err := decodeRecord[T](r.Data)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, v)
