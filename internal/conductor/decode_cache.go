@@ -18,7 +18,7 @@ const decodeCacheEntries = 1 << 14
 // nothing (no slices, maps or pointers; time.Time's location is immutable)
 // are cached, so a caller cannot change what another one gets.
 type decodeCache[T any] struct {
-	mu   sync.RWMutex
+	mu      sync.RWMutex
 	records map[string]T
 }
 
