@@ -19,6 +19,7 @@ package groupcommit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -87,8 +88,10 @@ func (q *Queue) Update(ctx context.Context, begin func() (Batch, error), fn func
 		case err := <-m.done:
 			return err
 		case q.token <- struct{}{}:
-			q.lead(begin)
-			<-q.token
+			func() {
+				defer func() { <-q.token }()
+				q.lead(begin)
+			}()
 		}
 	}
 }
@@ -175,9 +178,9 @@ func apply(b Batch, fn func(conductor.Tx) error, savepoint bool) (err, broken er
 			return nil, err
 		}
 	}
-	err = b.Apply(fn)
+	err = applySafely(b, fn)
 	switch {
-	case errors.Is(err, conductor.ErrWriteConflict):
+	case errors.Is(err, conductor.ErrWriteConflict), errors.As(err, new(*panicError)):
 		return err, err
 	case !savepoint:
 		return err, nil
@@ -188,3 +191,20 @@ func apply(b Batch, fn func(conductor.Tx) error, savepoint bool) (err, broken er
 	}
 	return err, b.Exec(Release)
 }
+
+// applySafely runs fn, turning a panic into an error that breaks the
+// batch: a panicking function is a bug, and it must not leave the other
+// callers of its batch unanswered nor the writer held.
+func applySafely(b Batch, fn func(conductor.Tx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &panicError{value: r}
+		}
+	}()
+	return b.Apply(fn)
+}
+
+// panicError is a function's panic, as its batch's error.
+type panicError struct{ value any }
+
+func (e *panicError) Error() string { return fmt.Sprintf("groupcommit: update panicked: %v", e.value) }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -218,4 +219,22 @@ func TestManyConcurrentUpdates(t *testing.T) {
 		t.Errorf("Stats = %d commits of %d updates; the database saw %d commits", commits, updates, d.commits)
 	}
 	t.Logf("%d updates in %d commits", n, d.commits)
+}
+
+// TestAPanicFailsItsBatchAndFreesTheWriter: a function that panics fails
+// every member of its batch with an error naming the panic, and the next
+// update commits.
+func TestAPanicFailsItsBatchAndFreesTheWriter(t *testing.T) {
+	d := &db{committed: map[string]bool{}}
+	q := New()
+	boom := func(conductor.Tx) error { panic("boom") }
+	errs := queued(t, d, q, put("a"), boom)
+	for i, err := range errs {
+		if err == nil || !strings.Contains(err.Error(), "panicked: boom") {
+			t.Errorf("member %d: %v", i, err)
+		}
+	}
+	if err := q.Update(context.Background(), d.begin, put("c")); err != nil || !d.committed["c"] || d.committed["a"] {
+		t.Fatalf("after the panic: %v, committed %v", err, d.committed)
+	}
 }
