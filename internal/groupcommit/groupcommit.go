@@ -117,7 +117,7 @@ func (q *Queue) lead(begin func() (Batch, error)) {
 	if len(batch) == 0 {
 		return
 	}
-	errs, kept := run(batch, begin)
+	errs, kept := runSafely(batch, begin)
 	if kept > 0 {
 		q.commits.Add(1)
 		q.committed.Add(int64(kept))
@@ -125,6 +125,20 @@ func (q *Queue) lead(begin func() (Batch, error)) {
 	for i, m := range batch {
 		m.done <- errs[i]
 	}
+}
+
+// runSafely is run, with a panic of the store itself (beginning,
+// committing) answered to every member as an error: none is left waiting.
+func runSafely(batch []*member, begin func() (Batch, error)) (errs []error, kept int) {
+	defer func() {
+		if r := recover(); r != nil {
+			errs, kept = make([]error, len(batch)), 0
+			for i := range errs {
+				errs[i] = &panicError{value: r}
+			}
+		}
+	}()
+	return run(batch, begin)
 }
 
 // run runs a batch in one transaction and returns each member's answer
@@ -171,7 +185,7 @@ func run(batch []*member, begin func() (Batch, error)) ([]error, int) {
 // without, the caller rolls the transaction back when fn fails. broken
 // reports a transaction that can neither go on nor commit: a write
 // conflict (the database is locked by another process, or a serializable
-// transaction lost), or a savepoint that failed.
+// transaction lost), a panic of fn, or a savepoint that failed.
 func apply(b Batch, fn func(conductor.Tx) error, savepoint bool) (err, broken error) {
 	if savepoint {
 		if err := b.Exec(Savepoint); err != nil {

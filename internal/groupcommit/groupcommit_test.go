@@ -21,8 +21,9 @@ type db struct {
 	commits   int
 	batches   [][]string // the keys each commit made durable
 	// commitGate, when set, holds each Commit until it is closed.
-	commitGate chan struct{}
-	commitErr  error
+	commitGate  chan struct{}
+	commitErr   error
+	commitPanic bool
 }
 
 type fakeBatch struct {
@@ -67,6 +68,9 @@ func (b *fakeBatch) Exec(stmt string) error {
 func (b *fakeBatch) Commit() error {
 	if b.db.commitGate != nil {
 		<-b.db.commitGate
+	}
+	if b.db.commitPanic {
+		panic("driver bug")
 	}
 	b.db.mu.Lock()
 	defer b.db.mu.Unlock()
@@ -236,5 +240,19 @@ func TestAPanicFailsItsBatchAndFreesTheWriter(t *testing.T) {
 	}
 	if err := q.Update(context.Background(), d.begin, put("c")); err != nil || !d.committed["c"] || d.committed["a"] {
 		t.Fatalf("after the panic: %v, committed %v", err, d.committed)
+	}
+}
+
+// TestAPanickingCommitAnswersEveryone: a panic of the store itself is
+// every member's error, and the writer is free again.
+func TestAPanickingCommitAnswersEveryone(t *testing.T) {
+	d := &db{committed: map[string]bool{}, commitPanic: true}
+	q := New()
+	if err := q.Update(context.Background(), d.begin, put("a")); err == nil || !strings.Contains(err.Error(), "driver bug") {
+		t.Fatalf("%v, want the panic as an error", err)
+	}
+	d.commitPanic = false
+	if err := q.Update(context.Background(), d.begin, put("b")); err != nil || !d.committed["b"] {
+		t.Fatalf("after the panic: %v", err)
 	}
 }
