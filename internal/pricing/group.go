@@ -33,17 +33,17 @@ type groupState struct {
 	plan      plan
 	tierUsage map[*rule]decimal.Decimal // usage so far per custom-tiered SKU rule (rule 10)
 	products  map[string]*costSums      // per product name, lines only
-	filtered  map[filterKey]*sum
+	filtered  map[filterKey]*Sum
 	names     map[string]string // product code → the product name its lines carry (learnName)
 }
 
 // costSums are the running AWSCost and ProformaCost of one product.
-type costSums struct{ aws, proforma sum }
+type costSums struct{ aws, proforma Sum }
 
 func newGroupState(g Group) *groupState {
 	s := &groupState{
 		Group: g, members: make(map[string]bool, len(g.Accounts)), plan: newPlan(g.Rules),
-		tierUsage: map[*rule]decimal.Decimal{}, products: map[string]*costSums{}, filtered: map[filterKey]*sum{},
+		tierUsage: map[*rule]decimal.Decimal{}, products: map[string]*costSums{}, filtered: map[filterKey]*Sum{},
 		names: map[string]string{},
 	}
 	for _, a := range g.Accounts {
@@ -137,16 +137,16 @@ func (g *groupState) record(l *Line, proforma decimal.Decimal, applies bool) {
 		g.products[productName(l)] = c
 	}
 	if aws {
-		c.aws.add(l.UnblendedCost)
+		c.aws.Add(l.UnblendedCost)
 	}
 	if applies {
-		c.proforma.add(proforma)
+		c.proforma.Add(proforma)
 		k := filterKey{serviceCode(l), l.LineItemType}
 		f := g.filtered[k]
 		if f == nil {
-			f = &sum{}
+			f = &Sum{}
 			g.filtered[k] = f
 		}
-		f.add(proforma)
+		f.Add(proforma)
 	}
 }

@@ -90,7 +90,7 @@ func (g *groupState) filteredTotal(filters []conductor.LineItemFilter) decimal.D
 	sum := decimal.Zero
 	for k, v := range g.filtered {
 		if keepsAll(filters, k) {
-			sum = sum.Add(v.decimal())
+			sum = sum.Add(v.Decimal())
 		}
 	}
 	return sum

@@ -92,7 +92,7 @@ func (g *groupState) report() Report {
 	r := Report{GroupARN: g.ARN, Period: g.Period, Items: g.itemCharges()}
 	costs := make(map[string]Costs, len(g.products)+len(r.Items))
 	for name, c := range g.products {
-		costs[name] = Costs{AWSCost: c.aws.decimal(), ProformaCost: c.proforma.decimal()}
+		costs[name] = Costs{AWSCost: c.aws.Decimal(), ProformaCost: c.proforma.Decimal()}
 	}
 	for _, ch := range r.Items {
 		costs[ch.Product] = costs[ch.Product].Add(Costs{ProformaCost: ch.Charge})

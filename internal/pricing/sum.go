@@ -6,35 +6,78 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// sum accumulates decimals exactly, in place: a running coefficient and
-// exponent, as a chain of decimal.Decimal.Add from decimal.Zero would give
-// them (the exponent is the smallest of 0 and the addends'), without a new
-// big.Int per addition. The zero value is 0. A report's aggregates are sums:
-// adding a line costs no allocation once the coefficient has its size, and
-// an addend at the sum's exponent that fits in 64 bits (most of them: a
-// CUR's amounts share their scale) is added in an int64 first.
-type sum struct {
-	v     big.Int // the coefficient, less small
-	small int64   // the part of the coefficient added in 64 bits
-	exp   int32
-	tmp   big.Int // the addend's coefficient
+// Sum accumulates decimals exactly, in place, with the coefficient and
+// exponent a chain of decimal.Decimal.Add from decimal.Zero gives (the
+// exponent is the smallest of 0 and the addends'). The zero value is 0.
+// While the coefficient fits in an int64 it lives there, rescaled in 64
+// bits when an addend has more decimals: adding a CUR amount costs no
+// allocation. Past that it moves to a big.Int, and adding costs no
+// allocation once that has its size. The pricing engine's aggregates and
+// the import's are Sums.
+type Sum struct {
+	small int64    // the coefficient, while large is nil
+	exp   int32    // the exponent of the coefficient
+	large *big.Int // the coefficient once it outgrew small (small is then 0)
+	tmp   *big.Int // an addend's coefficient, for large
 }
 
-// add adds d to the sum.
-func (s *sum) add(d decimal.Decimal) {
-	e := d.Exponent()
-	if e == s.exp && d.NumDigits() <= 18 {
-		c := d.CoefficientInt64()
-		if r := s.small + c; (c >= 0) == (r >= s.small) { // no overflow
-			s.small = r
-			return
+// pow10s are 10^0 … 10^18: every power of ten an int64 holds.
+var pow10s = func() (p [19]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// Add adds d to the sum.
+func (s *Sum) Add(d decimal.Decimal) {
+	if s.large == nil && d.NumDigits() <= 18 && s.addSmall(d.CoefficientInt64(), d.Exponent()) {
+		return
+	}
+	s.addLarge(d)
+}
+
+// addSmall adds c × 10^e in the int64, rescaling the sum to e first when
+// e is smaller; false when a step would overflow (nothing changed then).
+func (s *Sum) addSmall(c int64, e int32) bool {
+	small, exp := s.small, s.exp
+	if e < exp { // the sum takes the addend's exponent
+		k := int(exp - e)
+		if !fits(small, k) {
+			return false
 		}
+		small, exp = small*pow10s[k], e
 	}
-	if s.small != 0 {
-		s.v.Add(&s.v, s.tmp.SetInt64(s.small))
-		s.small = 0
+	if k := int(e - exp); k > 0 { // the addend takes the sum's
+		if !fits(c, k) {
+			return false
+		}
+		c *= pow10s[k]
 	}
-	c := &s.tmp
+	r := small + c
+	if (c >= 0) != (r >= small) { // overflow
+		return false
+	}
+	s.small, s.exp = r, exp
+	return true
+}
+
+// fits reports whether v × 10^k fits in an int64.
+func fits(v int64, k int) bool {
+	if k >= len(pow10s) {
+		return v == 0
+	}
+	limit := pow10s[len(pow10s)-1] / pow10s[k] // 10^(18-k): |v| below it keeps v × 10^k below 10^18
+	return -limit < v && v < limit
+}
+
+// addLarge adds d in big.Int arithmetic.
+func (s *Sum) addLarge(d decimal.Decimal) {
+	if s.large == nil {
+		s.large, s.tmp, s.small = big.NewInt(s.small), new(big.Int), 0
+	}
+	c, e := s.tmp, d.Exponent()
 	if d.NumDigits() <= 18 {
 		c.SetInt64(d.CoefficientInt64())
 	} else {
@@ -42,18 +85,20 @@ func (s *sum) add(d decimal.Decimal) {
 	}
 	switch {
 	case e < s.exp:
-		s.v.Mul(&s.v, pow10(int64(s.exp)-int64(e)))
+		s.large.Mul(s.large, pow10(int64(s.exp)-int64(e)))
 		s.exp = e
 	case e > s.exp:
 		c.Mul(c, pow10(int64(e)-int64(s.exp)))
 	}
-	s.v.Add(&s.v, c)
+	s.large.Add(s.large, c)
 }
 
-// decimal returns the sum's value.
-func (s *sum) decimal() decimal.Decimal {
-	v := new(big.Int).SetInt64(s.small)
-	return decimal.NewFromBigInt(v.Add(v, &s.v), s.exp)
+// Decimal returns the sum's value.
+func (s *Sum) Decimal() decimal.Decimal {
+	if s.large != nil {
+		return decimal.NewFromBigInt(new(big.Int).Set(s.large), s.exp)
+	}
+	return decimal.New(s.small, s.exp)
 }
 
 // powers10 holds 10^0 … 10^39, shared read-only.

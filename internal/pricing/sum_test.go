@@ -1,6 +1,7 @@
 package pricing
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -20,18 +21,62 @@ func TestSumEqualsDecimalAdd(t *testing.T) {
 		}
 		addends = append(addends, a)
 	}
-	var s sum
+	var s Sum
 	want := decimal.Zero
 	for i, a := range addends {
 		d := decimal.RequireFromString(a)
-		s.add(d)
+		s.Add(d)
 		want = want.Add(d)
-		got := s.decimal()
+		got := s.Decimal()
 		if !got.Equal(want) || got.Exponent() != want.Exponent() || got.String() != want.String() {
 			t.Fatalf("after %d addends: sum %s (exponent %d), want %s (exponent %d)", i+1, got, got.Exponent(), want, want.Exponent())
 		}
 	}
-	if got := (&sum{}).decimal(); !got.Equal(decimal.Zero) || got.Exponent() != 0 {
+	if got := (&Sum{}).Decimal(); !got.Equal(decimal.Zero) || got.Exponent() != 0 {
 		t.Errorf("empty sum = %s", got)
+	}
+}
+
+// TestSumOfScalesEqualsDecimalAdd: the sum has the coefficient and exponent
+// of a chain of decimal.Decimal.Add from zero — what the aggregates stored
+// before — over amounts of every scale, sign and size, through int64
+// overflow both ways.
+func TestSumOfScalesEqualsDecimalAdd(t *testing.T) {
+	cases := map[string][]string{
+		"CUR amounts":        {"0.0104", "10", "2.3", "-1", "0.25", "0.0000000001", "123456.789"},
+		"overflow upwards":   {"9223372036854775", "9223372036854775", "0.001", "9223372036854775"},
+		"overflow downwards": {"-9223372036854775807", "-9223372036854775807", "-1.5"},
+		"rescale overflows":  {"922337203685477580", "0.1"},
+		"positive exponents": {"1E+3", "2E+20", "5", "0.5"},
+		"huge":               {"123456789012345678901234567890.123", "1", "-123456789012345678901234567890.123"},
+		"cancel out":         {"5.5", "-5.5", "0.000"},
+		"empty":              {},
+	}
+	for name, amounts := range cases {
+		var s Sum
+		want := decimal.Decimal{}
+		for _, a := range amounts {
+			d := decimal.RequireFromString(a)
+			s.Add(d)
+			want = want.Add(d)
+		}
+		got := s.Decimal()
+		if got.Exponent() != want.Exponent() || got.Coefficient().Cmp(want.Coefficient()) != 0 {
+			t.Errorf("%s: %s (coefficient %s, exponent %d), want %s (%s, %d)", name, got, got.Coefficient(), got.Exponent(),
+				want, want.Coefficient(), want.Exponent())
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		var s Sum
+		want := decimal.Decimal{}
+		for range 1 + r.IntN(50) {
+			d := decimal.New(r.Int64N(1<<uint(1+r.IntN(62)))-r.Int64N(1<<40), -int32(r.IntN(14)))
+			s.Add(d)
+			want = want.Add(d)
+		}
+		if got := s.Decimal(); got.Exponent() != want.Exponent() || got.Coefficient().Cmp(want.Coefficient()) != 0 {
+			t.Fatalf("round %d: %s (exp %d), want %s (exp %d)", round, got, got.Exponent(), want, want.Exponent())
+		}
 	}
 }

@@ -66,7 +66,7 @@ func publicStateOf(l *pricing.Line) publicState {
 // sums are the amounts of the lines of one key, and the public rate of
 // its first line when it is rated (for a free-tier key, its rate).
 type sums struct {
-	usage, unblended, public amountSum
+	usage, unblended, public pricing.Sum
 	rate                     decimal.Decimal
 }
 
@@ -105,10 +105,10 @@ func (a *aggregator) add(rec *cur.Record, line *pricing.Line) {
 		a.order = append(a.order, k.clone())
 		a.of = append(a.of, s)
 	}
-	s.usage.add(rec.UsageAmount)
-	s.unblended.add(rec.UnblendedCost)
+	s.usage.Add(rec.UsageAmount)
+	s.unblended.Add(rec.UnblendedCost)
 	if k.public != publicAbsent {
-		s.public.add(rec.PublicOnDemandCost.Decimal)
+		s.public.Add(rec.PublicOnDemandCost.Decimal)
 	}
 }
 
@@ -226,10 +226,10 @@ func (a *aggregator) appendAccount(rows, seqs []int) []byte {
 		}
 		body = append(body, flags)
 		s := a.of[rows[seq]]
-		body = appendDecimal(body, s.usage.decimal())
-		body = appendDecimal(body, s.unblended.decimal())
+		body = appendDecimal(body, s.usage.Decimal())
+		body = appendDecimal(body, s.unblended.Decimal())
 		if k.public != publicAbsent {
-			body = appendDecimal(body, s.public.decimal())
+			body = appendDecimal(body, s.public.Decimal())
 		}
 		if k.rated {
 			body = appendDecimal(body, s.rate)
