@@ -267,22 +267,11 @@ func (t *tx) Count(ns, kind string, at conductor.Period) (int, error) {
 }
 
 func (t *tx) CountEach(ns string, kinds []string, at conductor.Period) ([]int, error) {
-	rows, err := t.tx.Query(t.ctx, `SELECT (SELECT count(*) FROM (SELECT DISTINCT ON (id) deleted FROM records
-		WHERE ns = $1 AND kind = k.kind AND period <= $2 ORDER BY id, period DESC) v WHERE NOT deleted)
-		FROM unnest($3::text[]) WITH ORDINALITY AS k(kind, i) ORDER BY k.i`, ns, string(at), kinds)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	counts := make([]int, 0, len(kinds))
-	for rows.Next() {
-		var n int
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		counts = append(counts, n)
-	}
-	return counts, rows.Err()
+	err := t.tx.QueryRow(t.ctx, `SELECT coalesce(array_agg((SELECT count(*) FROM (SELECT DISTINCT ON (id) deleted FROM records
+		WHERE ns = $1 AND kind = k.kind AND period <= $2 ORDER BY id, period DESC) v WHERE NOT deleted) ORDER BY k.i), '{}')
+		FROM unnest($3::text[]) WITH ORDINALITY AS k(kind, i)`, ns, string(at), kinds).Scan(&counts)
+	return counts, err
 }
 
 func (t *tx) Put(ns, kind, id string, from conductor.Period, data []byte) error {

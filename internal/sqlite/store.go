@@ -55,10 +55,11 @@ const (
 		WHERE ns = ? AND kind = ? AND id > ? AND period <= ? GROUP BY id ORDER BY id) WHERE NOT deleted LIMIT ?`
 	sqlCount = `SELECT COUNT(*) FROM (SELECT deleted, MAX(period) FROM records
 		WHERE ns = ? AND kind = ? AND period <= ? GROUP BY id) WHERE NOT deleted`
-	// sqlCountEach is sqlCount of each kind of a JSON array, in its order.
-	sqlCountEach = `SELECT (SELECT COUNT(*) FROM (SELECT deleted, MAX(period) FROM records
-		WHERE ns = ?1 AND kind = j.value AND period <= ?2 GROUP BY id) WHERE NOT deleted)
-		FROM json_each(?3) AS j ORDER BY j.key`
+	// sqlCountEach is sqlCount of each kind of a JSON array, as a JSON
+	// array in the same order.
+	sqlCountEach = `SELECT json_group_array((SELECT COUNT(*) FROM (SELECT deleted, MAX(period) FROM records
+		WHERE ns = ?1 AND kind = j.value AND period <= ?2 GROUP BY id) WHERE NOT deleted) ORDER BY j.key)
+		FROM json_each(?3) AS j`
 	sqlVersions = `SELECT period, deleted, data FROM records WHERE ns = ? AND kind = ? AND id = ? ORDER BY period`
 	sqlWrite    = `INSERT INTO records (ns, kind, id, period, deleted, data) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (ns, kind, id, period) DO UPDATE SET deleted = excluded.deleted, data = excluded.data`
@@ -339,20 +340,12 @@ func (t *tx) CountEach(ns string, kinds []string, at conductor.Period) ([]int, e
 	if err != nil {
 		return nil, err
 	}
-	rows, err := t.stmt(t.st.countEach).QueryContext(t.ctx, ns, string(at), string(list))
-	if err != nil {
+	var counts []byte
+	if err := t.stmt(t.st.countEach).QueryRowContext(t.ctx, ns, string(at), string(list)).Scan(&counts); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	counts := make([]int, 0, len(kinds))
-	for rows.Next() {
-		var n int
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		counts = append(counts, n)
-	}
-	return counts, rows.Err()
+	out := make([]int, 0, len(kinds))
+	return out, json.Unmarshal(counts, &out)
 }
 
 func (t *tx) Put(ns, kind, id string, from conductor.Period, data []byte) error {
