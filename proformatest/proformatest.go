@@ -206,29 +206,14 @@ func (s *Server) SetClock(now time.Time) { s.clock.Pin(now) }
 // ImportUsage imports a Cost and Usage Report (CSV, gzip CSV, Parquet or
 // zip, as AWS delivers it) for the organization's first payer; the cost
 // report operations then price it. name is the file's name, which tells
-// its format. Under WithStrictAuth the upload is signed with the payer's
-// credential.
+// its format. The file is streamed, except under WithStrictAuth: the
+// upload is then signed with the payer's credential, over the SHA-256 of
+// the whole file, which is read into memory first.
 func (s *Server) ImportUsage(ctx context.Context, name string, cur io.Reader) error {
-	body, err := io.ReadAll(cur)
-	if err != nil {
-		return err
-	}
 	q := url.Values{"name": {name}, "payer": {s.Payer}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+restjson.AdminPrefix+"usage?"+q.Encode(), bytes.NewReader(body))
+	req, err := s.uploadRequest(ctx, s.URL+restjson.AdminPrefix+"usage?"+q.Encode(), cur)
 	if err != nil {
 		return err
-	}
-	if s.strict {
-		sum := sha256.Sum256(body)
-		hash := hex.EncodeToString(sum[:])
-		req.Header.Set("X-Amz-Content-Sha256", hash)
-		creds, err := s.Config.Credentials.Retrieve(ctx)
-		if err == nil {
-			err = v4.NewSigner().SignHTTP(ctx, creds, req, hash, "billingconductor", s.Config.Region, time.Now())
-		}
-		if err != nil {
-			return err
-		}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -244,6 +229,31 @@ func (s *Server) ImportUsage(ctx context.Context, name string, cur io.Reader) er
 		return fmt.Errorf("proformatest: import %s: %s: %s", name, resp.Status, e.Error)
 	}
 	return nil
+}
+
+// uploadRequest is the POST of body to target: as it streams in
+// permissive mode, signed as strict mode wants an upload (over the body's
+// SHA-256, declared in X-Amz-Content-Sha256) otherwise.
+func (s *Server) uploadRequest(ctx context.Context, target string, body io.Reader) (*http.Request, error) {
+	if !s.strict {
+		return http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	}
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	hash := hex.EncodeToString(sum[:])
+	req.Header.Set("X-Amz-Content-Sha256", hash)
+	creds, err := s.Config.Credentials.Retrieve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return req, v4.NewSigner().SignHTTP(ctx, creds, req, hash, "billingconductor", s.Config.Region, time.Now())
 }
 
 // scenarioChanges turns the changes of WithSeed into a change list.
