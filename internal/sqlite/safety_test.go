@@ -18,6 +18,23 @@ import (
 
 var ctx = context.Background()
 
+// opens are the two ways to open a store, by name.
+var opens = map[string]func(string) (*sqlite.Store, error){"Open": sqlite.Open, "OpenReadOnly": sqlite.OpenReadOnly}
+
+// closedStore makes a store of n records of 100 bytes in a new data
+// directory, closes it and returns the directory.
+func closedStore(t *testing.T, n int) string {
+	t.Helper()
+	dir := t.TempDir()
+	s, err := sqlite.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, s, n, 100)
+	s.Close()
+	return dir
+}
+
 // fill writes n records of size bytes each in one transaction.
 func fill(t *testing.T, s *sqlite.Store, n, size int) {
 	t.Helper()
@@ -153,15 +170,9 @@ func TestDamagedStoreIsRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			s, err := sqlite.Open(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fill(t, s, 3000, 100)
-			s.Close()
+			dir := closedStore(t, 3000)
 			tt.damage(t, dir)
-			for name, open := range map[string]func(string) (*sqlite.Store, error){"Open": sqlite.Open, "OpenReadOnly": sqlite.OpenReadOnly} {
+			for name, open := range opens {
 				s, err := open(dir)
 				if err == nil {
 					s.Close()
@@ -316,13 +327,7 @@ func TestOpenReadOnlyWithoutStore(t *testing.T) {
 // version this one does not know) is refused by Open and OpenReadOnly,
 // with what to do, and its file is left as it was.
 func TestNewerSchemaIsRefused(t *testing.T) {
-	dir := t.TempDir()
-	s, err := sqlite.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fill(t, s, 10, 100)
-	s.Close()
+	dir := closedStore(t, 10)
 	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
 	if err != nil {
 		t.Fatal(err)
@@ -335,7 +340,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, open := range map[string]func(string) (*sqlite.Store, error){"Open": sqlite.Open, "OpenReadOnly": sqlite.OpenReadOnly} {
+	for name, open := range opens {
 		s, err := open(dir)
 		if err == nil {
 			s.Close()
