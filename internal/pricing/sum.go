@@ -43,17 +43,17 @@ func (s *Sum) Add(d decimal.Decimal) {
 func (s *Sum) addSmall(c int64, e int32) bool {
 	small, exp := s.small, s.exp
 	if e < exp { // the sum takes the addend's exponent
-		k := int(exp - e)
-		if !fits(small, k) {
+		var ok bool
+		if small, ok = scale(small, int(exp-e)); !ok {
 			return false
 		}
-		small, exp = small*pow10s[k], e
+		exp = e
 	}
-	if k := int(e - exp); k > 0 { // the addend takes the sum's
-		if !fits(c, k) {
+	if e > exp { // the addend takes the sum's
+		var ok bool
+		if c, ok = scale(c, int(e-exp)); !ok {
 			return false
 		}
-		c *= pow10s[k]
 	}
 	r := small + c
 	if (c >= 0) != (r >= small) { // overflow
@@ -63,13 +63,20 @@ func (s *Sum) addSmall(c int64, e int32) bool {
 	return true
 }
 
-// fits reports whether v × 10^k fits in an int64.
-func fits(v int64, k int) bool {
+// scale returns v × 10^k, k ≥ 0, and whether it stays below 10^18 in
+// magnitude (zero always does, whatever k).
+func scale(v int64, k int) (int64, bool) {
+	if v == 0 {
+		return 0, true
+	}
 	if k >= len(pow10s) {
-		return v == 0
+		return 0, false
 	}
 	limit := pow10s[len(pow10s)-1] / pow10s[k] // 10^(18-k): |v| below it keeps v × 10^k below 10^18
-	return -limit < v && v < limit
+	if v <= -limit || v >= limit {
+		return 0, false
+	}
+	return v * pow10s[k], true
 }
 
 // addLarge adds d in big.Int arithmetic.

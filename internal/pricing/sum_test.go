@@ -43,14 +43,17 @@ func TestSumEqualsDecimalAdd(t *testing.T) {
 // overflow both ways.
 func TestSumOfScalesEqualsDecimalAdd(t *testing.T) {
 	cases := map[string][]string{
-		"CUR amounts":        {"0.0104", "10", "2.3", "-1", "0.25", "0.0000000001", "123456.789"},
-		"overflow upwards":   {"9223372036854775", "9223372036854775", "0.001", "9223372036854775"},
-		"overflow downwards": {"-9223372036854775807", "-9223372036854775807", "-1.5"},
-		"rescale overflows":  {"922337203685477580", "0.1"},
-		"positive exponents": {"1E+3", "2E+20", "5", "0.5"},
-		"huge":               {"123456789012345678901234567890.123", "1", "-123456789012345678901234567890.123"},
-		"cancel out":         {"5.5", "-5.5", "0.000"},
-		"empty":              {},
+		"CUR amounts":            {"0.0104", "10", "2.3", "-1", "0.25", "0.0000000001", "123456.789"},
+		"overflow upwards":       {"9223372036854775", "9223372036854775", "0.001", "9223372036854775"},
+		"overflow downwards":     {"-9223372036854775807", "-9223372036854775807", "-1.5"},
+		"rescale overflows":      {"922337203685477580", "0.1"},
+		"positive exponents":     {"1E+3", "2E+20", "5", "0.5"},
+		"huge":                   {"123456789012345678901234567890.123", "1", "-123456789012345678901234567890.123"},
+		"cancel out":             {"5.5", "-5.5", "0.000"},
+		"zero takes 20 decimals": {"0", "1e-20", "2"},
+		"zero beyond 10^18":      {"1e-20", "0e+5", "3"},
+		"tiny first":             {"5e-25", "1", "-5e-25"},
+		"empty":                  {},
 	}
 	for name, amounts := range cases {
 		var s Sum
@@ -71,7 +74,11 @@ func TestSumOfScalesEqualsDecimalAdd(t *testing.T) {
 		var s Sum
 		want := decimal.Decimal{}
 		for range 1 + r.IntN(50) {
-			d := decimal.New(r.Int64N(1<<uint(1+r.IntN(62)))-r.Int64N(1<<40), -int32(r.IntN(14)))
+			c := r.Int64N(1<<uint(1+r.IntN(62))) - r.Int64N(1<<40)
+			if r.IntN(8) == 0 {
+				c = 0
+			}
+			d := decimal.New(c, 4-int32(r.IntN(30))) // 10^4 down to 10^-25: rescales past 10^18 too
 			s.Add(d)
 			want = want.Add(d)
 		}
