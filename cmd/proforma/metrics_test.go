@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -39,6 +40,14 @@ func TestMetrics(t *testing.T) {
 	if _, err := id.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
 		t.Fatal(err)
 	}
+	resp, err := http.PostForm(p.URL, url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("STS AssumeRole: %d, want 400", resp.StatusCode)
+	}
 	if status, _ := uploadString(t, p.URL, "october.csv", engineCUR, true); status != http.StatusOK {
 		t.Fatalf("import: %d", status)
 	}
@@ -46,7 +55,7 @@ func TestMetrics(t *testing.T) {
 	if status, _ := uploadString(t, p.URL, "broken.csv", badRow, true); status != http.StatusBadRequest {
 		t.Fatalf("a broken CUR: %d, want 400", status)
 	}
-	resp, err := http.Get(p.URL + "/no/such/route?secret=1")
+	resp, err = http.Get(p.URL + "/no/such/route?secret=1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +69,7 @@ func TestMetrics(t *testing.T) {
 		{map[string]string{"operation": "ListBillingGroups", "status": "200", "error_code": ""}, 2},
 		{map[string]string{"operation": "CreatePricingRule", "status": "400", "error_code": "ValidationException"}, 1},
 		{map[string]string{"operation": "GetCallerIdentity", "status": "200", "error_code": ""}, 1},
+		{map[string]string{"operation": "unknown", "status": "400", "error_code": "InvalidAction"}, 1}, // STS: the code is in the body only
 		{map[string]string{"operation": "POST /_proforma/usage", "status": "200", "error_code": ""}, 1},
 		{map[string]string{"operation": "POST /_proforma/usage", "status": "400", "error_code": ""}, 1},
 	}

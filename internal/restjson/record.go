@@ -3,12 +3,15 @@ package restjson
 import "context"
 
 // Record is what the handlers tell a request log about a request they
-// served: the operation it named and the account that called. A server
+// served: the operation it named, the account that called and, for a
+// protocol whose errors carry no X-Amzn-Errortype header (STS's awsQuery),
+// the error code it answered. A server
 // puts one in a request's context (WithRecord) before the handler runs
 // and reads it after.
 type Record struct {
 	Operation string
 	Caller    string
+	ErrorCode string
 }
 
 type recordKey struct{}
@@ -33,5 +36,14 @@ func SetOperation(ctx context.Context, operation string) {
 func SetCaller(ctx context.Context, account string) {
 	if rec, ok := ctx.Value(recordKey{}).(*Record); ok {
 		rec.Caller = account
+	}
+}
+
+// SetErrorCode records the AWS error code ctx's request was answered
+// with, when it carries a Record and the response does not name the code
+// in an X-Amzn-Errortype header.
+func SetErrorCode(ctx context.Context, code string) {
+	if rec, ok := ctx.Value(recordKey{}).(*Record); ok {
+		rec.ErrorCode = code
 	}
 }

@@ -22,7 +22,10 @@ func observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 		next.ServeHTTP(sw, r)
 		elapsed := time.Since(start)
 		op := operationName(rec, r)
-		code, _, _ := strings.Cut(w.Header().Get("X-Amzn-Errortype"), ":")
+		code := rec.ErrorCode
+		if code == "" {
+			code, _, _ = strings.Cut(w.Header().Get("X-Amzn-Errortype"), ":")
+		}
 		m.observeRequest(op, sw.status, code, elapsed)
 		log.Info("request", "requestId", w.Header().Get("x-amzn-RequestId"), "method", r.Method, "path", r.URL.Path,
 			"operation", op, "caller", rec.Caller, "status", sw.status, "errorCode", code,

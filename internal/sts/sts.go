@@ -46,22 +46,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-amzn-RequestId", requestID)
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
-		writeError(w, requestID, http.StatusRequestEntityTooLarge, "Sender", "RequestEntityTooLarge", "The request body is too large.")
+		writeError(w, r, requestID, http.StatusRequestEntityTooLarge, "Sender", "RequestEntityTooLarge", "The request body is too large.")
 		return
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		writeError(w, requestID, http.StatusBadRequest, "Sender", "MalformedQueryString", "The request body is not a form.")
+		writeError(w, r, requestID, http.StatusBadRequest, "Sender", "MalformedQueryString", "The request body is not a form.")
 		return
 	}
 	switch action := form.Get("Action"); action {
 	case "":
-		writeError(w, requestID, http.StatusBadRequest, "Sender", "MissingAction", "The request names no Action.")
+		writeError(w, r, requestID, http.StatusBadRequest, "Sender", "MissingAction", "The request names no Action.")
 		return
 	case "GetCallerIdentity":
 		restjson.SetOperation(r.Context(), action)
 	default:
-		writeError(w, requestID, http.StatusBadRequest, "Sender", "InvalidAction",
+		writeError(w, r, requestID, http.StatusBadRequest, "Sender", "InvalidAction",
 			"Could not find operation "+action+" for version "+form.Get("Version")+": Proforma answers GetCallerIdentity only.")
 		return
 	}
@@ -69,10 +69,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var aerr *sigv4.Error
 		if errors.As(err, &aerr) {
-			writeError(w, requestID, aerr.Status, "Sender", cmp.Or(queryCodes[aerr.Code], aerr.Code), aerr.Message)
+			writeError(w, r, requestID, aerr.Status, "Sender", cmp.Or(queryCodes[aerr.Code], aerr.Code), aerr.Message)
 			return
 		}
-		writeError(w, requestID, http.StatusInternalServerError, "Receiver", "InternalFailure", "An internal error occurred.")
+		writeError(w, r, requestID, http.StatusInternalServerError, "Receiver", "InternalFailure", "An internal error occurred.")
 		return
 	}
 	restjson.SetCaller(r.Context(), account)
@@ -117,7 +117,10 @@ type errorResponse struct {
 	RequestID string `xml:"RequestId"`
 }
 
-func writeError(w http.ResponseWriter, requestID string, status int, errType, code, message string) {
+// writeError answers an awsQuery error and records its code for the
+// request log (awsQuery names it in the body only).
+func writeError(w http.ResponseWriter, r *http.Request, requestID string, status int, errType, code, message string) {
+	restjson.SetErrorCode(r.Context(), code)
 	var e errorResponse
 	e.Error.Type, e.Error.Code, e.Error.Message, e.RequestID = errType, code, message, requestID
 	writeXML(w, status, e)
