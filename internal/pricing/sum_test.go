@@ -87,3 +87,23 @@ func TestSumOfScalesEqualsDecimalAdd(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSum: a sum of any two-to-three addends has the coefficient and
+// exponent of the decimal.Decimal.Add chain it replaces, and never panics.
+func FuzzSum(f *testing.F) {
+	f.Add(int64(0), int32(0), int64(1), int32(-20), int64(2), int32(0))
+	f.Add(int64(1), int32(-20), int64(0), int32(5), int64(3), int32(0))
+	f.Add(int64(922337203685477580), int32(0), int64(1), int32(-1), int64(-5), int32(-30))
+	f.Add(int64(-9223372036854775808), int32(3), int64(9223372036854775807), int32(-3), int64(0), int32(-40))
+	f.Fuzz(func(t *testing.T, c1 int64, e1 int32, c2 int64, e2 int32, c3 int64, e3 int32) {
+		var s Sum
+		want := decimal.Decimal{}
+		for _, d := range []decimal.Decimal{decimal.New(c1, e1%64), decimal.New(c2, e2%64), decimal.New(c3, e3%64)} {
+			s.Add(d)
+			want = want.Add(d)
+		}
+		if got := s.Decimal(); got.Exponent() != want.Exponent() || got.Coefficient().Cmp(want.Coefficient()) != 0 {
+			t.Fatalf("%s (exponent %d), want %s (exponent %d)", got, got.Exponent(), want, want.Exponent())
+		}
+	})
+}
