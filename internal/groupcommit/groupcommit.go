@@ -19,11 +19,11 @@ package groupcommit
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/parallel"
 )
 
 // MaxBatch bounds the functions of one commit, so that one batch's
@@ -130,15 +130,13 @@ func (q *Queue) lead(begin func() (Batch, error)) {
 // runSafely is run, with a panic of the store itself (beginning,
 // committing) answered to every member as an error: none is left waiting.
 func runSafely(batch []*member, begin func() (Batch, error)) (errs []error, kept int) {
-	defer func() {
-		if r := recover(); r != nil {
-			errs, kept = make([]error, len(batch)), 0
-			for i := range errs {
-				errs[i] = &panicError{value: r}
-			}
+	if err := parallel.Safe(func() error { errs, kept = run(batch, begin); return nil }); err != nil {
+		errs, kept = make([]error, len(batch)), 0
+		for i := range errs {
+			errs[i] = err
 		}
-	}()
-	return run(batch, begin)
+	}
+	return errs, kept
 }
 
 // run runs a batch in one transaction and returns each member's answer
@@ -192,9 +190,11 @@ func apply(b Batch, fn func(conductor.Tx) error, savepoint bool) (err, broken er
 			return nil, err
 		}
 	}
-	err = applySafely(b, fn)
+	// A panicking function is a bug: it fails its batch, whose other
+	// callers are answered and whose writer is freed all the same.
+	err = parallel.Safe(func() error { return b.Apply(fn) })
 	switch {
-	case errors.Is(err, conductor.ErrWriteConflict), errors.As(err, new(*panicError)):
+	case errors.Is(err, conductor.ErrWriteConflict), errors.As(err, new(*parallel.PanicError)):
 		return err, err
 	case !savepoint:
 		return err, nil
@@ -205,20 +205,3 @@ func apply(b Batch, fn func(conductor.Tx) error, savepoint bool) (err, broken er
 	}
 	return err, b.Exec(Release)
 }
-
-// applySafely runs fn, turning a panic into an error that breaks the
-// batch: a panicking function is a bug, and it must not leave the other
-// callers of its batch unanswered nor the writer held.
-func applySafely(b Batch, fn func(conductor.Tx) error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = &panicError{value: r}
-		}
-	}()
-	return b.Apply(fn)
-}
-
-// panicError is a function's panic, as its batch's error.
-type panicError struct{ value any }
-
-func (e *panicError) Error() string { return fmt.Sprintf("groupcommit: update panicked: %v", e.value) }

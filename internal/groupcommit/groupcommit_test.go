@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/parallel"
 )
 
 // db is a fake database of committed keys whose transactions (fakeBatch)
@@ -234,7 +235,7 @@ func TestAPanicFailsItsBatchAndFreesTheWriter(t *testing.T) {
 	boom := func(conductor.Tx) error { panic("boom") }
 	errs := queued(t, d, q, put("a"), boom)
 	for i, err := range errs {
-		if err == nil || !strings.Contains(err.Error(), "panicked: boom") {
+		if p := (*parallel.PanicError)(nil); !errors.As(err, &p) || p.Value != "boom" {
 			t.Errorf("member %d: %v", i, err)
 		}
 	}
@@ -248,7 +249,7 @@ func TestAPanicFailsItsBatchAndFreesTheWriter(t *testing.T) {
 func TestAPanickingCommitAnswersEveryone(t *testing.T) {
 	d := &db{committed: map[string]bool{}, commitPanic: true}
 	q := New()
-	if err := q.Update(context.Background(), d.begin, put("a")); err == nil || !strings.Contains(err.Error(), "driver bug") {
+	if err := q.Update(context.Background(), d.begin, put("a")); !errors.As(err, new(*parallel.PanicError)) || !strings.Contains(err.Error(), "driver bug") {
 		t.Fatalf("%v, want the panic as an error", err)
 	}
 	d.commitPanic = false

@@ -46,6 +46,17 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, requestID s
 	writeJSON(w, status, body)
 }
 
+// WriteInternalError answers InternalServerException for a request that
+// failed on a bug of the server's; the detail is the caller's to log.
+func WriteInternalError(w http.ResponseWriter, requestID string) {
+	w.Header().Set("X-Amzn-ErrorType", conductor.CodeInternal)
+	writeJSON(w, http.StatusInternalServerError, internalError(requestID))
+}
+
+func internalError(requestID string) errorBody {
+	return errorBody{Message: "An internal error occurred. Request ID: " + requestID}
+}
+
 func (h *Handler) describe(r *http.Request, requestID string, err error) (string, int, errorBody) {
 	var perr *protocolError
 	if errors.As(err, &perr) {
@@ -63,8 +74,7 @@ func (h *Handler) describe(r *http.Request, requestID string, err error) (string
 	}
 	if !ok {
 		h.log.Error("internal error", "requestId", requestID, "method", r.Method, "path", r.URL.Path, "err", err)
-		return conductor.CodeInternal, http.StatusInternalServerError,
-			errorBody{Message: "An internal error occurred. Request ID: " + requestID}
+		return conductor.CodeInternal, http.StatusInternalServerError, internalError(requestID)
 	}
 	return e.Code, statusOf(e.Code), bodyOf(e)
 }

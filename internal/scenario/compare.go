@@ -107,7 +107,12 @@ func (m *Manager) Compare(ctx context.Context, c conductor.Caller, id string, by
 	var liveGroups, draftGroups []conductor.GroupAsOf
 	var liveErr, draftErr error
 	var wg sync.WaitGroup // the sides are resolved in parallel
-	wg.Go(func() { period, liveGroups, liveErr = live.ResolvePeriod(ctx, c, string(sc.BillingPeriod)) })
+	wg.Go(func() {
+		liveErr = parallel.Safe(func() (err error) {
+			period, liveGroups, err = live.ResolvePeriod(ctx, c, string(sc.BillingPeriod))
+			return err
+		})
+	})
 	_, draftGroups, draftErr = m.Service(sc).ResolvePeriod(ctx, c, string(sc.BillingPeriod))
 	wg.Wait()
 	if err := cmp.Or(liveErr, draftErr); err != nil {

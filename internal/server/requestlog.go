@@ -1,8 +1,10 @@
 package server
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -19,7 +21,7 @@ func observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 		ctx, rec := restjson.WithRecord(r.Context())
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
+		abort := serveSafely(log, sw, r, next)
 		elapsed := time.Since(start)
 		op := operationName(rec, r)
 		code := rec.ErrorCode
@@ -30,7 +32,38 @@ func observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 		log.Info("request", "requestId", w.Header().Get("x-amzn-RequestId"), "method", r.Method, "path", r.URL.Path,
 			"operation", op, "caller", rec.Caller, "status", sw.status, "errorCode", code,
 			"durationMs", float64(elapsed.Microseconds())/1000)
+		if abort {
+			panic(http.ErrAbortHandler) // net/http's way to cut a response short, after the log line
+		}
 	})
+}
+
+// serveSafely serves r with next. A panic of the handler's goroutine — a
+// bug — is logged with its stack at ERROR and answered with
+// InternalServerException, where net/http would only drop the
+// connection. It reports whether the response must be cut short: the
+// panic came after the response began, or the handler cut it
+// (http.ErrAbortHandler).
+func serveSafely(log *slog.Logger, w *statusWriter, r *http.Request, next http.Handler) (abort bool) {
+	defer func() {
+		v := recover()
+		if v == nil || v == http.ErrAbortHandler {
+			abort = v != nil
+			return
+		}
+		id := w.Header().Get("x-amzn-RequestId")
+		if id == "" {
+			id = restjson.NewRequestID()
+			w.Header().Set("x-amzn-RequestId", id)
+		}
+		log.Error("internal error: the handler panicked", "requestId", id, "method", r.Method, "path", r.URL.Path,
+			"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		if abort = w.wrote; !abort {
+			restjson.WriteInternalError(w, id)
+		}
+	}()
+	next.ServeHTTP(w, r)
+	return false
 }
 
 // operationName names a served request from a fixed set: the operation a

@@ -382,7 +382,7 @@ func (s *source) share(groups []conductor.GroupAsOf, todo []int) *shared {
 // reads each unit's accounts not read yet, in order, and hands the unit
 // to workers (one per CPU) that call price for each of its groups while
 // the next units are read. It returns once every unit is priced, or after
-// the first error (joined with any other).
+// the first error (joined with any other; a panic of price is one).
 func (sh *shared) run(groups []conductor.GroupAsOf, units [][]int, price func(i int) error) error {
 	workers := runtime.GOMAXPROCS(0)
 	ready := make(chan []int, workers)
@@ -391,14 +391,20 @@ func (sh *shared) run(groups []conductor.GroupAsOf, units [][]int, price func(i 
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for unit := range ready {
-				for _, i := range unit {
-					if failed.Load() {
-						break
+			for unit := range ready { // drained to the end, so that the reader never blocks
+				if failed.Load() {
+					continue
+				}
+				errs[w] = parallel.Safe(func() error {
+					for _, i := range unit {
+						if err := price(i); err != nil || failed.Load() {
+							return err
+						}
 					}
-					if errs[w] = price(i); errs[w] != nil {
-						failed.Store(true)
-					}
+					return nil
+				})
+				if errs[w] != nil {
+					failed.Store(true)
 				}
 			}
 		})

@@ -12,6 +12,7 @@ import (
 
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/proforma-dev/proforma/internal/conductor"
+	"github.com/proforma-dev/proforma/internal/parallel"
 	"github.com/proforma-dev/proforma/internal/pricing"
 	"github.com/shopspring/decimal"
 )
@@ -415,5 +416,28 @@ func TestPricedCacheFollowsTheGroup(t *testing.T) {
 	}
 	if n, want := cached.priced.lru.Len(), 5*len(engineGroups()); n != want {
 		t.Errorf("priced cache holds %d groups, want %d (5 distinct versions of 7 groups)", n, want)
+	}
+}
+
+// A pricing worker that panics fails the call with a *PanicError, and the
+// call returns even when every worker panicked while more units were
+// queued than the workers and their channel hold.
+func TestPricingPanicFailsTheCall(t *testing.T) {
+	groups := make([]conductor.GroupAsOf, 64)
+	units := make([][]int, len(groups))
+	for i := range units {
+		units[i] = []int{i}
+	}
+	for _, panicAt := range []int{-1, 5} { // every group, one group
+		sh := &shared{src: &source{}, slots: map[string]*slot{}}
+		err := sh.run(groups, units, func(i int) error {
+			if panicAt < 0 || i == panicAt {
+				panic(fmt.Sprintf("group %d", i))
+			}
+			return nil
+		})
+		if p := (*parallel.PanicError)(nil); !errors.As(err, &p) {
+			t.Fatalf("panic at %d: run = %v, want a *parallel.PanicError", panicAt, err)
+		}
 	}
 }

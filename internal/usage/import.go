@@ -16,6 +16,7 @@ import (
 
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/cur"
+	"github.com/proforma-dev/proforma/internal/parallel"
 )
 
 // Importer loads CUR files into the store of a Service.
@@ -198,9 +199,10 @@ func (r *importRun) file(ctx context.Context, index int, in Input) error {
 	storeCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
-		var err error
-		blob.Chunks, blob.Codec, err = r.storeFile(storeCtx, path, blob.ID)
-		stored <- err
+		stored <- parallel.Safe(func() (err error) {
+			blob.Chunks, blob.Codec, err = r.storeFile(storeCtx, path, blob.ID)
+			return err
+		})
 	}()
 	lines, rd, err := r.parse(ctx, in.Name, path)
 	if err != nil {

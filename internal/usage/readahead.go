@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/proforma-dev/proforma/internal/cur"
+	"github.com/proforma-dev/proforma/internal/parallel"
 )
 
 // batch is a batch of records decoded ahead of their use.
@@ -36,7 +37,7 @@ func readAhead(rd *cur.Reader) (batches <-chan *batch, done func(*batch), stop f
 			case <-quit:
 				return
 			}
-			b.n, b.err = rd.NextBatch(b.recs)
+			b.err = parallel.Safe(func() (err error) { b.n, err = rd.NextBatch(b.recs); return err })
 			select {
 			case out <- b:
 			case <-quit:
