@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -31,11 +30,7 @@ func TestGeneratedCURReads(t *testing.T) {
 	}
 	types := map[string]int{}
 	n := 0
-	for {
-		rec, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
+	for rec, err := range rd.All() {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -103,11 +103,7 @@ func BenchmarkReadCSV(b *testing.B) {
 
 func drain(b *testing.B, r *Reader, want int) {
 	n := 0
-	for {
-		_, err := r.Next()
-		if err == io.EOF {
-			break
-		}
+	for _, err := range r.All() {
 		if err != nil {
 			b.Fatal(err)
 		}

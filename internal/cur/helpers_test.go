@@ -2,7 +2,6 @@ package cur
 
 import (
 	"errors"
-	"io"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -25,17 +24,14 @@ func nullDec(s string) decimal.NullDecimal {
 func readAll(t testing.TB, r *Reader) ([]Record, error) {
 	t.Helper()
 	var out []Record
-	for {
-		rec, err := r.Next()
-		if err == io.EOF {
-			return out, nil
-		}
+	for rec, err := range r.All() {
 		if err != nil {
 			return out, err
 		}
 		rec.Raw = append([]string(nil), rec.Raw...)
 		out = append(out, rec)
 	}
+	return out, nil
 }
 
 func openAll(t testing.TB, path string) ([]Record, *Reader) {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 )
 
@@ -231,6 +232,26 @@ func (r *Reader) Next() (Record, error) {
 	var rec Record
 	err := r.next(&rec)
 	return rec, err
+}
+
+// All iterates over the Records to the end of the input, each with a nil
+// error; when reading fails (an *Error), it yields the zero Record with
+// the error and stops. A Record's Raw slice is reused by the next one.
+func (r *Reader) All() iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		for {
+			rec, err := r.Next()
+			switch {
+			case err == io.EOF:
+				return
+			case err != nil:
+				yield(Record{}, err)
+				return
+			case !yield(rec, nil):
+				return
+			}
+		}
+	}
 }
 
 func (r *Reader) next(rec *Record) error {

@@ -251,6 +251,35 @@ func TestContinueAfterRowError(t *testing.T) {
 	}
 }
 
+// All yields the records before a failing row, then the row's *Error, and
+// stops there; breaking out of the loop early stops it too.
+func TestAllStopsAtTheFirstError(t *testing.T) {
+	r, err := Open("testdata/bad-number.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var lines []int
+	var errs []error
+	for rec, err := range r.All() {
+		if err != nil {
+			errs = append(errs, err)
+			continue // All ends after yielding it all the same
+		}
+		lines = append(lines, rec.Line)
+	}
+	var ce *Error
+	if len(errs) != 1 || !errors.As(errs[0], &ce) || ce.Line != 3 || !cmp.Equal(lines, []int{2}) {
+		t.Errorf("errors %v, lines %v; want line 3's error after [2]", errs, lines)
+	}
+	for rec := range r.All() { // the rest of the file, from where Next left it
+		if rec.Line != 4 {
+			t.Errorf("after the error: line %d, want 4", rec.Line)
+		}
+		break
+	}
+}
+
 func TestNextBatch(t *testing.T) {
 	want, _ := openAll(t, "testdata/legacy.csv")
 	r, err := Open("testdata/legacy.csv.gz")

@@ -94,11 +94,7 @@ func TestSamples(t *testing.T) {
 // each calls fn for every record of r, failing the test on an error.
 func each(t *testing.T, r *Reader, fn func(*Record)) {
 	t.Helper()
-	for {
-		rec, err := r.Next()
-		if err == io.EOF {
-			return
-		}
+	for rec, err := range r.All() {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -138,17 +138,15 @@ func (x *exporter) part(ctx context.Context, tx conductor.Tx, part Part) error {
 		index[i] = x.col[strings.ToLower(name)]
 	}
 	row := make([]string, len(x.header))
-	for n := 0; ; n++ {
-		rec, err := rd.Next()
-		if err == io.EOF {
-			return nil
-		}
+	n := 0
+	for rec, err := range rd.All() {
 		if err != nil {
 			return err
 		}
 		if n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
+		n++
 		p := conductor.PeriodOf(rec.BillingPeriodStart)
 		if p != x.period {
 			continue
@@ -168,6 +166,7 @@ func (x *exporter) part(ctx context.Context, tx conductor.Tx, part Part) error {
 			return err
 		}
 	}
+	return nil
 }
 
 // openBlob opens a stored file with the CUR reader. Parquet and zip need

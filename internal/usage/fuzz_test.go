@@ -3,11 +3,11 @@ package usage
 import (
 	"context"
 	"errors"
-	"io"
 	"slices"
 	"testing"
 
 	gocmp "github.com/google/go-cmp/cmp"
+
 	"github.com/proforma-dev/proforma/internal/conductor"
 	"github.com/proforma-dev/proforma/internal/cur"
 	"github.com/proforma-dev/proforma/internal/pricing"
@@ -81,11 +81,7 @@ func rawLineCosts(t *testing.T, path string, period conductor.Period, groups []c
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		rec, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
+	for rec, err := range rd.All() {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -540,11 +539,7 @@ func TestSampleExportsSumToTheReport(t *testing.T) {
 			}
 			total := decimal.Zero
 			n := int64(0)
-			for {
-				rec, err := rd.Next()
-				if err == io.EOF {
-					break
-				}
+			for rec, err := range rd.All() {
 				if err != nil {
 					t.Fatal(err)
 				}
