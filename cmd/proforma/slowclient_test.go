@@ -41,8 +41,9 @@ var slowKinds = []struct {
 type slowResult struct {
 	kind int
 	// held runs from before the server's timeout starts (before connecting,
-	// or once start is sent) to the server's close, as the client sees it:
-	// never shorter than the server held the connection.
+	// or before start is sent) to the server's close, as the client sees
+	// it: never shorter than the server held the connection, however late
+	// the client's goroutine runs (the server's clock can only start after).
 	held time.Duration
 	err  error // a failure of the client itself
 }
@@ -109,11 +110,11 @@ func slowClient(addr string, kind int, opened func(), open *atomic.Int32) slowRe
 	defer open.Add(-1)
 	opened()
 	defer c.Close()
+	if k.after { // before sending: the server reads start, then its timeout starts
+		start = time.Now()
+	}
 	if _, err := io.WriteString(c, k.start); err != nil {
 		return slowResult{kind: kind, err: err}
-	}
-	if k.after {
-		start = time.Now()
 	}
 	stop := make(chan struct{})
 	defer close(stop)
