@@ -409,16 +409,18 @@ func (sh *shared) run(groups []conductor.GroupAsOf, units [][]int, price func(i 
 			}
 		})
 	}
-	var readErr error
-	for _, unit := range units {
-		if failed.Load() {
-			break
+	readErr := parallel.Safe(func() error { // a panic here too ends the workers
+		for _, unit := range units {
+			if failed.Load() {
+				return nil
+			}
+			if err := sh.read(groups, unit); err != nil {
+				return err
+			}
+			ready <- unit
 		}
-		if readErr = sh.read(groups, unit); readErr != nil {
-			break
-		}
-		ready <- unit
-	}
+		return nil
+	})
 	close(ready)
 	wg.Wait()
 	return errors.Join(append(errs, readErr)...)

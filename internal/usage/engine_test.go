@@ -421,7 +421,8 @@ func TestPricedCacheFollowsTheGroup(t *testing.T) {
 
 // A pricing worker that panics fails the call with a *PanicError, and the
 // call returns even when every worker panicked while more units were
-// queued than the workers and their channel hold.
+// queued than the workers and their channel hold; so does a panicking
+// reader.
 func TestPricingPanicFailsTheCall(t *testing.T) {
 	groups := make([]conductor.GroupAsOf, 64)
 	units := make([][]int, len(groups))
@@ -439,5 +440,13 @@ func TestPricingPanicFailsTheCall(t *testing.T) {
 		if p := (*parallel.PanicError)(nil); !errors.As(err, &p) {
 			t.Fatalf("panic at %d: run = %v, want a *parallel.PanicError", panicAt, err)
 		}
+	}
+	// A panic of the reader (here: a source with no engine) ends the
+	// workers and fails the call the same way.
+	withAccount := []conductor.GroupAsOf{{Accounts: []string{account1}}}
+	sh := (&source{}).share(withAccount, []int{0})
+	err := sh.run(withAccount, [][]int{{0}}, func(int) error { return nil })
+	if p := (*parallel.PanicError)(nil); !errors.As(err, &p) {
+		t.Fatalf("a panicking reader: run = %v, want a *parallel.PanicError", err)
 	}
 }
