@@ -381,13 +381,13 @@ func (b *bench) makeCompared(ctx context.Context, sc *compared, all bool) error 
 	c := conductor.Caller{Account: payerID}
 	if sc.id != "" {
 		if err := b.scenarios.Delete(ctx, c, sc.id); err != nil {
-			return fmt.Errorf("Delete scenario: %w", err)
+			return fmt.Errorf("deleting the scenario: %w", err)
 		}
 	}
 	b.seq++
 	created, err := b.scenarios.Create(ctx, c, fmt.Sprintf("compared-%d", b.seq), "")
 	if err != nil {
-		return fmt.Errorf("Create scenario: %w", err)
+		return fmt.Errorf("creating the scenario: %w", err)
 	}
 	sc.id = created.ID
 	inside := b.scenarios.Service(created)
@@ -437,7 +437,7 @@ func (b *bench) compareWith(ctx context.Context, m *scenario.Manager, sc *compar
 		return wrap("Compare", err)
 	}
 	if len(cmp.BillingGroups) != len(b.p.groups) {
-		return fmt.Errorf("Compare: %d groups, the payer has %d", len(cmp.BillingGroups), len(b.p.groups))
+		return fmt.Errorf("the comparison has %d groups, the payer %d", len(cmp.BillingGroups), len(b.p.groups))
 	}
 	_, err = json.Marshal(cmp)
 	return err

@@ -35,9 +35,6 @@ import (
 	"github.com/proforma-dev/proforma/internal/cur/curtest"
 )
 
-// samplesDir is the folder of the sample CURs (curtest.SamplesDir).
-func samplesDir() string { return curtest.SamplesDir() }
-
 // adminMessageKey is the key of the admin endpoint's 400 body, {"error": "..."}
 // (README, admin endpoints).
 const adminMessageKey = "error"

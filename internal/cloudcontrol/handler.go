@@ -82,10 +82,6 @@ func errorf(status int, code, format string, args ...any) *apiError {
 	return &apiError{code: code, status: status, message: fmt.Sprintf(format, args...)}
 }
 
-func invalidRequest(format string, args ...any) *apiError {
-	return errorf(http.StatusBadRequest, "InvalidRequestException", format, args...)
-}
-
 func validation(format string, args ...any) *apiError {
 	return errorf(http.StatusBadRequest, "ValidationException", format, args...)
 }

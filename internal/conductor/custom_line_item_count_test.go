@@ -154,9 +154,8 @@ func TestItemCountersFollowChanges(t *testing.T) {
 	ctx := context.Background()
 	e := newItemEnv(t)
 	prev := &conductor.PeriodRange{Start: string(e.svc.CurrentPeriod().Prev())}
-	var filtered []string
 	for range 9 {
-		filtered = append(filtered, e.mustCreate(filteredItem, nil))
+		e.mustCreate(filteredItem, nil)
 	}
 	open := e.mustCreate(filteredItem, prev) // from the previous period on
 	e.refused(filteredItem, nil, "L-FILTERED-CUSTOM-LINE-ITEMS-PER-BILLING-GROUP")

@@ -163,7 +163,7 @@ func openRandomAccess(r io.Reader, name string, open func(io.ReaderAt, int64) (s
 		io.Seeker
 	})
 	if !ok {
-		return nil, &Error{File: name, Err: errors.New("Parquet and zip input needs random access: use Open or pass an io.ReaderAt")}
+		return nil, &Error{File: name, Err: errors.New("random access needed: Parquet and zip input must come from Open or an io.ReaderAt")}
 	}
 	size, err := ra.Seek(0, io.SeekEnd)
 	if err != nil {

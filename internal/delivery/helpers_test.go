@@ -117,17 +117,3 @@ func resolveLocal(t testing.TB, arg string) *Plan {
 	}
 	return plan
 }
-
-// keys are the keys of objs relative to root, slash-separated.
-func keys(t testing.TB, root string, objs []Object) []string {
-	t.Helper()
-	var out []string
-	for _, o := range objs {
-		rel, err := filepath.Rel(root, o.Key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, filepath.ToSlash(rel))
-	}
-	return out
-}

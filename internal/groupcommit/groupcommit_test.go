@@ -28,10 +28,9 @@ type db struct {
 }
 
 type fakeBatch struct {
-	db      *db
-	work    map[string]bool
-	saved   map[string]bool
-	applied []string
+	db    *db
+	work  map[string]bool
+	saved map[string]bool
 }
 
 // fakeTx is the conductor.Tx handed to fn: Put marks a key.

@@ -186,6 +186,7 @@ func TestBillingGroupNameAndAutoAssociateRules(t *testing.T) {
 	wantValidation(t, err, "TOO_MANY_AUTO_ASSOCIATE_BILLING_GROUPS", "AccountGrouping.AutoAssociate")
 	_, err = c.DeleteBillingGroup(ctx, &bc.DeleteBillingGroupInput{Arn: &g1})
 	wantValidation(t, err, "CANNOT_DELETE_AUTO_ASSOCIATE_BILLING_GROUP", "Arn")
+	unchanged(t, c, before)
 	g2 := createGroup(t, c, "other", linked2)
 	before = snapshot(t, c)
 	_, err = c.UpdateBillingGroup(ctx, &bc.UpdateBillingGroupInput{Arn: &g2, Name: aws.String("taken")})

@@ -219,12 +219,12 @@ func TestUpdatePricingRule(t *testing.T) {
 	if rules[0].Scope != "SERVICE" || aws.ToString(rules[0].Service) != "AmazonEC2" || rules[0].CreationTime != startTime.Unix() {
 		t.Errorf("after updates: %+v", rules[0])
 	}
-	del, err := c.DeletePricingRule(ctx, &bc.DeletePricingRuleInput{Arn: &arn})
+	_, err = c.DeletePricingRule(ctx, &bc.DeletePricingRuleInput{Arn: &arn})
 	wantConflict(t, err, "PRICING_RULE_ATTACHED_TO_PRICING_PLAN_DELETE_CONFLICT", "pricingplan", plan)
 	if _, err := c.DisassociatePricingRules(ctx, &bc.DisassociatePricingRulesInput{Arn: &plan, PricingRuleArns: []string{arn}}); err != nil {
 		t.Fatal(err)
 	}
-	if del, err = c.DeletePricingRule(ctx, &bc.DeletePricingRuleInput{Arn: &arn}); err != nil || aws.ToString(del.Arn) != arn {
+	if del, err := c.DeletePricingRule(ctx, &bc.DeletePricingRuleInput{Arn: &arn}); err != nil || aws.ToString(del.Arn) != arn {
 		t.Fatalf("DeletePricingRule = %v, %v", del, err)
 	}
 	if n := len(listRules(t, c, &bc.ListPricingRulesInput{})); n != 0 {

@@ -89,7 +89,6 @@ var (
 	colAccountName      = curNames("lineItem/UsageAccountName")
 	colUsageAccount     = curNames("lineItem/UsageAccountId")
 	colCurrency         = curNames("lineItem/CurrencyCode")
-	colUsageStart       = curNames("lineItem/UsageStartDate")
 	colUsageEnd         = curNames("lineItem/UsageEndDate")
 	colAvailabilityZone = curNames("lineItem/AvailabilityZone")
 	colResourceID       = curNames("lineItem/ResourceId")

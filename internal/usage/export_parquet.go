@@ -51,7 +51,7 @@ type pqColumn struct {
 // pqTable writes rows to a Parquet file: set each column's value with
 // text, decimal and time, then end the row with next.
 type pqTable struct {
-	w        *parquet.Writer
+	w        *parquet.GenericWriter[any]
 	row      parquet.Row
 	buffered int // bytes of values in the current row group
 }
@@ -62,7 +62,7 @@ func newPQTable(w io.Writer, cols []pqColumn) *pqTable {
 		fields[i] = pqField{parquet.Optional(pqNode(c.kind)), c.name}
 	}
 	schema := parquet.NewSchema("schema", pqGroup(fields))
-	pw := parquet.NewWriter(w, schema, parquet.Compression(&parquet.Snappy),
+	pw := parquet.NewGenericWriter[any](w, schema, parquet.Compression(&parquet.Snappy),
 		parquet.MaxRowsPerRowGroup(pqRowGroupRows), parquet.CreatedBy("proforma", "", ""))
 	t := &pqTable{w: pw, row: make(parquet.Row, len(cols))}
 	t.clear()
