@@ -40,6 +40,7 @@ type env struct {
 	t     *testing.T
 	dir   string
 	store *sqlite.Store
+	clock *conductor.PinnableClock
 	svc   *conductor.Service
 	srv   *httptest.Server
 	cc    *cc.Client
@@ -74,7 +75,7 @@ func (e *env) open() {
 		}
 		h.ServeHTTP(w, r)
 	}))
-	e.store, e.svc, e.srv = store, svc, srv
+	e.store, e.clock, e.svc, e.srv = store, clock, svc, srv
 	e.cc = cc.New(cc.Options{
 		BaseEndpoint:     aws.String(srv.URL),
 		Region:           "us-east-1",

@@ -20,6 +20,16 @@ import (
 // "A client token is valid for 36 hours once used").
 const ClientTokenRetention = 36 * time.Hour
 
+// RequestRetention is how long a resource operation request is kept after
+// its EventTime, by the service's clock (the API reference: "Resource
+// operation requests expire after 7 days"). An expired request is not
+// found nor listed, and the mutations that follow delete it.
+const RequestRetention = 7 * 24 * time.Hour
+
+// forgetBatch bounds the expired requests one mutation deletes: more than
+// it adds, so that the stored requests shrink to RequestRetention's.
+const forgetBatch = 16
+
 // Record ids: a request is "req/<RequestToken>", listed newest first as
 // "new/<newestFirst(RequestToken)>"; a client token "tok/<ClientToken>".
 const (
@@ -53,6 +63,27 @@ type progressEvent struct {
 	ResourceModel   string `json:"ResourceModel,omitempty"`
 	StatusMessage   string `json:"StatusMessage,omitempty"`
 	ErrorCode       string `json:"ErrorCode,omitempty"`
+}
+
+// storedRequest is a request as stored: its event, and the ClientToken
+// that made it (so that both are forgotten together).
+type storedRequest struct {
+	progressEvent
+	ClientToken string `json:",omitempty"`
+}
+
+// decodeRequest decodes a stored request.
+func decodeRequest(data []byte) (*storedRequest, error) {
+	var s storedRequest
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// expired reports whether ev is older than RequestRetention.
+func (h *Handler) expired(ev *progressEvent) bool {
+	return h.svc.RequestTime().Sub(time.Unix(ev.EventTime, 0)) > RequestRetention
 }
 
 // tokenRecord remembers the request a ClientToken made.
@@ -117,7 +148,7 @@ func (h *Handler) mutate(ctx context.Context, c conductor.Caller, m mutation) (*
 			ev.ResourceModel = modelString(model)
 		}
 	}
-	data, err := json.Marshal(ev)
+	data, err := json.Marshal(storedRequest{progressEvent: *ev, ClientToken: m.clientToken})
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +162,37 @@ func (h *Handler) mutate(ctx context.Context, c conductor.Caller, m mutation) (*
 			return nil, err
 		}
 	}
-	return ev, nil
+	return ev, h.forgetExpired(ctx, c)
+}
+
+// forgetExpired deletes the expired requests among the payer's
+// forgetBatch oldest (request tokens sort in creation order), with their
+// listing keys and their client tokens unless a later request took them.
+func (h *Handler) forgetExpired(ctx context.Context, c conductor.Caller) error {
+	recs, err := h.svc.ListResourceRequests(ctx, c, conductor.Range{Prefix: requestPrefix, Limit: forgetBatch})
+	if err != nil {
+		return err
+	}
+	forget := map[string]func([]byte) bool{}
+	always := func([]byte) bool { return true }
+	for _, r := range recs {
+		s, err := decodeRequest(r.Data)
+		if err != nil || !h.expired(&s.progressEvent) {
+			continue
+		}
+		forget[r.ID], forget[newestPrefix+newestFirst(s.RequestToken)] = always, always
+		if s.ClientToken != "" {
+			token := s.RequestToken
+			forget[tokenPrefix+s.ClientToken] = func(data []byte) bool {
+				var tok tokenRecord
+				return json.Unmarshal(data, &tok) == nil && tok.RequestToken == token
+			}
+		}
+	}
+	if len(forget) == 0 {
+		return nil
+	}
+	return h.svc.DeleteResourceRequests(ctx, c, forget)
 }
 
 // request loads a recorded request.
@@ -140,11 +201,11 @@ func (h *Handler) request(ctx context.Context, c conductor.Caller, token string)
 	if err != nil || !ok {
 		return nil, false, err
 	}
-	var ev progressEvent
-	if err := json.Unmarshal(data, &ev); err != nil {
+	s, err := decodeRequest(data)
+	if err != nil || h.expired(&s.progressEvent) {
 		return nil, false, err
 	}
-	return &ev, true, nil
+	return &s.progressEvent, true, nil
 }
 
 // tokenSeq makes request tokens of one millisecond sort in creation order.
@@ -383,9 +444,13 @@ func (h *Handler) listResourceRequests(ctx context.Context, c conductor.Caller, 
 		}
 		for _, r := range recs {
 			after = r.ID
-			var ev progressEvent
-			if err := json.Unmarshal(r.Data, &ev); err != nil {
+			s, err := decodeRequest(r.Data)
+			if err != nil {
 				return nil, err
+			}
+			ev := &s.progressEvent
+			if h.expired(ev) {
+				continue
 			}
 			if f := in.ResourceRequestStatusFilter; f != nil {
 				if len(f.Operations) > 0 && !slices.Contains(f.Operations, ev.Operation) ||
@@ -397,7 +462,7 @@ func (h *Handler) listResourceRequests(ctx context.Context, c conductor.Caller, 
 				out.NextToken = out.ResourceRequestStatusSummaries[limit-1].RequestToken
 				return out, nil
 			}
-			out.ResourceRequestStatusSummaries = append(out.ResourceRequestStatusSummaries, &ev)
+			out.ResourceRequestStatusSummaries = append(out.ResourceRequestStatusSummaries, ev)
 		}
 		if len(recs) < batch {
 			return out, nil

@@ -28,6 +28,26 @@ func (s *Service) PutResourceRequest(ctx context.Context, c Caller, data []byte,
 	})
 }
 
+// DeleteResourceRequests removes, in one transaction, each of the caller's
+// Cloud Control request records named in forget whose data its function
+// accepts (the check and the removal see the same version).
+func (s *Service) DeleteResourceRequests(ctx context.Context, c Caller, forget map[string]func(data []byte) bool) error {
+	return s.update(ctx, func(tx Tx) error {
+		for id, accept := range forget {
+			data, ok, err := tx.Get(c.Account, kindResourceRequest, id, Timeless)
+			if err != nil {
+				return err
+			}
+			if ok && accept(data) {
+				if err := tx.Truncate(c.Account, kindResourceRequest, id, Timeless); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
 // GetResourceRequest returns the Cloud Control request record id; ok is
 // false when there is none.
 func (s *Service) GetResourceRequest(ctx context.Context, c Caller, id string) (data []byte, ok bool, err error) {
