@@ -4,8 +4,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,13 +43,15 @@ func TestReadmeFirstHour(t *testing.T) {
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	script = strings.NewReplacer(
-		"./proforma serve", filepath.Join(dir, "proforma")+" serve --addr "+addr,
 		"-o proforma", "-o "+filepath.Join(dir, "proforma"),
 		"./proforma", filepath.Join(dir, "proforma"),
 		"./first-hour", filepath.Join(dir, "first-hour"),
 		"../shared/data/cur", samples,
-		"127.0.0.1:4599", addr,
+		"127.0.0.1:4600", addr,
 	).Replace(script)
+	if !strings.Contains(script, "--addr "+addr) {
+		t.Fatalf("the first hour's server does not listen where its calls go:\n%s", script)
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -105,78 +109,98 @@ func readmeCode(readme, heading, lang string) (string, error) {
 	return block, nil
 }
 
-// TestReadmeCloudControl runs the README's Cloud Control and STS commands
-// as written against a server, as the demo payer, with only the port
-// moved, and checks what they print.
+// TestReadmeCloudControl runs the README's opening CLI commands, then
+// its Cloud Control and STS commands, in one shell against one server —
+// as a reader goes down the README — with only the port moved, and checks
+// what they print.
 func TestReadmeCloudControl(t *testing.T) {
-	for _, tool := range []string{"bash", "aws"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed: skipping the README's Cloud Control commands (they use the AWS CLI)", tool)
-		}
-	}
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	script, err := readmeBlock(string(readme), "## Infrastructure as code")
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := startProforma(t, t.TempDir())
-	script = strings.ReplaceAll(script, "http://127.0.0.1:4599", p.URL)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "-e", "-c", script)
-	cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=",
-		"AWS_ACCESS_KEY_ID=123456789012", "AWS_SECRET_ACCESS_KEY=anything", "AWS_DEFAULT_REGION=us-east-1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the README's Cloud Control commands failed: %v\n%s", err, out)
-	}
+	out := runReadmeSection(t, p.URL, "## Infrastructure as code", "")
 	for _, want := range []string{`"OperationStatus": "SUCCESS"`, `\"Description\":\"retail\"`, `"Operation": "DELETE"`,
 		`"Account": "123456789012"`} {
-		if !strings.Contains(string(out), want) {
+		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %s:\n%s", want, out)
 		}
 	}
 }
 
-// TestReadmeWhatIf runs the README's what-if commands as written against
-// a server, as the demo payer, with only the port moved: the scenario's
-// comparison shows the 12 % markup, its change list the two calls, and
-// live keeps no rule.
+// TestReadmeWhatIf runs the README's opening CLI commands, then its
+// what-if commands, in one shell against one server whose demo payer has
+// imported usage, with only the port moved: the scenario's comparison
+// shows the 12 % markup on team-b's usage, its change list the two calls,
+// and live keeps no rule.
 func TestReadmeWhatIf(t *testing.T) {
+	p := startProforma(t, t.TempDir(), "--now", "2026-10-15")
+	cur := strings.ReplaceAll(engineCUR, "100000000001", "100000000003") // team-b's account
+	if status, body := uploadString(t, p.URL, "october.csv", cur, true); status != http.StatusOK {
+		t.Fatalf("import: %d %s", status, body)
+	}
+	out := runReadmeSection(t, p.URL, "## What-if", "\ncat changes.json\n")
+	for _, want := range []string{`"PricingRules": []`, `"Operation":"CreatePricingRule"`, `"Operation":"AssociatePricingRules"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %s:\n%s", want, out)
+		}
+	}
+	// The comparison: EC2 0.104 and S3 2.3 at public prices live (a plan
+	// with no rules), 12 % more in the scenario; tax and credits left out.
+	i := strings.Index(out, `{"BillingPeriod"`)
+	if i < 0 {
+		t.Fatalf("no comparison in the output:\n%s", out)
+	}
+	var cmp struct {
+		BillingGroups []struct {
+			Name           string
+			Live, Scenario struct{ ProformaCost string }
+		}
+	}
+	if err := json.NewDecoder(strings.NewReader(out[i:])).Decode(&cmp); err != nil {
+		t.Fatalf("the comparison: %v\n%s", err, out[i:])
+	}
+	for _, g := range cmp.BillingGroups {
+		if g.Name == "team-b" && (g.Live.ProformaCost != "2.404" || g.Scenario.ProformaCost != "2.69248") {
+			t.Errorf("team-b: live %s, scenario %s; want 2.404 and 2.69248", g.Live.ProformaCost, g.Scenario.ProformaCost)
+		}
+	}
+	if !strings.Contains(out[i:], `"Name":"team-b"`) {
+		t.Errorf("team-b is not compared:\n%s", out[i:])
+	}
+}
+
+// runReadmeSection runs, in one bash against the server at url, the
+// README's opening CLI block (the one that exports
+// AWS_ENDPOINT_URL_BILLINGCONDUCTOR) and then the first sh block of the
+// section heading, followed by extra; it fails the test unless they
+// succeed, and returns their output.
+func runReadmeSection(t *testing.T, url, heading, extra string) string {
+	t.Helper()
 	for _, tool := range []string{"bash", "aws", "curl"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed: skipping the README's what-if commands (they use the AWS CLI and curl)", tool)
+			t.Skipf("%s not installed: skipping the README's commands (they use the AWS CLI and curl)", tool)
 		}
 	}
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	script, err := readmeBlock(string(readme), "## What-if")
+	intro, err := readmeCode(string(readme), "Then point any AWS client at it", "sh")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := startProforma(t, t.TempDir())
-	script = strings.ReplaceAll(script, "http://127.0.0.1:4599", p.URL) + "\ncat changes.json\n"
+	section, err := readmeBlock(string(readme), heading)
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := strings.ReplaceAll(intro+section, "http://127.0.0.1:4599", url) + extra
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-e", "-c", script)
 	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=",
-		"AWS_ACCESS_KEY_ID=123456789012", "AWS_SECRET_ACCESS_KEY=anything", "AWS_DEFAULT_REGION=us-east-1")
+	cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("the README's what-if commands failed: %v\n%s", err, out)
+		t.Fatalf("the README's commands failed: %v\n%s", err, out)
 	}
-	for _, want := range []string{`"PricingRules": []`, `"Name":"team-a"`, `"ProformaCostChange"`,
-		`"Operation":"CreatePricingRule"`, `"Operation":"AssociatePricingRules"`} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("output lacks %s:\n%s", want, out)
-		}
-	}
+	return string(out)
 }
 
 // TestReadmeTerraform applies the README's Terraform configuration with
