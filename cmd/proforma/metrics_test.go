@@ -55,6 +55,10 @@ func TestMetrics(t *testing.T) {
 	if status, _ := uploadString(t, p.URL, "broken.csv", badRow, true); status != http.StatusBadRequest {
 		t.Fatalf("a broken CUR: %d, want 400", status)
 	}
+	// Refused from its first bytes, before any import begins.
+	if status, _ := uploadString(t, p.URL, "notes.csv", "just,some\ncolumns,here\n", true); status != http.StatusBadRequest {
+		t.Fatalf("a CSV that is no CUR: %d, want 400", status)
+	}
 	resp, err = http.Get(p.URL + "/no/such/route?secret=1")
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +75,7 @@ func TestMetrics(t *testing.T) {
 		{map[string]string{"operation": "GetCallerIdentity", "status": "200", "error_code": ""}, 1},
 		{map[string]string{"operation": "unknown", "status": "400", "error_code": "InvalidAction"}, 1}, // STS: the code is in the body only
 		{map[string]string{"operation": "POST /_proforma/usage", "status": "200", "error_code": ""}, 1},
-		{map[string]string{"operation": "POST /_proforma/usage", "status": "400", "error_code": ""}, 1},
+		{map[string]string{"operation": "POST /_proforma/usage", "status": "400", "error_code": ""}, 2},
 	}
 	for _, want := range requests {
 		if got := value(t, m, "proforma_requests_total", want.labels); got != want.count {
@@ -103,7 +107,7 @@ func TestMetrics(t *testing.T) {
 	if got := value(t, m, "proforma_imports_total", map[string]string{"source": "upload", "outcome": "ok"}); got != 1 {
 		t.Errorf("successful imports: %v", got)
 	}
-	if got := value(t, m, "proforma_imports_total", map[string]string{"source": "upload", "outcome": "rejected"}); got != 1 {
+	if got := value(t, m, "proforma_imports_total", map[string]string{"source": "upload", "outcome": "rejected"}); got != 2 {
 		t.Errorf("rejected imports: %v", got)
 	}
 	if got := value(t, m, "proforma_import_lines_total", nil); got != float64(strings.Count(engineCUR, "\n")-1) {
@@ -112,8 +116,8 @@ func TestMetrics(t *testing.T) {
 	if got := value(t, m, "proforma_import_bytes_total", nil); got < float64(len(engineCUR)) {
 		t.Errorf("imported bytes: %v, want at least %d", got, len(engineCUR))
 	}
-	if n := find(t, m, "proforma_import_duration_seconds", nil).GetHistogram().GetSampleCount(); n != 2 {
-		t.Errorf("import durations: %d, want 2", n)
+	if n := find(t, m, "proforma_import_duration_seconds", nil).GetHistogram().GetSampleCount(); n != 3 {
+		t.Errorf("import durations: %d, want 3", n)
 	}
 	if got := value(t, m, "proforma_store_size_bytes", nil); got < 4096 {
 		t.Errorf("store size: %v", got)
@@ -134,6 +138,7 @@ func TestMetrics(t *testing.T) {
 		`msg="import finished" source=upload name=october.csv bytesRead=`,
 		`payer=123456789012 lines=5 periods=2026-10`,
 		`msg="import rejected" source=upload name=broken.csv`,
+		`msg="import rejected" source=upload name=notes.csv status=400`,
 	} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("the log has no %s:\n%s", want, logs)

@@ -47,6 +47,21 @@ type Upload struct {
 	// not a file the import reads; the upload is then refused with 400
 	// before the rest is read. nil = no check.
 	Check func(name string, prefix []byte, whole bool) error
+	// Refused, when set, is told of each upload refused before its import
+	// (over the limit, not a CUR, too slow, unreadable, not the body
+	// signed, a spool that cannot be written): the server logs and counts
+	// it like an import that failed.
+	Refused func(Refusal)
+}
+
+// Refusal is an upload refused before its import: the file's name, the
+// status answered, the bytes received, the time spent and why.
+type Refusal struct {
+	Name     string
+	Status   int
+	Received int64
+	Elapsed  time.Duration
+	Err      error
 }
 
 func (u Upload) maxBytes() int64 {
@@ -74,9 +89,11 @@ func (a *Admin) importUsage(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusNotImplemented, "usage import is not configured")
 		return
 	}
-	name, u := uploadName(r), a.Upload
+	start, name, u := time.Now(), uploadName(r), a.Upload
 	if r.ContentLength > u.maxBytes() {
 		adminError(w, http.StatusRequestEntityTooLarge, tooLarge(name, u.maxBytes()))
+		u.refused(Refusal{Name: name, Status: http.StatusRequestEntityTooLarge, Elapsed: time.Since(start),
+			Err: errors.New(tooLarge(name, u.maxBytes()))})
 		return
 	}
 	body := newPacedBody(http.MaxBytesReader(w, r.Body, u.maxBytes()), http.NewResponseController(w), u.Grace, u.MinRate)
@@ -85,7 +102,8 @@ func (a *Admin) importUsage(w http.ResponseWriter, r *http.Request) {
 		defer os.RemoveAll(dir)
 	}
 	if err != nil {
-		u.refuse(w, name, dir, body, err)
+		status := u.refuse(w, name, dir, body, err)
+		u.refused(Refusal{Name: name, Status: status, Received: body.n, Elapsed: time.Since(start), Err: err})
 		return
 	}
 	a.runImport(w, r, dir, name)
@@ -212,29 +230,39 @@ func (w writerOnly) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// refuse answers a failed receive; messages name the file, never the spool.
-func (u Upload) refuse(w http.ResponseWriter, name, dir string, body *pacedBody, err error) {
+// refused tells Refused of r, if it is set.
+func (u Upload) refused(r Refusal) {
+	if u.Refused != nil {
+		u.Refused(r)
+	}
+}
+
+// refuse answers a failed receive, and returns the status it answered;
+// messages name the file, never the spool.
+func (u Upload) refuse(w http.ResponseWriter, name, dir string, body *pacedBody, err error) int {
 	var (
 		notCUR   notUpload
 		spoolErr spoolError
 		tooBig   *http.MaxBytesError
 		authErr  *sigv4.Error
 	)
+	status, msg := http.StatusBadRequest, fmt.Sprintf("reading the upload of %s: %v", name, err)
 	switch {
 	case errors.As(err, &notCUR):
-		adminError(w, http.StatusBadRequest, err.Error())
+		msg = err.Error()
 	case errors.As(err, &spoolErr):
-		msg := fmt.Sprintf("spooling the upload of %s: %v", name, err)
-		adminError(w, http.StatusInternalServerError, strings.ReplaceAll(msg, dir+string(filepath.Separator), ""))
+		msg = fmt.Sprintf("spooling the upload of %s: %v", name, err)
+		status, msg = http.StatusInternalServerError, strings.ReplaceAll(msg, dir+string(filepath.Separator), "")
 	case errors.As(err, &tooBig):
-		adminError(w, http.StatusRequestEntityTooLarge, tooLarge(name, u.maxBytes()))
+		status, msg = http.StatusRequestEntityTooLarge, tooLarge(name, u.maxBytes())
 	case errors.As(err, &authErr):
 		writeAdminAuthError(w, authErr) // as the strict-mode guard answers
+		return authErr.Status
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		adminError(w, http.StatusRequestTimeout, u.tooSlow(name, body.n))
-	default:
-		adminError(w, http.StatusBadRequest, fmt.Sprintf("reading the upload of %s: %v", name, err))
+		status, msg = http.StatusRequestTimeout, u.tooSlow(name, body.n)
 	}
+	adminError(w, status, msg)
+	return status
 }
 
 func tooLarge(name string, limit int64) string {

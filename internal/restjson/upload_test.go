@@ -188,6 +188,48 @@ func TestUploadOverTheLimitIs413(t *testing.T) {
 	s.assertSpoolEmpty(t)
 }
 
+// Every refusal before the import is told to Upload.Refused with the
+// status answered, the bytes received and the reason; an upload that is
+// imported is not.
+func TestUploadRefusalsAreReported(t *testing.T) {
+	refusals := make(chan restjson.Refusal, 10)
+	s := newUploadServer(t, restjson.Upload{MaxBytes: 100 << 10, Refused: func(r restjson.Refusal) { refusals <- r }}, nil)
+	if status, out := post(t, s.url, "fine.csv", bytes.NewReader(csvBody(1000))); status != http.StatusOK {
+		t.Fatalf("a CUR: %d %v", status, out)
+	}
+	c := rawUpload(t, s.url, "big.csv", 1<<30)
+	if status, _ := readResponse(t, c); status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("over the limit: %d", status)
+	}
+	if status, _ := post(t, s.url, "notes.txt", strings.NewReader("dear diary")); status != http.StatusBadRequest {
+		t.Fatalf("not a CUR: %d", status)
+	}
+	for _, want := range []struct {
+		name     string
+		status   int
+		received bool
+		reason   string
+	}{
+		{"big.csv", http.StatusRequestEntityTooLarge, false, "upload limit"},
+		{"notes.txt", http.StatusBadRequest, true, "not a Cost and Usage Report"},
+	} {
+		select {
+		case r := <-refusals:
+			if r.Name != want.name || r.Status != want.status || (r.Received > 0) != want.received ||
+				r.Err == nil || !strings.Contains(r.Err.Error(), want.reason) || r.Elapsed <= 0 {
+				t.Errorf("refusal %+v, want %s %d %q", r, want.name, want.status, want.reason)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: no refusal reported", want.name)
+		}
+	}
+	select {
+	case r := <-refusals:
+		t.Errorf("an extra refusal: %+v", r)
+	default:
+	}
+}
+
 // TestUploadNotACURIsRefusedFromItsFirstBytes sends SniffBytes of a 100 MiB
 // body and gets the answer without sending more.
 func TestUploadNotACURIsRefusedFromItsFirstBytes(t *testing.T) {

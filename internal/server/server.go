@@ -86,6 +86,7 @@ func (s *Server) routes(opts Options, engine conductor.UsageEngine) http.Handler
 		upload.Check = CheckUpload
 	}
 	imports := importer{svc: s.Service, store: s.store, limits: opts.CURLimits, log: s.log, metrics: s.Metrics}
+	upload.Refused = imports.refused
 	admin := &restjson.Admin{Service: s.Service, Clock: s.clock, Organization: org, DefaultPayer: org.DefaultPayer(),
 		Identity: identity, Upload: upload, ImportUsage: imports.file, ImportSource: imports.source,
 		ExportUsage: usageExporter(s.Service, s.store), ListUsage: usageLister(s.store),

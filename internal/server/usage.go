@@ -99,6 +99,20 @@ func (im importer) run(ctx context.Context, kind, name, payer string, do func(*u
 	return importSummary(sum), nil
 }
 
+// refused logs and counts an upload refused before its import began: a
+// client's fault (4xx) is a rejected import, the server's a failed one.
+func (im importer) refused(r restjson.Refusal) {
+	log := im.log.With("source", "upload", "name", r.Name)
+	args := []any{"status", r.Status, "bytesRead", r.Received, "durationMs", r.Elapsed.Milliseconds(), "err", r.Err}
+	if r.Status >= 500 {
+		im.metrics.observeImport("upload", "failed", 0, r.Received, r.Elapsed)
+		log.Error("import failed", args...)
+		return
+	}
+	im.metrics.observeImport("upload", "rejected", 0, r.Received, r.Elapsed)
+	log.Warn("import rejected", args...)
+}
+
 // importSummary is the admin endpoint's JSON of an import.
 func importSummary(sum *usage.Summary) map[string]any {
 	files, periods := []map[string]any{}, []map[string]any{}
