@@ -13,12 +13,13 @@ import (
 // runBackup is `proforma backup --data DIR --out DIR`: a consistent copy
 // of the embedded store, taken while a server runs on it.
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs := flag.NewFlagSet("proforma backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := defaultDataDir()
-	dataFlag(fs, &data, "data directory of the store to back up"+dataFlagHelp)
-	out := fs.String("out", "", "a new data directory to write the copy to (`proforma serve --data` opens it)")
-	if err := fs.Parse(args); err != nil {
+	dataFlag(fs, &data, "the `DIR` of the embedded store to back up (a PostgreSQL store is backed up with its own tools); "+
+		"default $"+dataEnv+", else ./proforma-data")
+	out := fs.String("out", "", "a new data `DIR` to write the copy to, which proforma serve --data opens (required)")
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	switch {

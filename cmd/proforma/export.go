@@ -22,7 +22,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Func("format", "output `FORMAT`: csv (the pro forma CUR, gzip when the input was; the default), "+
 		"parquet (the same as Parquet: Athena column names, decimal costs) or focus (FOCUS 1.2, as Parquet)",
 		func(s string) (err error) { format, err = usage.ParseFormat(s); return err })
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *group == "" {

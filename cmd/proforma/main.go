@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -51,7 +50,11 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 { // a command is needed: the help, as a usage error
+		fmt.Fprint(stderr, helpText)
+		return flag.ErrHelp
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, helpText)
 		return nil
 	}
@@ -128,7 +131,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.SetOutput(m.stderr)
 	fs.StringVar(&m.Config.Addr, "addr", m.Config.Addr, "listen address (host:port; port 0 picks a free port)")
 	dataFlag(fs, &m.Config.DataDir, "`DIR` of the embedded store, :memory: for a throwaway store, or a postgres:// URL shared by several replicas"+dataFlagHelp)
-	fs.StringVar(&m.Config.OrgFile, "org", m.Config.OrgFile, "organization file (YAML); default: the demo organization")
+	fs.StringVar(&m.Config.OrgFile, "org", m.Config.OrgFile, "organization `FILE` (YAML or JSON); default: the demo organization")
 	fs.StringVar(&m.Config.Auth, "auth", m.Config.Auth, "permissive (access key = account) or strict (verify SigV4)")
 	fs.StringVar(&m.Config.Now, "now", m.Config.Now, "pin the clock at this time (RFC 3339 or YYYY-MM-DD)")
 	fs.StringVar(&m.Config.SeedFile, "seed", "", "a change list (JSON or YAML: [{Operation, Input}], as a scenario's changes) applied for the "+
@@ -140,7 +143,7 @@ func (m *Main) ParseFlags(args []string) error {
 	m.Config.Input.addFlags(fs)
 	fs.Var(&m.Config.ReportCache, "report-cache", "memory `size` the cost reports may keep decoded usage in, e.g. 2GiB "+
 		"(0 = none): a payer's aggregates that fit are priced without reading the store")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	switch *logFormat {
@@ -149,9 +152,6 @@ func (m *Main) ParseFlags(args []string) error {
 		m.log = slog.New(slog.NewJSONHandler(m.stderr, nil))
 	default:
 		return fmt.Errorf("--log-format must be text or json, not %q", *logFormat)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	if m.Config.Auth != "permissive" && m.Config.Auth != "strict" {
 		return fmt.Errorf("--auth must be permissive or strict, not %q", m.Config.Auth)

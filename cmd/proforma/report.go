@@ -61,7 +61,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	read := addReadFlags(fs)
 	byService := fs.Bool("by-service", false, "break each billing group down by service (PRODUCT_NAME)")
 	format := fs.String("format", "table", "table, csv or json")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *format != "table" && *format != "csv" && *format != "json" {

@@ -157,6 +157,17 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
+// parseFlags parses a command's flags, wherever they stand, and refuses
+// positional arguments, naming them: a stray word would otherwise end the
+// flags silently, dropping those after it.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	stray, err := parseInterspersed(fs, args)
+	if err == nil && len(stray) > 0 {
+		err = fmt.Errorf("unexpected arguments: %s", strings.Join(stray, " "))
+	}
+	return err
+}
+
 // parseInterspersed parses flags given before, between or after the
 // positional arguments (`import FILE --payer X` as well as `import --payer X
 // FILE`) and returns the positional ones; "--" ends the flags.

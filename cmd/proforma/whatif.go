@@ -28,7 +28,7 @@ func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: proforma whatif [--data DIR] [--payer ACCOUNT] [--period YYYY-MM] --changes FILE [--by-service] [--format table|csv|json]\n\n"+
-			"Applies a change list — a JSON array of {\"Operation\", \"Input\", \"Output\"}, as a scenario's changes\n"+
+			"Applies a change list — a JSON (or YAML) list of {\"Operation\", \"Input\", \"Output\"}, as a scenario's changes\n"+
 			"endpoint returns it — to a throwaway scenario of the payer's billing period, prints each billing\n"+
 			"group's pro forma cost and margin live and in the scenario, and deletes the scenario. ARNs that\n"+
 			"a change's Output names are mapped, in later changes, to the ones the replay creates.")
@@ -40,14 +40,11 @@ func runWhatif(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		payer:  fs.String("payer", "", "management account (default: the only payer with imported usage)"),
 		period: fs.String("period", "", "billing period YYYY-MM of the scenario (default: the latest imported; not a future one)"),
 	}
-	changesFile := fs.String("changes", "", "the change list, a JSON `FILE` (- for standard input)")
+	changesFile := fs.String("changes", "", "the change list, a JSON or YAML `FILE` (- for standard input)")
 	byService := fs.Bool("by-service", false, "break each billing group down by service (PRODUCT_NAME)")
 	format := fs.String("format", "table", "table, csv or json")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	if *format != "table" && *format != "csv" && *format != "json" {
 		return fmt.Errorf("--format must be table, csv or json, not %q", *format)

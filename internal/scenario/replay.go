@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"reflect"
 	"slices"
 
 	bc "github.com/aws/aws-sdk-go-v2/service/billingconductor"
+	"github.com/aws/smithy-go"
 )
 
 // Replay applies changes in order through client (a Billing Conductor
@@ -63,11 +65,18 @@ type ReplayError struct {
 	Err       error
 }
 
+// Error names the change and, for the API's refusal, its error code and
+// message (not the SDK's transport wrapping: the calls never leave the
+// process).
 func (e *ReplayError) Error() string {
-	if e.Operation == "" {
-		return fmt.Sprintf("change %d: %v", e.Index, e.Err)
+	msg := e.Err.Error()
+	if api, ok := errors.AsType[smithy.APIError](e.Err); ok {
+		msg = api.ErrorCode() + ": " + api.ErrorMessage()
 	}
-	return fmt.Sprintf("change %d (%s): %v", e.Index, e.Operation, e.Err)
+	if e.Operation == "" {
+		return fmt.Sprintf("change %d: %s", e.Index, msg)
+	}
+	return fmt.Sprintf("change %d (%s): %s", e.Index, e.Operation, msg)
 }
 
 func (e *ReplayError) Unwrap() error { return e.Err }
