@@ -294,7 +294,8 @@ func (r *importRun) checkPayer(rd *cur.Reader, path string, rec *cur.Record) err
 	case !conductor.IsAccountID(rec.PayerAccountID):
 		return fieldError(rd, path, rec, cur.FieldPayerAccountID, fmt.Sprintf("payer %q is not a 12-digit account ID", rec.PayerAccountID))
 	case r.payer != "":
-		return fieldError(rd, path, rec, cur.FieldPayerAccountID, fmt.Sprintf("payer %s differs from %s of the earlier lines: import one payer at a time, or give the payer (--payer)", rec.PayerAccountID, r.payer))
+		return fieldError(rd, path, rec, cur.FieldPayerAccountID, fmt.Sprintf("payer %s differs from %s of the earlier lines: import one payer's files at a time "+
+			"(--payer would import them all as that one payer's usage)", rec.PayerAccountID, r.payer))
 	}
 	r.payer = strings.Clone(rec.PayerAccountID)
 	return nil
