@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -21,10 +22,6 @@ type Plan struct {
 	Periods []PeriodPlan // periods decided by manifests, in period order
 	Loose   []Object     // data files no manifest governs: imported as today (a folder without manifests gives only Loose)
 	Skipped []Skipped    // loose files that are not CURs (FOCUS exports, no CUR column), as cur.Scan tells them, for a notice
-	// Warnings say what in the loose files looks like a mistake: a period
-	// folder holding several versions that no listed manifest decides
-	// between (all are imported, as for any folder without manifests).
-	Warnings []string
 }
 
 // PeriodPlan is one billing period a manifest decides.
@@ -88,15 +85,20 @@ func Resolve(ctx context.Context, s Source) (*Plan, error) {
 		return nil, err
 	}
 	plan.Periods = periods
-	plan.Loose, plan.Skipped, err = loose(ctx, s, at, data, governed)
-	plan.Warnings = undecided(plan.Loose, at)
-	return plan, err
+	if plan.Loose, plan.Skipped, err = loose(ctx, s, at, data, governed); err != nil {
+		return nil, err
+	}
+	if err := undecided(plan.Loose, at); err != nil {
+		return nil, err
+	}
+	return plan, nil
 }
 
-// undecided warns of each period folder whose loose files sit in several
-// version folders (assemblies, executions): without the manifest, every
-// version is imported and the month counted once per version.
-func undecided(looseFiles []Object, at func(string) string) []string {
+// undecided refuses period folders whose loose files sit in several
+// version folders (assemblies, executions) that no manifest decides
+// between: importing them all would count the month once per version,
+// and picking one would be a guess.
+func undecided(looseFiles []Object, at func(string) string) error {
 	versions := map[string][]string{}
 	var dirs []string
 	for _, o := range looseFiles {
@@ -110,15 +112,16 @@ func undecided(looseFiles []Object, at func(string) string) []string {
 		}
 		versions[dir] = append(versions[dir], segs[1])
 	}
-	var out []string
+	var errs []error
 	for _, dir := range dirs {
 		if v := versions[dir]; len(v) > 1 {
-			out = append(out, fmt.Sprintf("%s holds %d versions (%s) and no manifest names the current one: all are imported, "+
-				"so the month counts once per version; import the report or export folder with its manifests "+
-				"(for Data Exports, the folder that holds metadata/ and data/)", dir, len(v), strings.Join(v, ", ")))
+			errs = append(errs, fmt.Errorf("%s holds %d versions (%s) and no manifest names the current one: importing them "+
+				"all would count the month once per version; import the report or export folder with its manifests "+
+				"(for Data Exports, the folder that holds metadata/ and data/), or one version's folder",
+				dir, len(v), strings.Join(v, ", ")))
 		}
 	}
-	return out
+	return errors.Join(errs...)
 }
 
 // decideAll reads the manifest that decides each period folder and

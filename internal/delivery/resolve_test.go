@@ -104,8 +104,7 @@ func TestResolveLooseIsScan(t *testing.T) {
 		"focus.csv":                             focusCSV,
 		"other.csv":                             otherCSV,
 		".hidden/x.csv":                         curCSV,
-		period + "/" + asmOld + "/report-1.csv": curCSV,
-		period + "/" + asmNew + "/report-1.csv": curCSV,
+		period + "/" + asmOld + "/report-1.csv": curCSV, // one version: two are refused (TestResolveRefusesUndecidedVersions)
 		"export-Manifest.json":                  exportsManifest(t, "e", "s3://b/k/data/BILLING_PERIOD=2024-01/x.csv"),
 		"notes.txt":                             "hi",
 		"junk-Manifest.json":                    "not json",
@@ -313,11 +312,12 @@ func TestResolveDotInsidePeriodFolder(t *testing.T) {
 	}
 }
 
-// TestResolveWarnsOfUndecidedVersions: the data folder of an export
+// TestResolveRefusesUndecidedVersions: the data folder of an export
 // without its metadata (or a report's period folder without its manifest)
-// holds two executions; both are imported, as for any folder without
-// manifests, and the plan says the month would count twice.
-func TestResolveWarnsOfUndecidedVersions(t *testing.T) {
+// holds two executions that nothing decides between: an error naming the
+// folder and both versions, since importing both would count the month
+// twice. One version's folder, or one version per period, resolves.
+func TestResolveRefusesUndecidedVersions(t *testing.T) {
 	dir := t.TempDir()
 	tree(t, dir, map[string]string{
 		"exp/data/BILLING_PERIOD=2026-10/2026-10-02T00:00:00Z-e1/exp-00001.csv": curCSV,
@@ -325,12 +325,18 @@ func TestResolveWarnsOfUndecidedVersions(t *testing.T) {
 		"exp/data/BILLING_PERIOD=2026-09/exp-00001.csv":                         curCSV,
 		"rep/20261001-20261101/a1/rep-1.csv":                                    curCSV,
 	})
-	plan := resolveLocal(t, filepath.Join(dir, "exp"))
-	if len(plan.Loose) != 3 || len(plan.Warnings) != 1 ||
-		!strings.Contains(plan.Warnings[0], "BILLING_PERIOD=2026-10 holds 2 versions (2026-10-02T00:00:00Z-e1, 2026-10-03T00:00:00Z-e2)") {
-		t.Errorf("loose %d, warnings %q", len(plan.Loose), plan.Warnings)
+	src, err := OpenSource(context.Background(), filepath.Join(dir, "exp"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if plan := resolveLocal(t, filepath.Join(dir, "rep")); len(plan.Warnings) != 0 {
-		t.Errorf("one version, warnings %q", plan.Warnings)
+	if _, err := Resolve(context.Background(), src); err == nil ||
+		!strings.Contains(err.Error(), "BILLING_PERIOD=2026-10 holds 2 versions (2026-10-02T00:00:00Z-e1, 2026-10-03T00:00:00Z-e2)") {
+		t.Errorf("Resolve = %v, want an error naming the folder and both versions", err)
+	}
+	if plan := resolveLocal(t, filepath.Join(dir, "exp/data/BILLING_PERIOD=2026-10/2026-10-03T00:00:00Z-e2")); len(plan.Loose) != 1 {
+		t.Errorf("one version's folder: loose %v", plan.Loose)
+	}
+	if plan := resolveLocal(t, filepath.Join(dir, "rep")); len(plan.Loose) != 1 {
+		t.Errorf("one version: loose %v", plan.Loose)
 	}
 }

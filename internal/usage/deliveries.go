@@ -33,9 +33,6 @@ func OpenDeliveries(ctx context.Context, paths []string, notices io.Writer) ([]D
 			}
 			fmt.Fprintf(notices, "proforma: skipped %s: not a Cost and Usage Report (%s)\n", s.Object.Key, why)
 		}
-		for _, w := range plan.Warnings {
-			fmt.Fprintf(notices, "proforma: warning: %s\n", w)
-		}
 		if len(plan.Loose) == 0 && len(plan.Periods) == 0 {
 			switch n := len(plan.Skipped); n {
 			case 0:
