@@ -162,7 +162,12 @@ func (h *Handler) mutate(ctx context.Context, c conductor.Caller, m mutation) (*
 			return nil, err
 		}
 	}
-	return ev, h.forgetExpired(ctx, c)
+	// Housekeeping: a failure to forget must not fail the request, which
+	// is done (the next mutation tries again).
+	if err := h.forgetExpired(ctx, c); err != nil {
+		h.log.Warn("forgetting expired Cloud Control requests", "payer", c.Account, "err", err)
+	}
+	return ev, nil
 }
 
 // forgetExpired deletes the expired requests among the payer's
