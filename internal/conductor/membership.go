@@ -280,13 +280,18 @@ func touchGroup(tx Tx, payer string, g BillingGroup, period Period, now time.Tim
 }
 
 // autoAssociate puts a newly joined account into the payer's AutoAssociate
-// billing group of the period, if there is one (BG-8).
+// billing group of the period, if there is one (BG-8) and it has room: a
+// group holds QuotaAccountsPerGroup accounts at most, however they came,
+// so an account joining a full one stays unmonitored.
 func autoAssociate(tx Tx, payer, account string, period Period, now time.Time) error {
 	g, ok, err := autoAssociateGroup(tx, payer, period)
 	if err != nil || !ok {
 		return err
 	}
 	if current, err := membershipOf(tx, payer, account, period); err != nil || current != "" {
+		return err
+	}
+	if size, err := groupSize(tx, payer, g.ID, period); err != nil || size >= QuotaAccountsPerGroup.Limit {
 		return err
 	}
 	return touchGroup(tx, payer, g, period, now, func() error {
