@@ -42,7 +42,7 @@ func (s *Service) ListBillingGroups(ctx context.Context, c Caller, in ListBillin
 	var views []BillingGroupView
 	var next string
 	err = s.view(ctx, func(tx Tx) error {
-		listing := listingID("ListBillingGroups", period, in.Filter)
+		listing := listingID(c.Account, "ListBillingGroups", period, in.Filter)
 		groups, token, err := groupPage(tx, c.Account, period, in.Filter, listing, in.Page)
 		if err != nil {
 			return err

@@ -112,7 +112,7 @@ func (s *Service) GetBillingGroupCostReport(ctx context.Context, c Caller, in Ge
 		return nil, "", err
 	}
 	reports := groupBy(groupARN, costs, in.GroupBy)
-	listing := listingID("GetBillingGroupCostReport", periods[0], []any{groupARN, periods, in.GroupBy})
+	listing := listingID(c.Account, "GetBillingGroupCostReport", periods[0], []any{groupARN, periods, in.GroupBy})
 	type indexed struct {
 		i int
 		r CostReport
@@ -206,7 +206,7 @@ func (s *Service) ListBillingGroupCostReports(ctx context.Context, c Caller, in 
 	if err != nil {
 		return nil, "", err
 	}
-	listing := listingID("ListBillingGroupCostReports", period, in.BillingGroupARNs)
+	listing := listingID(c.Account, "ListBillingGroupCostReports", period, in.BillingGroupARNs)
 	var reports []CostReport
 	var next string
 	err = s.view(ctx, func(tx Tx) error {

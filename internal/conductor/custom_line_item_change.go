@@ -309,7 +309,7 @@ func (s *Service) ListCustomLineItems(ctx context.Context, c Caller, in ListCust
 	if err != nil {
 		return nil, "", err
 	}
-	listing := listingID("ListCustomLineItems", period, in.Filter)
+	listing := listingID(c.Account, "ListCustomLineItems", period, in.Filter)
 	var views []CustomLineItemView
 	var next string
 	err = s.view(ctx, func(tx Tx) error {
@@ -365,7 +365,7 @@ func (s *Service) ListCustomLineItemVersions(ctx context.Context, c Caller, in L
 		return (in.StartPeriod != "" && v.EndBillingPeriod != "" && string(v.EndBillingPeriod) <= normalPeriod(in.StartPeriod)) ||
 			(in.EndPeriod != "" && string(v.StartBillingPeriod) > normalPeriod(in.EndPeriod))
 	})
-	listing := listingID("ListCustomLineItemVersions", "", in.ARN+"|"+in.StartPeriod+"|"+in.EndPeriod)
+	listing := listingID(c.Account, "ListCustomLineItemVersions", "", in.ARN+"|"+in.StartPeriod+"|"+in.EndPeriod)
 	return paginate(views, func(v CustomLineItemView) string { return string(v.StartBillingPeriod) }, listing, in.Page, 100)
 }
 

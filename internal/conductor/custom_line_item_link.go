@@ -273,7 +273,7 @@ func (s *Service) ListResourcesAssociatedToCustomLineItem(ctx context.Context, c
 		if err != nil {
 			return err
 		}
-		listing := listingID("ListResourcesAssociatedToCustomLineItem", period, []string{itemARN, relationship})
+		listing := listingID(c.Account, "ListResourcesAssociatedToCustomLineItem", period, []string{itemARN, relationship})
 		if out, next, err = paginate(all, func(r AssociatedResource) string { return r.ARN }, listing, pg, 100); err != nil {
 			return err
 		}

@@ -352,7 +352,7 @@ func (s *Service) ListAccountAssociations(ctx context.Context, c Caller, in List
 	}
 	filter := in
 	filter.BillingPeriod, filter.NextToken = "", ""
-	listing := listingID("ListAccountAssociations", period, filter)
+	listing := listingID(c.Account, "ListAccountAssociations", period, filter)
 	var page []AccountAssociation
 	var next string
 	err = s.view(ctx, func(tx Tx) error {

@@ -19,7 +19,8 @@ type Page struct {
 const tokenFormat = "id"
 
 // pageToken is the opaque NextToken: the listing it belongs to (a hash of
-// the operation, billing period and filters) and the last key returned.
+// the payer, operation, billing period and filters) and the last key
+// returned.
 // Keys increase along a listing, so a token never repeats.
 type pageToken struct {
 	Listing string `json:"l"`
@@ -27,11 +28,12 @@ type pageToken struct {
 }
 
 // listingID fingerprints a listing request so a token cannot be replayed
-// against another one. tokenFormat is part of it: a token of an earlier
-// format (keys in creation order, before issue 13) is refused, not misread.
-func listingID(operation string, period Period, filter any) string {
+// against another one, nor by another payer (PG-3). tokenFormat is part of
+// it: a token of an earlier format (keys in creation order, before issue
+// 13) is refused, not misread.
+func listingID(payer, operation string, period Period, filter any) string {
 	f, _ := json.Marshal(filter)
-	sum := sha256.Sum256([]byte(tokenFormat + "\x00" + operation + "\x00" + string(period) + "\x00" + string(f)))
+	sum := sha256.Sum256([]byte(tokenFormat + "\x00" + payer + "\x00" + operation + "\x00" + string(period) + "\x00" + string(f)))
 	return hex.EncodeToString(sum[:8])
 }
 

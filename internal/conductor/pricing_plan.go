@@ -191,7 +191,7 @@ func (s *Service) ListPricingPlans(ctx context.Context, c Caller, in ListPricing
 	if err != nil {
 		return nil, "", "", err
 	}
-	listing := listingID("ListPricingPlans", period, in.ARNs)
+	listing := listingID(c.Account, "ListPricingPlans", period, in.ARNs)
 	var views []PricingPlanView
 	var next string
 	err = s.view(ctx, func(tx Tx) error {

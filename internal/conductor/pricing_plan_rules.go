@@ -167,7 +167,7 @@ func (s *Service) ListPricingRulesAssociatedToPricingPlan(ctx context.Context, c
 	for i, id := range plan.RuleIDs {
 		items[i] = item{fmt.Sprintf("%06d", i), ARN(c.Account, TypePricingRule, id)}
 	}
-	listing := listingID("ListPricingRulesAssociatedToPricingPlan", period, plan.ID)
+	listing := listingID(c.Account, "ListPricingRulesAssociatedToPricingPlan", period, plan.ID)
 	page, next, err := paginate(items, func(i item) string { return i.pos }, listing, pg, 100)
 	arns := make([]string, len(page))
 	for i, it := range page {
@@ -191,7 +191,7 @@ func (s *Service) ListPricingPlansAssociatedWithPricingRule(ctx context.Context,
 		if err != nil {
 			return err
 		}
-		listing := listingID("ListPricingPlansAssociatedWithPricingRule", period, rule.ID)
+		listing := listingID(c.Account, "ListPricingPlansAssociatedWithPricingRule", period, rule.ID)
 		if indexed, err := rulePlans.answers(tx, c.Account, period); err != nil || indexed {
 			if err != nil {
 				return err

@@ -171,7 +171,7 @@ func (s *Service) ListPricingRules(ctx context.Context, c Caller, in ListPricing
 	var views []PricingRuleView
 	var next string
 	err = s.view(ctx, func(tx Tx) error {
-		listing := listingID("ListPricingRules", period, in.ARNs)
+		listing := listingID(c.Account, "ListPricingRules", period, in.ARNs)
 		var rules []PricingRule
 		if in.ARNs != nil {
 			ids := sortedIDs(in.ARNs, func(ref string) (string, error) { return ruleRef(c.Account, "", ref) })

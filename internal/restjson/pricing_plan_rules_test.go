@@ -294,6 +294,9 @@ func TestPaginateRulesAndPlans(t *testing.T) {
 	wantValidation(t, err, "FIELD_VALIDATION_FAILED", "NextToken")
 	_, err = c.ListPricingPlans(ctx, &bc.ListPricingPlansInput{NextToken: first.NextToken})
 	wantValidation(t, err, "FIELD_VALIDATION_FAILED", "NextToken")
+	// Another payer's token too (PG-3): it would resume after an ID it never saw.
+	_, err = e.client(payerB).ListPricingRules(ctx, &bc.ListPricingRulesInput{MaxResults: aws.Int32(5), NextToken: first.NextToken})
+	wantValidation(t, err, "FIELD_VALIDATION_FAILED", "NextToken")
 	// A plan with 45 rules, listed 7 at a time; a rule in 20 plans.
 	var ruleARNs []string
 	for arn := range wantRules {
