@@ -168,8 +168,10 @@ func (s *Service) JoinAccount(ctx context.Context, payer string, a Account) erro
 	})
 }
 
-// LeaveAccount records that an account left the payer's family now. A
-// billing group whose primary account left becomes PRIMARY_ACCOUNT_MISSING.
+// LeaveAccount records that an account left the payer's family now. It
+// stays in its billing group for the rest of the month and is in none from
+// the next (endMembership). A billing group whose primary account left
+// becomes PRIMARY_ACCOUNT_MISSING.
 // The next start seeds the organization again (SeedOrganization): an account
 // the organization file names is then a member again, as the file says.
 func (s *Service) LeaveAccount(ctx context.Context, payer, id string) error {
@@ -192,7 +194,14 @@ func (s *Service) LeaveAccount(ctx context.Context, payer, id string) error {
 		if err := putJSON(tx, payer, kindAccount, id, Timeless, a); err != nil {
 			return err
 		}
-		return markPrimaryMissing(tx, payer, id, period, now)
+		group, err := membershipOf(tx, payer, id, period)
+		if err != nil || group == "" {
+			return err // in no group: nothing to end, no group to flag
+		}
+		if err := endMembership(tx, payer, id, group, period.Next()); err != nil {
+			return err
+		}
+		return markPrimaryMissing(tx, payer, id, group, period, now)
 	})
 }
 

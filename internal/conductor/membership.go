@@ -32,7 +32,9 @@ func buildGroupMembers(tx Tx, payer string, at Period) error {
 }
 
 // setMember makes account a member of the billing group groupID ("" for
-// none) from period on.
+// none) from period on. It replaces the end an earlier membership had
+// scheduled for the next period, and schedules one for the new membership
+// when the account has left the family (endMembership).
 func setMember(tx Tx, payer, account, groupID string, period Period) error {
 	if err := groupMembersIndex.ensure(tx, payer, period); err != nil {
 		return err
@@ -45,6 +47,12 @@ func setMember(tx Tx, payer, account, groupID string, period Period) error {
 		if err := tx.Delete(payer, groupMembersKind(old), account, period); err != nil {
 			return err
 		}
+		if err := tx.Truncate(payer, groupMembersKind(old), account, period.Next()); err != nil {
+			return err
+		}
+	}
+	if err := tx.Truncate(payer, kindMembership, account, period.Next()); err != nil {
+		return err
 	}
 	if groupID == "" {
 		return tx.Delete(payer, kindMembership, account, period)
@@ -52,7 +60,25 @@ func setMember(tx Tx, payer, account, groupID string, period Period) error {
 	if err := tx.Put(payer, groupMembersKind(groupID), account, period, nil); err != nil {
 		return err
 	}
-	return putJSON(tx, payer, kindMembership, account, period, groupID)
+	if err := putJSON(tx, payer, kindMembership, account, period, groupID); err != nil {
+		return err
+	}
+	var a Account
+	if ok, err := getJSON(tx, payer, kindAccount, account, Timeless, &a); err != nil || !ok || a.MemberDuring(period.Next()) {
+		return err
+	}
+	return endMembership(tx, payer, account, groupID, period.Next())
+}
+
+// endMembership ends an account's membership of groupID from the period
+// `from` on, written ahead when the account left the family the period
+// before (BG-1, BP-6): it is a member for the rest of the month it left
+// in, and in no group afterwards. A later setMember replaces the end.
+func endMembership(tx Tx, payer, account, groupID string, from Period) error {
+	if err := tx.Delete(payer, groupMembersKind(groupID), account, from); err != nil {
+		return err
+	}
+	return tx.Delete(payer, kindMembership, account, from)
 }
 
 // putMemberships associates accounts with a billing group from the period on.
@@ -299,14 +325,10 @@ func autoAssociate(tx Tx, payer, account string, period Period, now time.Time) e
 	})
 }
 
-// markPrimaryMissing flags the group whose primary account left the family
-// (BG-9). A primary account is a member of its group (it cannot be
-// disassociated), so the group is the account's.
-func markPrimaryMissing(tx Tx, payer, account string, period Period, now time.Time) error {
-	groupID, err := membershipOf(tx, payer, account, period)
-	if err != nil || groupID == "" {
-		return err
-	}
+// markPrimaryMissing flags groupID, the group of an account that left the
+// family, when the account is its primary (BG-9). A primary account is a
+// member of its group (it cannot be disassociated).
+func markPrimaryMissing(tx Tx, payer, account, groupID string, period Period, now time.Time) error {
 	var g BillingGroup
 	if ok, err := getJSON(tx, payer, kindBillingGroup, groupID, period, &g); err != nil || !ok {
 		return err
