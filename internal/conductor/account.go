@@ -161,6 +161,9 @@ func (s *Service) JoinAccount(ctx context.Context, payer string, a Account) erro
 		if err := forgetSeedIfReplaced(tx, payer, a.ID); err != nil {
 			return err
 		}
+		if err := cancelLeave(tx, payer, a.ID, period); err != nil {
+			return err
+		}
 		if err := putJSON(tx, payer, kindAccount, a.ID, Timeless, a); err != nil {
 			return err
 		}
@@ -203,6 +206,22 @@ func (s *Service) LeaveAccount(ctx context.Context, payer, id string) error {
 		}
 		return markPrimaryMissing(tx, payer, id, group, period, now)
 	})
+}
+
+// cancelLeave keeps an account that left the family this period and joins
+// it again in its billing group: the end its leaving wrote ahead for the
+// next period is removed.
+func cancelLeave(tx Tx, payer, id string, period Period) error {
+	var was Account
+	if ok, err := getJSON(tx, payer, kindAccount, id, Timeless, &was); err != nil || !ok || was.Left == nil ||
+		PeriodOf(*was.Left) != period {
+		return err
+	}
+	group, err := membershipOf(tx, payer, id, period)
+	if err != nil || group == "" {
+		return err
+	}
+	return cancelEnd(tx, payer, id, group, period.Next())
 }
 
 // memberAt reports whether one account belonged to the payer's family

@@ -13,16 +13,17 @@ import (
 // the rest of the month and is in none from the next (BG-1, BP-6): the
 // next month's sizes, member lists and associations leave it out, and
 // the month it left keeps it. An account associated after it left ends
-// the same way; one that rejoins and is associated again does not.
+// the same way; one that rejoins the same month does not, whether it
+// stays in its group or moves.
 func TestAccountsThatLeftEndTheirMembershipNextMonth(t *testing.T) {
 	ctx := context.Background()
 	svc, clock := seededService(t, memoryStore(t), conductor.DemoOrganization(), time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC))
 	const payer = "123456789012"
 	c := conductor.Caller{Account: payer}
-	const a1, a2, a3, a4, a5, a6, a7 = "100000000001", "100000000002", "100000000003", "100000000004",
-		"100000000005", "100000000006", "100000000007"
+	const a1, a2, a3, a4, a5, a6, a7, a8 = "100000000001", "100000000002", "100000000003", "100000000004",
+		"100000000005", "100000000006", "100000000007", "100000000008"
 	g, err := svc.CreateBillingGroup(ctx, c, conductor.CreateBillingGroupInput{Name: "g", PrimaryAccountID: a1,
-		LinkedAccountIDs: []string{a1, a2, a3, a7}, PricingPlanARN: basicPlan})
+		LinkedAccountIDs: []string{a1, a2, a3, a7, a8}, PricingPlanARN: basicPlan})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +48,8 @@ func TestAccountsThatLeftEndTheirMembershipNextMonth(t *testing.T) {
 	must(err)
 	_, err = svc.AssociateAccounts(ctx, c, g2, []string{a7})
 	must(err)
+	must(svc.LeaveAccount(ctx, payer, a8)) // leaves and rejoins the same month: stays in g
+	must(svc.JoinAccount(ctx, payer, conductor.Account{ID: a8}))
 
 	members := func(group, period string) []string {
 		t.Helper()
@@ -81,11 +84,11 @@ func TestAccountsThatLeftEndTheirMembershipNextMonth(t *testing.T) {
 			t.Errorf("%s: sizes %v, want g %d, g2 %d", when, got, len(want), len(want2))
 		}
 	}
-	october := []string{a1, a2, a3, a4, a5}
+	october := []string{a1, a2, a3, a4, a5, a8}
 	check("October, the month they left", "", october, []string{a6, a7})
 
 	clock.Pin(time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
-	check("November", "", []string{a1, a2, a4}, []string{a6, a7})
+	check("November", "", []string{a1, a2, a4, a8}, []string{a6, a7})
 	check("October, seen from November", "2026-10", october, []string{a6, a7})
 	for _, a := range []string{a3, a5} {
 		assoc, _, err := svc.ListAccountAssociations(ctx, c, conductor.ListAccountAssociationsInput{AccountID: a})

@@ -32,9 +32,10 @@ func buildGroupMembers(tx Tx, payer string, at Period) error {
 }
 
 // setMember makes account a member of the billing group groupID ("" for
-// none) from period on. It replaces the end an earlier membership had
-// scheduled for the next period, and schedules one for the new membership
-// when the account has left the family (endMembership).
+// none) from period on. For an account that has left the family by the
+// next period, the end of its membership, written ahead (endMembership),
+// moves with it: the old membership's is cancelled and the new one gets
+// its own.
 func setMember(tx Tx, payer, account, groupID string, period Period) error {
 	if err := groupMembersIndex.ensure(tx, payer, period); err != nil {
 		return err
@@ -43,16 +44,19 @@ func setMember(tx Tx, payer, account, groupID string, period Period) error {
 	if err != nil || old == groupID {
 		return err
 	}
+	left, err := leftBefore(tx, payer, account, period.Next())
+	if err != nil {
+		return err
+	}
+	if left {
+		if err := cancelEnd(tx, payer, account, old, period.Next()); err != nil {
+			return err
+		}
+	}
 	if old != "" {
 		if err := tx.Delete(payer, groupMembersKind(old), account, period); err != nil {
 			return err
 		}
-		if err := tx.Truncate(payer, groupMembersKind(old), account, period.Next()); err != nil {
-			return err
-		}
-	}
-	if err := tx.Truncate(payer, kindMembership, account, period.Next()); err != nil {
-		return err
 	}
 	if groupID == "" {
 		return tx.Delete(payer, kindMembership, account, period)
@@ -63,22 +67,40 @@ func setMember(tx Tx, payer, account, groupID string, period Period) error {
 	if err := putJSON(tx, payer, kindMembership, account, period, groupID); err != nil {
 		return err
 	}
-	var a Account
-	if ok, err := getJSON(tx, payer, kindAccount, account, Timeless, &a); err != nil || !ok || a.MemberDuring(period.Next()) {
-		return err
+	if left {
+		return endMembership(tx, payer, account, groupID, period.Next())
 	}
-	return endMembership(tx, payer, account, groupID, period.Next())
+	return nil
+}
+
+// leftBefore reports whether an account of the family is no member of it
+// during the period p (it left before p began).
+func leftBefore(tx Tx, payer, account string, p Period) (bool, error) {
+	var a Account
+	ok, err := getJSON(tx, payer, kindAccount, account, Timeless, &a)
+	return ok && a.Left != nil && !a.MemberDuring(p), err
 }
 
 // endMembership ends an account's membership of groupID from the period
-// `from` on, written ahead when the account left the family the period
-// before (BG-1, BP-6): it is a member for the rest of the month it left
-// in, and in no group afterwards. A later setMember replaces the end.
+// `from` on, written ahead in the period the account left the family
+// (BG-1, BP-6): it is a member for the rest of that month, in no group
+// afterwards.
 func endMembership(tx Tx, payer, account, groupID string, from Period) error {
 	if err := tx.Delete(payer, groupMembersKind(groupID), account, from); err != nil {
 		return err
 	}
 	return tx.Delete(payer, kindMembership, account, from)
+}
+
+// cancelEnd removes the end endMembership wrote ahead at `from` for the
+// account's membership of groupID ("" when it had none).
+func cancelEnd(tx Tx, payer, account, groupID string, from Period) error {
+	if groupID != "" {
+		if err := tx.Truncate(payer, groupMembersKind(groupID), account, from); err != nil {
+			return err
+		}
+	}
+	return tx.Truncate(payer, kindMembership, account, from)
 }
 
 // putMemberships associates accounts with a billing group from the period on.
