@@ -29,20 +29,33 @@ type ResourceRef struct {
 	ID        string
 }
 
+// resourceIDs are the identifiers each resource type's ARN ends with, as
+// the model's ARN patterns give them, anchored (MI-6): those patterns are
+// searched, not matched, so they let a malformed ID through.
+var resourceIDs = map[string]*regexp.Regexp{
+	TypeBillingGroup:   regexp.MustCompile(`^[a-zA-Z0-9]{10,12}$`),
+	TypePricingPlan:    regexp.MustCompile(`^[a-zA-Z0-9]{10}$`),
+	TypePricingRule:    regexp.MustCompile(`^[a-zA-Z0-9]{10}$`),
+	TypeCustomLineItem: regexp.MustCompile(`^[a-zA-Z0-9]{10}$`),
+}
+
 // ParseRef parses a full ARN or a bare ID of the given resource type. ok is
-// false when s is neither (including an ARN of another resource type).
+// false when s is neither: an ARN of another resource type, or an ID that
+// is not one of the type (except AWS-managed pricing plans, named by word).
 func ParseRef(s, resourceType string) (ResourceRef, bool) {
-	if !strings.HasPrefix(s, "arn:") {
-		if s == "" || strings.ContainsAny(s, ":/") {
+	ref := ResourceRef{Type: resourceType, ID: s}
+	if strings.HasPrefix(s, "arn:") {
+		m := resourceARN.FindStringSubmatch(s)
+		if m == nil || m[3] != resourceType {
 			return ResourceRef{}, false
 		}
-		return ResourceRef{Type: resourceType, ID: s}, true
+		ref = ResourceRef{Partition: m[1], Account: m[2], Type: m[3], ID: m[4]}
 	}
-	m := resourceARN.FindStringSubmatch(s)
-	if m == nil || m[3] != resourceType {
+	id := resourceIDs[resourceType]
+	if _, managed := managedPlans[ref.ID]; id == nil || !id.MatchString(ref.ID) && !(resourceType == TypePricingPlan && managed) {
 		return ResourceRef{}, false
 	}
-	return ResourceRef{Partition: m[1], Account: m[2], Type: m[3], ID: m[4]}, true
+	return ref, true
 }
 
 // OwnedBy reports whether a full ARN names the partition and account, or the ref is a bare ID.

@@ -57,6 +57,16 @@ func TestParseRef(t *testing.T) {
 		{"arn:aws:billingconductor::aws:pricingplan/BasicPricingPlan", TypePricingPlan, true,
 			ResourceRef{Partition: "aws", Account: "aws", Type: TypePricingPlan, ID: "BasicPricingPlan"}},
 		{"a/b", TypePricingPlan, false, ResourceRef{}},
+		{"Passthrough", TypePricingPlan, true, ResourceRef{Type: TypePricingPlan, ID: "Passthrough"}},
+		{"Abc123XYZ9", TypeCustomLineItem, true, ResourceRef{Type: TypeCustomLineItem, ID: "Abc123XYZ9"}},
+		{"ABCDEFGHIJ", TypeBillingGroup, true, ResourceRef{Type: TypeBillingGroup, ID: "ABCDEFGHIJ"}}, // the model's 10–12
+		// IDs the model's searched patterns let through (MI-6): not of the type.
+		{"arn:aws:billingconductor::123456789012:pricingrule/short", TypePricingRule, false, ResourceRef{}},
+		{"arn:aws:billingconductor::123456789012:pricingrule/ABCDEFGHIJK", TypePricingRule, false, ResourceRef{}},
+		{"arn:aws:billingconductor::123456789012:billinggroup/123", TypeBillingGroup, false, ResourceRef{}},
+		{"arn:aws:billingconductor::123456789012:customlineitem/abc", TypeCustomLineItem, false, ResourceRef{}},
+		{"arn:aws:billingconductor::123456789012:pricingplan/BasicPricingPlanX", TypePricingPlan, false, ResourceRef{}},
+		{"short", TypePricingRule, false, ResourceRef{}},
 	}
 	for _, tt := range tests {
 		got, ok := ParseRef(tt.in, tt.kind)

@@ -235,3 +235,21 @@ func TestCreatePricingRuleClientToken(t *testing.T) {
 		t.Errorf("%d rules, want 1", n)
 	}
 }
+
+// An ARN of the right type whose ID is not one of the type — which the
+// model's searched patterns let through (MI-6) — is refused with the
+// type's MISMATCHED_*_ARN reason (ER-7: "another account … or malformed"),
+// not looked up and answered 404; nothing changes.
+func TestMalformedIDsInARNs(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(payerA)
+	before := snapshot(t, c)
+	const prefix = "arn:aws:billingconductor::123456789012:"
+	_, err := c.UpdatePricingRule(ctx, &bc.UpdatePricingRuleInput{Arn: aws.String(prefix + "pricingrule/short"), Name: aws.String("q")})
+	wantValidation(t, err, "MISMATCHED_PRICINGRULE_ARN", "Arn")
+	_, err = c.UpdatePricingPlan(ctx, &bc.UpdatePricingPlanInput{Arn: aws.String(prefix + "pricingplan/ABCDEFGHIJK"), Name: aws.String("q")})
+	wantValidation(t, err, "MISMATCHED_PRICINGPLAN_ARN", "Arn")
+	_, err = c.AssociateAccounts(ctx, &bc.AssociateAccountsInput{Arn: aws.String(prefix + "billinggroup/123"), AccountIds: []string{linked1}})
+	wantValidation(t, err, "MISMATCHED_BILLINGGROUP_ARN", "Arn")
+	unchanged(t, c, before)
+}
