@@ -236,6 +236,9 @@ func (s *Service) newCustomLineItem(tx Tx, c Caller, in CreateCustomLineItemInpu
 	if item.AccountID == "" {
 		item.AccountID = g.PrimaryAccountID
 	}
+	if !IsAccountID(item.AccountID) { // as AssociateAccounts answers it (the model's pattern is searched, MI-6)
+		return item, Invalid("ILLEGAL_ACCOUNTS", "%s is not a 12-digit account ID.", item.AccountID).withField("AccountId")
+	}
 	if group, err := membershipOf(tx, c.Account, item.AccountID, start); err != nil || group != g.ID {
 		if err != nil {
 			return item, err

@@ -41,8 +41,14 @@ func (s *Service) UpdateCustomLineItem(ctx context.Context, c Caller, in UpdateC
 		if err := checkUpdateEnd(tx, c.Account, item.ID, start, end); err != nil {
 			return err
 		}
+		wasFiltered := itemFiltered.matches(item)
 		if err := applyItemUpdate(&item, in, now); err != nil {
 			return err
+		}
+		if !wasFiltered && itemFiltered.matches(item) {
+			if err := checkFilteredRoom(tx, c.Account, item, start); err != nil {
+				return err
+			}
 		}
 		err = trackItem(tx, c.Account, item.ID, start, func() error {
 			if err := updateLaterVersions(tx, c.Account, item.ID, start, in, now); err != nil {
@@ -57,6 +63,22 @@ func (s *Service) UpdateCustomLineItem(ctx context.Context, c Caller, in UpdateC
 		return err
 	})
 	return view, err
+}
+
+// checkFilteredRoom refuses filters added by an update when the item's
+// group already has QuotaFilteredItemsPerGroup filtered items: the limit
+// holds however an item got its filters. UpdateCustomLineItem models no
+// ServiceLimitExceededException, so it is ILLEGAL_LINE_ITEM_FILTER.
+func checkFilteredRoom(tx Tx, payer string, item CustomLineItem, start Period) error {
+	if err := ensureItemCounters(tx, payer, start); err != nil {
+		return err
+	}
+	n, err := itemFiltered.get(tx, payer, itemFiltered.key(item), start)
+	if err != nil || n < QuotaFilteredItemsPerGroup.Limit {
+		return err
+	}
+	return Invalid("ILLEGAL_LINE_ITEM_FILTER", "Billing group %s already has %d custom line items with line item filters.",
+		ARN(payer, TypeBillingGroup, item.BillingGroupID), QuotaFilteredItemsPerGroup.Limit).withField("ChargeDetails.LineItemFilters")
 }
 
 // checkUpdateEnd accepts an ExclusiveEndBillingPeriod only when it repeats

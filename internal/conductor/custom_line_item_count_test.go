@@ -160,6 +160,18 @@ func TestItemCountersFollowChanges(t *testing.T) {
 	open := e.mustCreate(filteredItem, prev) // from the previous period on
 	e.refused(filteredItem, nil, "L-FILTERED-CUSTOM-LINE-ITEMS-PER-BILLING-GROUP")
 	e.checkCounters()
+	// Nor can an update give filters to an eleventh item (CLI-10, §12).
+	plain := e.mustCreate(itemizedItem, nil)
+	filters := []conductor.LineItemFilter{{Attribute: "SERVICE", MatchOption: "EQUAL", AttributeValues: []string{"AmazonEC2"}}}
+	_, err := e.svc.UpdateCustomLineItem(ctx, e.c, conductor.UpdateCustomLineItemInput{ARN: plain,
+		Charge: &conductor.ChargeDetails{LineItemFilters: filters}})
+	if ce, ok := conductor.AsError(err); !ok || ce.Reason != "ILLEGAL_LINE_ITEM_FILTER" {
+		t.Errorf("filters for an eleventh item by update: %v, want ILLEGAL_LINE_ITEM_FILTER", err)
+	}
+	e.checkCounters()
+	if _, err := e.svc.DeleteCustomLineItem(ctx, e.c, plain, nil); err != nil {
+		t.Fatal(err)
+	}
 
 	none := []conductor.LineItemFilter{}
 	if _, err := e.svc.UpdateCustomLineItem(ctx, e.c, conductor.UpdateCustomLineItemInput{ARN: open,

@@ -29,6 +29,7 @@ type ResourceResult struct {
 	ARN     string
 	Reason  string
 	Message string
+	quota   *Quota // the limit a SERVICE_LIMIT_EXCEEDED result hit
 }
 
 var associationElement = regexp.MustCompile(`^(arn:aws:billingconductor::([0-9]{12}):(customlineitem|billinggroup)/)?([a-zA-Z0-9]{10,12})$`)
@@ -95,18 +96,21 @@ func associate(tx Tx, payer string, target CustomLineItem, refs []string, start,
 		if err != nil {
 			return nil, err
 		}
+		var quota *Quota
 		if reason == "" && !linked[arn] {
-			if reason, msg, err = linkQuota(tx, payer, len(linked), arn, start); err != nil {
+			if quota, err = linkQuota(tx, payer, len(linked), arn, start); err != nil {
 				return nil, err
 			}
-			if reason == "" {
+			if quota != nil {
+				reason, msg = "SERVICE_LIMIT_EXCEEDED", fmt.Sprintf("At most %d %s.", quota.Limit, quota.Description)
+			} else {
 				if err := putLink(tx, payer, itemLink{Target: target.ID, Resource: arn}, start, end); err != nil {
 					return nil, err
 				}
 				linked[arn] = true
 			}
 		}
-		results = append(results, ResourceResult{ARN: orRef(arn, ref), Reason: reason, Message: msg})
+		results = append(results, ResourceResult{ARN: orRef(arn, ref), Reason: reason, Message: msg, quota: quota})
 	}
 	return results, nil
 }
@@ -119,24 +123,26 @@ func orRef(arn, ref string) string {
 }
 
 // linkQuota applies the source and parent limits (CLI-7) to a new link of
-// a percentage item that has sources resources already.
-func linkQuota(tx Tx, payer string, sources int, resource string, at Period) (string, string, error) {
+// a percentage item that has sources resources already: the limit the
+// link would break, or nil.
+func linkQuota(tx Tx, payer string, sources int, resource string, at Period) (*Quota, error) {
 	if sources >= QuotaSourcesPerPercentage.Limit {
-		return "SERVICE_LIMIT_EXCEEDED", fmt.Sprintf("At most %d %s.", QuotaSourcesPerPercentage.Limit, QuotaSourcesPerPercentage.Description), nil
+		return &QuotaSourcesPerPercentage, nil
 	}
 	flat, ok := flatOf(payer, resource)
 	if !ok {
-		return "", "", nil
+		return nil, nil
 	}
 	parents, err := itemParents(tx, payer, flat, at, QuotaPercentagePerFlat.Limit)
 	if err != nil || len(parents) < QuotaPercentagePerFlat.Limit {
-		return "", "", err
+		return nil, err
 	}
-	return "SERVICE_LIMIT_EXCEEDED", fmt.Sprintf("At most %d %s.", QuotaPercentagePerFlat.Limit, QuotaPercentagePerFlat.Description), nil
+	return &QuotaPercentagePerFlat, nil
 }
 
 // linkInitialValues links Percentage.AssociatedValues given at creation;
-// here a bad value fails the whole request.
+// here a bad value fails the whole request, and a limit it hits is the
+// create's ServiceLimitExceededException (§12), as for the item itself.
 func linkInitialValues(tx Tx, payer string, item CustomLineItem, refs []string, start, end Period) error {
 	if len(refs) == 0 {
 		return nil
@@ -150,6 +156,9 @@ func linkInitialValues(tx Tx, payer string, item CustomLineItem, refs []string, 
 		return err
 	}
 	for i, r := range results {
+		if r.quota != nil {
+			return LimitExceeded(*r.quota, TypeCustomLineItem, r.ARN)
+		}
 		if r.Reason != "" {
 			return Invalid("ILLEGAL_RESOURCE_ARNS", "%s", r.Message).withField(fmt.Sprintf("ChargeDetails.Percentage.AssociatedValues[%d]", i))
 		}

@@ -36,6 +36,12 @@ func TestItemLinkQuotas(t *testing.T) {
 	}
 	associate(last, e.flat, "")
 	associate(pcts[0], e.flat, "SERVICE_LIMIT_EXCEEDED")
+	// Given at creation, the full flat item fails the create as the
+	// create's own limits do: ServiceLimitExceededException (§12).
+	_, err := e.svc.CreateCustomLineItem(ctx, e.c, itemInput(a, "pct-over", true, e.flat))
+	if ce, ok := conductor.AsError(err); !ok || ce.LimitCode != conductor.QuotaPercentagePerFlat.Code || ce.Code != conductor.CodeServiceLimit {
+		t.Errorf("creating a percentage item over a full flat item: %v, want %s", err, conductor.QuotaPercentagePerFlat.Code)
+	}
 	if _, err := e.svc.DeleteCustomLineItem(ctx, e.c, e.flat, nil); err == nil {
 		t.Error("deleting a flat item percentage items use: no error")
 	}

@@ -350,6 +350,7 @@ func TestCustomLineItemErrors(t *testing.T) {
 		})},
 		{"itemized flat", "ILLEGAL_COMPUTATION_RULE", "ComputationRule", mod(flatItem("x", group, 1), func(in *bc.CreateCustomLineItemInput) { in.ComputationRule = "ITEMIZED" })},
 		{"account outside the group", "ILLEGAL_ACCOUNT_ID", "AccountId", mod(flatItem("x", group, 1), func(in *bc.CreateCustomLineItemInput) { in.AccountId = aws.String(linked2) })},
+		{"13-digit account", "ILLEGAL_ACCOUNTS", "AccountId", mod(flatItem("x", group, 1), func(in *bc.CreateCustomLineItemInput) { in.AccountId = aws.String(linked1 + "1") })},
 		{"unknown group", "MISSING_BILLINGGROUP", "BillingGroupArn", flatItem("x", missingGroup, 1)},
 		{"another payer's group", "MISMATCHED_BILLINGGROUP_ARN", "BillingGroupArn", flatItem("x", "arn:aws:billingconductor::210987654321:billinggroup/555555555555", 1)},
 		{"two months ago", "ILLEGAL_BILLING_PERIOD", "BillingPeriodRange.InclusiveStartBillingPeriod", mod(flatItem("x", group, 1), func(in *bc.CreateCustomLineItemInput) {
