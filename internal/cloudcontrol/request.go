@@ -277,8 +277,16 @@ func (h *Handler) createResource(ctx context.Context, c conductor.Caller, body [
 					return "", nil, handlerFailure("InvalidRequest", "Model validation failed: #/"+p+" is a read-only property and cannot be set.")
 				}
 			}
+			if err := validateModel(t, in.TypeName, desired); err != nil {
+				return "", nil, err
+			}
 			id, err := t.create(ctx, c, desired)
 			if err != nil {
+				if id != "" {
+					if _, readErr := t.read(ctx, c, id); readErr != nil {
+						id = "" // undone: a failed event names no resource that does not exist
+					}
+				}
 				return id, nil, err
 			}
 			m, err := t.read(ctx, c, id)
@@ -324,6 +332,9 @@ func (h *Handler) updateResource(ctx context.Context, c conductor.Caller, body [
 				if !jsonEqual(current[p], desired[p]) {
 					return "", nil, handlerFailure("NotUpdatable", "Property #/"+p+" cannot be updated.")
 				}
+			}
+			if err := validateModel(t, in.TypeName, desired); err != nil {
+				return "", nil, err
 			}
 			if err := t.update(ctx, c, in.Identifier, current, desired); err != nil {
 				return "", nil, err

@@ -159,6 +159,9 @@ func (s *Service) CreatePricingPlan(ctx context.Context, c Caller, in CreatePric
 // addInitialRules attaches the rules given at creation. CreatePricingPlan is
 // the one Create* with a modeled ResourceNotFoundException: unknown rules.
 func addInitialRules(tx Tx, payer string, p *PricingPlan, refs []string, period Period) error {
+	if len(refs) > QuotaRulesPerPlan.Limit { // the API takes 100 at once; Cloud Control passes a whole set
+		return LimitExceeded(QuotaRulesPerPlan, TypePricingPlan, ARN(payer, TypePricingPlan, p.ID))
+	}
 	rules, err := loadRules(tx, payer, refs, period, func(ref, _ string) error { return NotFound(TypePricingRule, ref) })
 	if err != nil {
 		return err
