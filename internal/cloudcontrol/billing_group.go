@@ -59,23 +59,15 @@ func billingGroupInvalid(msg string) error {
 	return handlerFailure("InvalidRequest", "Model validation failed: "+msg)
 }
 
-// parseBillingGroup decodes and checks a desired model: the schema's
-// required properties, its anyOf (a primary account with linked accounts,
-// or a billing transfer) and unique linked accounts and tag keys.
+// parseBillingGroup decodes a desired model, which validateModel has
+// checked against the schema (its required properties among them), and
+// checks what the schema leaves to the service: a primary account with
+// linked accounts, or a billing transfer; unique linked accounts and tag
+// keys.
 func parseBillingGroup(m map[string]any) (billingGroupModel, map[string]string, error) {
 	var g billingGroupModel
 	if err := fromModel(m, &g); err != nil {
 		return g, nil, err
-	}
-	switch {
-	case g.Name == nil:
-		return g, nil, billingGroupInvalid("#: required key [Name] not found")
-	case g.AccountGrouping == nil:
-		return g, nil, billingGroupInvalid("#: required key [AccountGrouping] not found")
-	case g.ComputationPreference == nil:
-		return g, nil, billingGroupInvalid("#: required key [ComputationPreference] not found")
-	case g.ComputationPreference.PricingPlanArn == nil:
-		return g, nil, billingGroupInvalid("#/ComputationPreference: required key [PricingPlanArn] not found")
 	}
 	ag := g.AccountGrouping
 	if ag.ResponsibilityTransferArn == nil && (g.PrimaryAccountId == nil || len(ag.LinkedAccountIds) == 0) {

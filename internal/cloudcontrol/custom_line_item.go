@@ -89,34 +89,16 @@ func itemInvalid(msg string) error {
 	return handlerFailure("InvalidRequest", "Model validation failed: "+msg)
 }
 
-// parseItem decodes and checks a desired model.
+// parseItem decodes a desired model, which validateModel has checked
+// against the schema, and checks PresentationDetails' Service, which the
+// service needs and the schema does not require.
 func parseItem(m map[string]any) (itemModel, map[string]string, error) {
 	var p itemModel
 	if err := fromModel(m, &p); err != nil {
 		return p, nil, err
 	}
-	switch {
-	case p.Name == nil:
-		return p, nil, itemInvalid("#: required key [Name] not found")
-	case p.BillingGroupArn == nil:
-		return p, nil, itemInvalid("#: required key [BillingGroupArn] not found")
-	case p.PresentationDetails != nil && p.PresentationDetails.Service == nil:
+	if p.PresentationDetails != nil && p.PresentationDetails.Service == nil {
 		return p, nil, itemInvalid("#/PresentationDetails: required key [Service] not found")
-	}
-	if ch := p.CustomLineItemChargeDetails; ch != nil {
-		switch {
-		case ch.Type == nil:
-			return p, nil, itemInvalid("#/CustomLineItemChargeDetails: required key [Type] not found")
-		case ch.Flat != nil && ch.Flat.ChargeValue == nil:
-			return p, nil, itemInvalid("#/CustomLineItemChargeDetails/Flat: required key [ChargeValue] not found")
-		case ch.Percentage != nil && ch.Percentage.PercentageValue == nil:
-			return p, nil, itemInvalid("#/CustomLineItemChargeDetails/Percentage: required key [PercentageValue] not found")
-		}
-		for _, f := range ch.LineItemFilters {
-			if f.Attribute == "" || f.MatchOption == "" {
-				return p, nil, itemInvalid("#/CustomLineItemChargeDetails/LineItemFilters: required keys [Attribute, MatchOption]")
-			}
-		}
 	}
 	tags, err := tagMap(p.Tags)
 	return p, tags, err

@@ -45,14 +45,12 @@ func (pricingPlanType) readOnly() []string {
 
 func (pricingPlanType) createOnly() []string { return nil }
 
-// parsePlan decodes and checks a desired model.
+// parsePlan decodes a desired model, which validateModel has checked
+// against the schema.
 func parsePlan(m map[string]any) (planModel, map[string]string, error) {
 	var p planModel
 	if err := fromModel(m, &p); err != nil {
 		return p, nil, err
-	}
-	if p.Name == nil {
-		return p, nil, handlerFailure("InvalidRequest", "Model validation failed: #: required key [Name] not found")
 	}
 	tags, err := tagMap(p.Tags)
 	return p, tags, err

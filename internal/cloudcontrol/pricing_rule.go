@@ -3,7 +3,6 @@ package cloudcontrol
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/proforma-dev/proforma/internal/conductor"
 )
@@ -54,44 +53,18 @@ func (pricingRuleType) createOnly() []string {
 	return []string{"Scope", "Service", "BillingEntity", "UsageType", "Operation"}
 }
 
-// ruleInvalid is a schema validation failure of a desired model.
+// ruleInvalid is a desired model the service cannot apply.
 func ruleInvalid(format string, args ...any) *handlerError {
 	return handlerFailure("InvalidRequest", "Model validation failed: "+fmt.Sprintf(format, args...))
 }
 
-// parseRule decodes a desired model and checks what the schema says beyond
-// the types: required properties, enums, minimum, FreeTier's required Activated.
+// parseRule decodes a desired model, which validateModel has checked
+// against the schema (required properties, enums, minimum, FreeTier's
+// Activated).
 func parseRule(m map[string]any) (ruleModel, map[string]string, error) {
 	var r ruleModel
 	if err := fromModel(m, &r); err != nil {
 		return r, nil, err
-	}
-	for _, req := range []struct {
-		name string
-		v    *string
-	}{{"Name", r.Name}, {"Scope", r.Scope}, {"Type", r.Type}} {
-		if req.v == nil {
-			return r, nil, ruleInvalid("#: required key [%s] not found", req.name)
-		}
-	}
-	for _, e := range []struct {
-		name   string
-		v      *string
-		values []string
-	}{
-		{"Scope", r.Scope, []string{conductor.ScopeGlobal, conductor.ScopeService, conductor.ScopeBillingEntity, conductor.ScopeSKU}},
-		{"Type", r.Type, []string{conductor.RuleMarkup, conductor.RuleDiscount, conductor.RuleTiering}},
-		{"BillingEntity", r.BillingEntity, conductor.BillingEntities},
-	} {
-		if e.v != nil && !slices.Contains(e.values, *e.v) {
-			return r, nil, ruleInvalid("#/%s: %s is not a valid enum value", e.name, *e.v)
-		}
-	}
-	if r.ModifierPercentage != nil && *r.ModifierPercentage < 0 {
-		return r, nil, ruleInvalid("#/ModifierPercentage: %v is not greater or equal to 0", *r.ModifierPercentage)
-	}
-	if r.Tiering != nil && r.Tiering.FreeTier != nil && r.Tiering.FreeTier.Activated == nil {
-		return r, nil, ruleInvalid("#/Tiering/FreeTier: required key [Activated] not found")
 	}
 	tags, err := tagMap(r.Tags)
 	return r, tags, err
