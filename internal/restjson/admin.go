@@ -98,7 +98,7 @@ func (a *Admin) Handler() http.Handler {
 	mux.Handle("POST /_proforma/accounts", a.guard(adminOnly, a.joinAccount))
 	mux.Handle("DELETE /_proforma/accounts/{id}", a.guard(adminOnly, a.leaveAccount))
 	mux.Handle("POST /_proforma/reset", a.guard(adminOnly, a.reset))
-	mux.Handle("POST /_proforma/usage", a.guardUpload(ownPayer, a.importUsage))
+	mux.Handle("POST /_proforma/usage", a.guardUpload(uploadRight, a.importUsage))
 	mux.Handle("GET /_proforma/usage", a.guard(ownPayer, a.listUsage))
 	mux.Handle("GET /_proforma/export", a.guard(ownPayer, a.exportUsage))
 	if a.Metrics != nil {

@@ -25,6 +25,7 @@ import (
 //	DELETE /_proforma/accounts/{id}     admin credential
 //	POST   /_proforma/reset             admin credential
 //	POST   /_proforma/usage?payer=X     admin credential, or a credential of payer X
+//	POST   /_proforma/usage?source=S    admin credential (the server reads S with its own AWS credentials)
 //	GET    /_proforma/export?payer=X    admin credential, or a credential of payer X
 ////	POST   /_proforma/scenarios?payer=X admin credential, or a credential of payer X
 //	GET    /_proforma/scenarios[/{id}[/changes|/compare]]?payer=X  the same
@@ -65,6 +66,10 @@ const (
 	// ownPayer is an admin credential for any payer, or a credential of
 	// the payer named by the payer query parameter (empty: the caller's).
 	ownPayer
+	// uploadRight is ownPayer for a file the caller sends, and adminOnly
+	// for a source the server reads itself (?source=s3://…): it reads with
+	// its own AWS credentials, which a payer must not borrow.
+	uploadRight
 )
 
 // adminCaller is the verified signer of an admin request.
@@ -140,6 +145,12 @@ func verifyStreamed(v sigv4.Verifier, r *http.Request) (string, error) {
 // authorize checks that the caller holds right for r; for ownPayer it sets
 // r's payer query parameter to the payer acted for.
 func authorize(right adminRight, c adminCaller, r *http.Request) error {
+	if right == uploadRight {
+		right = ownPayer
+		if r.URL.Query().Has("source") {
+			right = adminOnly
+		}
+	}
 	switch {
 	case right == anyCaller || c.admin:
 		return nil

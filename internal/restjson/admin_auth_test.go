@@ -201,6 +201,9 @@ var adminEndpoints = []struct {
 	{"POST reset", adminCall{method: "POST", path: "/_proforma/reset"}, []signer{asPayerA, asPayerB}, []signer{asAdmin}},
 	{"POST usage", adminCall{method: "POST", path: "/_proforma/usage?name=cur.csv&payer=" + payerA, body: adminCUR, upload: true},
 		[]signer{asPayerB}, []signer{asPayerA, asAdmin}},
+	// The server reads a source with its own AWS credentials: admins only, even for a payer's own import.
+	{"POST usage from a source", adminCall{method: "POST", path: "/_proforma/usage?source=s3%3A%2F%2Fbucket%2Fcur&payer=" + payerA, upload: true},
+		[]signer{asPayerA, asPayerB}, nil},
 	{"GET usage", adminCall{method: "GET", path: "/_proforma/usage?payer=" + payerB}, []signer{asPayerA}, []signer{asPayerB, asAdmin}},
 	{"GET payers", adminCall{method: "GET", path: "/_proforma/payers"}, []signer{asPayerA, asPayerB}, []signer{asAdmin}},
 	{"GET metrics", adminCall{method: "GET", path: restjson.MetricsPath}, []signer{asPayerA, asPayerB}, []signer{asAdmin}},

@@ -26,6 +26,7 @@ const (
 		"Sign the payload's hex SHA-256 (and send it in x-amz-content-sha256)."
 	msgStreamingPayload = "Streaming payload signing ('%s') is not supported: " +
 		"sign the whole body and send its hex SHA-256 in x-amz-content-sha256."
+	msgTargetNotSigned     = "X-Amz-Target names the operation and must be a 'SignedHeader' in the AWS Authorization."
 	msgPayloadHashRequired = "Missing required header for this request: x-amz-content-sha256 " +
 		"(the hex SHA-256 of the body, covered by the signature)."
 	msgPayloadHashMalformed = "x-amz-content-sha256 must be the hex SHA-256 of the body (64 hex digits), not '%s'."

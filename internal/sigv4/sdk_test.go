@@ -252,6 +252,14 @@ func TestVerifySDKTampered(t *testing.T) {
 				return b
 			},
 			code: CodeInvalidSignature, message: msgHostNotSigned},
+		// The operation of an awsJson request (Cloud Control) is its
+		// X-Amz-Target: unsigned, a captured signature could run another.
+		{name: "target added after signing", spec: del,
+			tamper: func(r *http.Request, b []byte) []byte {
+				r.Header.Set("X-Amz-Target", "CloudApiService.DeleteResource")
+				return b
+			},
+			code: CodeInvalidSignature, message: msgTargetNotSigned},
 		{name: "missing authorization", spec: del,
 			tamper: func(r *http.Request, b []byte) []byte { r.Header.Del("Authorization"); return b },
 			code:   CodeMissingAuthenticationToken, message: msgMissingToken},

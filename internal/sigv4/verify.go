@@ -44,7 +44,10 @@ type Verifier struct {
 //   - no Authorization header: MissingAuthenticationTokenException;
 //   - malformed header, missing parameters, or neither X-Amz-Date nor Date:
 //     IncompleteSignatureException (see ParseAuthorization);
-//   - "host" not among SignedHeaders: InvalidSignatureException;
+//   - "host" not among SignedHeaders, or an X-Amz-Target header (which
+//     names the operation of awsJson protocols) that is not among them:
+//     InvalidSignatureException — a captured signature cannot run another
+//     operation over the same body;
 //   - X-Amz-Date (else Date, an HTTP date) not in ISO 8601 basic format:
 //     IncompleteSignatureException;
 //   - request time earlier than now-MaxSkew ("Signature expired: ...") or
@@ -100,6 +103,9 @@ func (v Verifier) verify(r *http.Request, payloadHash payloadHasher) (string, *E
 	}
 	if !slices.Contains(auth.SignedHeaders, "host") {
 		return "", invalid(msgHostNotSigned)
+	}
+	if _, ok := r.Header["X-Amz-Target"]; ok && !slices.Contains(auth.SignedHeaders, "x-amz-target") {
+		return "", invalid(msgTargetNotSigned)
 	}
 
 	t, terr := requestTime(amzDate, httpDate)
