@@ -118,7 +118,8 @@ func checkSingleFamily(tx Tx, payer, account string) error {
 			if err != nil {
 				return err
 			}
-			return fmt.Errorf("account %s already belongs to the organization of %s", account, other.ID)
+			// Not which one: a payer's upload must not learn other organizations' members.
+			return fmt.Errorf("account %s already belongs to another payer's organization", account)
 		}
 	}
 	return nil

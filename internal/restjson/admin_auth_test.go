@@ -84,7 +84,7 @@ func newAdminEnv(t *testing.T, strict bool) *adminEnv {
 	}
 	identity := restjson.Identity{Strict: strict, DefaultPayer: org.DefaultPayer(), Keys: restjson.NewKeys(org)}
 	admin := &restjson.Admin{Service: e.svc, Clock: e.clock, Organization: org, DefaultPayer: org.DefaultPayer(),
-		Identity: identity, ImportUsage: e.imports.record,
+		Identity: identity, ImportUsage: e.imports.record, ImportSource: e.imports.recordSource,
 		ListUsage: func(_ context.Context, payer string) (any, error) { return map[string]any{"payer": payer}, nil },
 		Metrics:   http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "# metrics\n") })}
 	mux := http.NewServeMux()
@@ -114,6 +114,17 @@ func (l *importLog) record(_ context.Context, payer, path string) (any, error) {
 		l.files = map[string]string{}
 	}
 	l.files[payer] = string(b)
+	return map[string]string{"payer": payer}, nil
+}
+
+// recordSource is the ImportSource hook: it records the source asked for.
+func (l *importLog) recordSource(_ context.Context, payer, source string) (any, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.files == nil {
+		l.files = map[string]string{}
+	}
+	l.files[payer] = "source " + source
 	return map[string]string{"payer": payer}, nil
 }
 
@@ -203,7 +214,7 @@ var adminEndpoints = []struct {
 		[]signer{asPayerB}, []signer{asPayerA, asAdmin}},
 	// The server reads a source with its own AWS credentials: admins only, even for a payer's own import.
 	{"POST usage from a source", adminCall{method: "POST", path: "/_proforma/usage?source=s3%3A%2F%2Fbucket%2Fcur&payer=" + payerA, upload: true},
-		[]signer{asPayerA, asPayerB}, nil},
+		[]signer{asPayerA, asPayerB}, []signer{asAdmin}},
 	{"GET usage", adminCall{method: "GET", path: "/_proforma/usage?payer=" + payerB}, []signer{asPayerA}, []signer{asPayerB, asAdmin}},
 	{"GET payers", adminCall{method: "GET", path: "/_proforma/payers"}, []signer{asPayerA, asPayerB}, []signer{asAdmin}},
 	{"GET metrics", adminCall{method: "GET", path: restjson.MetricsPath}, []signer{asPayerA, asPayerB}, []signer{asAdmin}},
