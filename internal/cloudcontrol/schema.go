@@ -5,8 +5,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -17,8 +19,9 @@ import (
 //go:embed schemas/*.json
 var schemaFiles embed.FS
 
-// schemas are the compiled schemas by type name.
-var schemas = compileSchemas()
+// schemas are the compiled schemas by type name, compiled at the first
+// model checked (not at every start of the server).
+var schemas = sync.OnceValue(compileSchemas)
 
 func compileSchemas() map[string]*jsonschema.Schema {
 	files, err := schemaFiles.ReadDir("schemas")
@@ -58,14 +61,11 @@ func compileSchemas() map[string]*jsonschema.Schema {
 // Read-only properties are left out (a read model carries them, and the
 // service's values need not match the schema's).
 func validateModel(t resourceType, typeName string, model map[string]any) error {
-	sch := schemas[typeName]
+	sch := schemas()[typeName]
 	if sch == nil {
 		return nil
 	}
-	m := make(map[string]any, len(model))
-	for k, v := range model {
-		m[k] = v
-	}
+	m := maps.Clone(model)
 	for _, p := range t.readOnly() {
 		delete(m, p)
 	}

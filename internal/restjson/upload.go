@@ -91,9 +91,9 @@ func (a *Admin) importUsage(w http.ResponseWriter, r *http.Request) {
 	}
 	start, name, u := time.Now(), uploadName(r), a.Upload
 	if r.ContentLength > u.maxBytes() {
-		adminError(w, http.StatusRequestEntityTooLarge, tooLarge(name, u.maxBytes()))
-		u.refused(Refusal{Name: name, Status: http.StatusRequestEntityTooLarge, Elapsed: time.Since(start),
-			Err: errors.New(tooLarge(name, u.maxBytes()))})
+		msg := tooLarge(name, u.maxBytes())
+		adminError(w, http.StatusRequestEntityTooLarge, msg)
+		u.refused(Refusal{Name: name, Status: http.StatusRequestEntityTooLarge, Elapsed: time.Since(start), Err: errors.New(msg)})
 		return
 	}
 	body := newPacedBody(http.MaxBytesReader(w, r.Body, u.maxBytes()), http.NewResponseController(w), u.Grace, u.MinRate)

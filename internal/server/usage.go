@@ -75,15 +75,13 @@ func (im importer) run(ctx context.Context, kind, name, payer string, do func(*u
 	var bad restjson.BadUpload
 	switch {
 	case err != nil && (usage.IsInputError(err) || errors.As(err, &bad)):
-		im.metrics.observeImport(kind, "rejected", 0, read.Load(), elapsed)
-		log.Warn("import rejected", append(done, "payer", payer, "err", err)...)
+		im.notImported(log, kind, true, read.Load(), elapsed, append(done, "payer", payer, "err", err)...)
 		if !errors.As(err, &bad) {
 			err = restjson.BadUpload{Err: err}
 		}
 		return nil, err
 	case err != nil:
-		im.metrics.observeImport(kind, "failed", 0, read.Load(), elapsed)
-		log.Error("import failed", append(done, "payer", payer, "err", err)...)
+		im.notImported(log, kind, false, read.Load(), elapsed, append(done, "payer", payer, "err", err)...)
 		return nil, err
 	}
 	var lines int64
@@ -102,15 +100,19 @@ func (im importer) run(ctx context.Context, kind, name, payer string, do func(*u
 // refused logs and counts an upload refused before its import began: a
 // client's fault (4xx) is a rejected import, the server's a failed one.
 func (im importer) refused(r restjson.Refusal) {
-	log := im.log.With("source", "upload", "name", r.Name)
-	args := []any{"status", r.Status, "bytesRead", r.Received, "durationMs", r.Elapsed.Milliseconds(), "err", r.Err}
-	if r.Status >= 500 {
-		im.metrics.observeImport("upload", "failed", 0, r.Received, r.Elapsed)
-		log.Error("import failed", args...)
-		return
+	im.notImported(im.log.With("source", "upload", "name", r.Name), "upload", r.Status < 500, r.Received, r.Elapsed,
+		"status", r.Status, "bytesRead", r.Received, "durationMs", r.Elapsed.Milliseconds(), "err", r.Err)
+}
+
+// notImported counts and logs an import that stored nothing: rejected, the
+// input's fault (a warning), or failed (an error).
+func (im importer) notImported(log *slog.Logger, kind string, rejected bool, read int64, elapsed time.Duration, args ...any) {
+	outcome, level := "failed", slog.LevelError
+	if rejected {
+		outcome, level = "rejected", slog.LevelWarn
 	}
-	im.metrics.observeImport("upload", "rejected", 0, r.Received, r.Elapsed)
-	log.Warn("import rejected", args...)
+	im.metrics.observeImport(kind, outcome, 0, read, elapsed)
+	log.Log(context.Background(), level, "import "+outcome, args...)
 }
 
 // importSummary is the admin endpoint's JSON of an import.
